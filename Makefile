@@ -1,0 +1,50 @@
+# chwlink: `make run` for the demo, `make test` for the tests.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format messages stop worker clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Set up and run the demo at http://127.0.0.1:8000/ (Ctrl-C stops it).
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Starting the Celery worker and beat (reminders, e-mail) in the background..."
+	@$(VENV)/bin/celery -A chwlink worker --beat --pool=solo --loglevel=WARNING \
+		--schedule=var/celerybeat-schedule & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Run the whole test suite (embedded PostgreSQL unless DATABASE_URL is set).
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Refresh the translation catalogues after changing user-facing strings.
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale es --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(PY) manage.py makemessages --locale es --domain djangojs --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+## Stop the embedded PostgreSQL started by `make run` or `make test`.
+stop:
+	$(PY) -c "from pathlib import Path; from chwlink.lib import embedded_db; embedded_db.stop(Path('var'))"
+
+clean: stop
+	rm -rf var

@@ -1,0 +1,74 @@
+"""Request-wide safeguards: idle and absolute session limits, the user's language,
+and no caching of signed-in pages (they may hold PHI)."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+# Pages that poll in the background send this header so polling never keeps an
+# unattended session alive.
+BACKGROUND_HEADER = "HTTP_X_CHWLINK_BACKGROUND"
+LAST_ACTIVITY_KEY = "chwlink_last_activity"
+STARTED_KEY = "chwlink_session_started"
+
+
+class SessionTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            self._enforce_limits(request)
+        return self.get_response(request)
+
+    def _enforce_limits(self, request):
+        now = time.time()
+        session = request.session
+        started = session.setdefault(STARTED_KEY, now)
+        last_activity = session.setdefault(LAST_ACTIVITY_KEY, now)
+        idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+        absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+        if now - last_activity > idle or now - started > absolute:
+            logout(request)
+            messages.info(request, _("You were signed out to protect patient data."))
+            return
+        if not request.META.get(BACKGROUND_HEADER):
+            session[LAST_ACTIVITY_KEY] = now
+
+
+class UserLanguageMiddleware:
+    """Use the language a signed-in user chose, on every device they use."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = getattr(request.user, "language", "")
+        if request.user.is_authenticated and language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "no-store, private"
+        return response
+
+
+def stamp_new_session(sender, request, user, **kwargs):
+    """Start the idle and absolute clocks at sign-in (connected to user_logged_in)."""
+    now = time.time()
+    request.session[STARTED_KEY] = now
+    request.session[LAST_ACTIVITY_KEY] = now

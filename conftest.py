@@ -1,0 +1,171 @@
+"""The fixed cast every test can use.
+
+One partnership (Cascade-like health system with two clinics + a CBO) and its people,
+plus an outsider partnership whose users must never see the first one's records.
+"""
+
+import os
+import socket
+
+import pytest
+
+from partners.models import User
+from partners.tests.factories import (
+    PartnershipFactory,
+    SiteFactory,
+    UserFactory,
+)
+
+Role = User.Role
+AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+
+
+def service_missing(reason: str):
+    """Skip on a developer machine, fail in CI: CI must prove everything."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI needs this service: {reason}")
+    pytest.skip(reason)
+
+
+def tcp_reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def partnership(db):
+    return PartnershipFactory(
+        name="Home partnership",
+        health_system__name="Home Health System",
+        cbo__name="Home CBO",
+    )
+
+
+@pytest.fixture
+def clinic(partnership):
+    return SiteFactory(organization=partnership.health_system, name="North Clinic")
+
+
+@pytest.fixture
+def other_clinic(partnership):
+    return SiteFactory(organization=partnership.health_system, name="South Clinic")
+
+
+@pytest.fixture
+def clinic_user(partnership, clinic):
+    return UserFactory(
+        email="clinic@home.test",
+        first_name="Carla",
+        role=Role.CLINIC_STAFF,
+        organization=partnership.health_system,
+        site=clinic,
+    )
+
+
+@pytest.fixture
+def supervisor(partnership):
+    return UserFactory(
+        email="supervisor@home.test",
+        first_name="Sara",
+        role=Role.SUPERVISOR,
+        organization=partnership.cbo,
+        languages=["es", "en"],
+    )
+
+
+@pytest.fixture
+def navigator(partnership):
+    return UserFactory(
+        email="navigator@home.test",
+        first_name="Nadia",
+        role=Role.NAVIGATOR,
+        organization=partnership.cbo,
+        languages=["es", "en"],
+    )
+
+
+@pytest.fixture
+def manager(partnership):
+    return UserFactory(
+        email="manager@home.test",
+        first_name="Mateo",
+        role=Role.PROGRAM_MANAGER,
+        organization=partnership.health_system,
+    )
+
+
+@pytest.fixture
+def administrator(partnership):
+    return UserFactory(
+        email="admin@home.test",
+        first_name="Ada",
+        role=Role.ADMINISTRATOR,
+        organization=partnership.health_system,
+        is_superuser=True,
+    )
+
+
+@pytest.fixture
+def other_partnership(db):
+    return PartnershipFactory(
+        name="Other partnership",
+        health_system__name="Other Health System",
+        cbo__name="Other CBO",
+    )
+
+
+@pytest.fixture
+def outsiders(other_partnership):
+    """One user per role from an unrelated partnership."""
+    health_system = other_partnership.health_system
+    cbo = other_partnership.cbo
+    site = SiteFactory(organization=health_system, name="Other Clinic")
+    return {
+        Role.CLINIC_STAFF: UserFactory(
+            role=Role.CLINIC_STAFF, organization=health_system, site=site
+        ),
+        Role.SUPERVISOR: UserFactory(role=Role.SUPERVISOR, organization=cbo),
+        Role.NAVIGATOR: UserFactory(role=Role.NAVIGATOR, organization=cbo),
+        Role.PROGRAM_MANAGER: UserFactory(
+            role=Role.PROGRAM_MANAGER, organization=health_system
+        ),
+    }
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in on the test client and return the client."""
+
+    def sign_in(user):
+        client.force_login(user, backend=AUTH_BACKEND)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Argon2 is deliberately slow; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        service_missing("REDIS_URL is not set: Celery tests need a Redis server")
+    return url
+
+
+@pytest.fixture
+def celery_worker(redis_url, transactional_db):
+    """A real Celery worker (solo pool, in a thread) consuming from Redis."""
+    from celery.contrib.testing.worker import start_worker
+
+    from chwlink.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        yield app

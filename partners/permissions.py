@@ -1,0 +1,48 @@
+"""Who may do what: the one place views ask before acting.
+
+Object scope (which rows a user may see) lives in each app's selectors; this module
+holds role rules and the view decorator that applies them.
+"""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from partners.models import User
+
+Role = User.Role
+
+HOME_BY_ROLE = {
+    Role.CLINIC_STAFF: "referrals:clinic-referral-list",
+    Role.SUPERVISOR: "referrals:inbox",
+    Role.NAVIGATOR: "referrals:caseload",
+    Role.PROGRAM_MANAGER: "evaluation:dashboard",
+    Role.ADMINISTRATOR: "admin:index",
+}
+
+CLINIC_ROLES = frozenset({Role.CLINIC_STAFF})
+CBO_ROLES = frozenset({Role.SUPERVISOR, Role.NAVIGATOR})
+
+
+def has_role(user, *roles) -> bool:
+    return user.is_authenticated and user.is_active and user.role in roles
+
+
+def home_url(user) -> str:
+    return reverse(HOME_BY_ROLE[user.role])
+
+
+def role_required(*roles):
+    """Refuse the view (403) to signed-in users whose role is not listed."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

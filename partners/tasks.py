@@ -1,0 +1,21 @@
+from celery import shared_task
+
+from partners import services
+
+TRANSIENT_ERRORS = (ConnectionError, TimeoutError, OSError)
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=8,
+)
+def email_send_task(email_id: int) -> None:
+    services.email_send(email_id=email_id)
+
+
+@shared_task
+def outbox_redeliver_task() -> None:
+    for email_id in services.email_pending_ids_to_redeliver():
+        email_send_task.delay(email_id)

@@ -1,0 +1,59 @@
+"""Coded values of the referral domain (Gravity SDOH categories, Pathways)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SocialNeed(models.TextChoices):
+    """Gravity SDOH category value set."""
+
+    DIGITAL_ACCESS = "digital-access", _("Digital access")
+    DIGITAL_LITERACY = "digital-literacy", _("Digital literacy")
+    EDUCATIONAL_ATTAINMENT = "educational-attainment", _("Education")
+    ELDER_ABUSE = "elder-abuse", _("Elder abuse")
+    EMPLOYMENT_STATUS = "employment-status", _("Employment")
+    FINANCIAL_INSECURITY = "financial-insecurity", _("Financial insecurity")
+    FOOD_INSECURITY = "food-insecurity", _("Food insecurity")
+    HEALTH_INSURANCE = "health-insurance-coverage-status", _("Health insurance")
+    HOMELESSNESS = "homelessness", _("Homelessness")
+    HOUSING_INSTABILITY = "housing-instability", _("Housing instability")
+    INADEQUATE_HOUSING = "inadequate-housing", _("Inadequate housing")
+    INCARCERATION = "incarceration-status", _("Incarceration history")
+    INTIMATE_PARTNER_VIOLENCE = (
+        "intimate-partner-violence",
+        _("Intimate partner violence"),
+    )
+    LANGUAGE_ACCESS = "language-access", _("Language access")
+    MATERIAL_HARDSHIP = "material-hardship", _("Material hardship")
+    MEDICAL_COST_BURDEN = "medical-cost-burden", _("Medical cost burden")
+    HEALTH_LITERACY = "personal-health-literacy", _("Health literacy")
+    SOCIAL_CONNECTION = "social-connection", _("Social connection")
+    STRESS = "stress", _("Stress")
+    TRANSPORTATION = "transportation-insecurity", _("Transportation")
+    UTILITY_INSECURITY = "utility-insecurity", _("Utilities")
+    VETERAN_STATUS = "veteran-status", _("Veteran status")
+    UNSPECIFIED = "sdoh-category-unspecified", _("Other social need")
+
+
+class MedicalReason(models.TextChoices):
+    DIABETES = "diabetes", _("Diabetes")
+    CANCER = "cancer", _("Cancer")
+    KIDNEY_DISEASE = "kidney-disease", _("Kidney disease")
+    CARDIOVASCULAR = "cardiovascular", _("Cardiovascular disease")
+    PREGNANCY = "pregnancy", _("Pregnancy")
+    HYPERTENSION = "hypertension", _("Hypertension")
+    ASTHMA_COPD = "asthma-copd", _("Asthma or COPD")
+    MENTAL_HEALTH = "mental-health", _("Mental health")
+    OTHER = "other", _("Other")
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    URGENT = "urgent", _("Urgent")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Not stated")

@@ -1,0 +1,42 @@
+"""The worklists each role starts the day from."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from partners.permissions import Role, role_required
+from partners.selectors import clinic_list_for_user
+from referrals import selectors
+from referrals.forms import ClinicListFilterForm
+
+PAGE_SIZE = 25
+
+
+@role_required(Role.CLINIC_STAFF)
+def clinic_referral_list(request):
+    clinics = clinic_list_for_user(request.user)
+    form = ClinicListFilterForm(
+        request.GET or None, clinics=clinics, default_clinic=request.user.site
+    )
+    referrals = selectors.clinic_referral_list(
+        user=request.user, filters=form.filters()
+    )
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/referral_clinic_list.html",
+        {"form": form, "page_obj": page},
+    )
+
+
+@role_required(Role.SUPERVISOR)
+def inbox(request):
+    referrals = selectors.inbox_for_supervisor(user=request.user)
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "referrals/referral_inbox.html", {"page_obj": page})
+
+
+@role_required(Role.NAVIGATOR)
+def caseload(request):
+    referrals = selectors.caseload_for_navigator(user=request.user)
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "referrals/referral_caseload.html", {"page_obj": page})
