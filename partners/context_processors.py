@@ -5,18 +5,26 @@ from partners.models import User
 
 Role = User.Role
 
+RESOURCES = ("referrals:resource-list", _("Resources"))
+
 NAVIGATION = {
     Role.CLINIC_STAFF: [
         ("referrals:clinic-referral-list", _("Referrals")),
+        ("referrals:referral-new", _("New referral")),
+        RESOURCES,
     ],
     Role.SUPERVISOR: [
         ("referrals:inbox", _("Inbox")),
+        ("referrals:pathway-approvals", _("Pathway approvals")),
+        RESOURCES,
     ],
     Role.NAVIGATOR: [
         ("referrals:caseload", _("My caseload")),
+        RESOURCES,
     ],
     Role.PROGRAM_MANAGER: [
         ("evaluation:dashboard", _("Dashboard")),
+        RESOURCES,
     ],
     Role.ADMINISTRATOR: [
         ("admin:index", _("Administration")),
@@ -25,12 +33,16 @@ NAVIGATION = {
 
 
 def navigation(request):
+    """The role's menu; the entry whose address best matches the page is active."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    current = request.path
-    items = []
-    for url_name, label in NAVIGATION.get(user.role, []):
-        url = reverse(url_name)
-        items.append({"url": url, "label": label, "active": current.startswith(url)})
+    items = [
+        {"url": reverse(url_name), "label": label}
+        for url_name, label in NAVIGATION.get(user.role, [])
+    ]
+    matching = [item["url"] for item in items if request.path.startswith(item["url"])]
+    active = max(matching, key=len, default=None)
+    for item in items:
+        item["active"] = item["url"] == active
     return {"nav_items": items}

@@ -57,3 +57,68 @@ class Sex(models.TextChoices):
     MALE = "male", _("Male")
     OTHER = "other", _("Other")
     UNKNOWN = "unknown", _("Not stated")
+
+
+class StatusReason(models.TextChoices):
+    """Coded reasons for declining, holding, closing or cancelling a referral."""
+
+    OUT_OF_SCOPE = "out_of_scope", _("Outside what the CBO offers")
+    NO_CAPACITY = "no_capacity", _("No capacity right now")
+    DUPLICATE = "duplicate", _("Duplicate referral")
+    NOT_ELIGIBLE = "not_eligible", _("Patient not eligible")
+    WAITLISTED = "waitlisted", _("Waitlisted for a service")
+    UNREACHABLE_FOR_NOW = "unreachable_for_now", _("Unreachable for now")
+    PATIENT_REQUEST = "patient_request", _("Patient asked to pause")
+    UNREACHABLE = "unreachable", _("Unreachable after several attempts")
+    PATIENT_DECLINED = "patient_declined", _("Patient declined services")
+    MOVED = "moved", _("Patient moved away")
+    NO_LONGER_NEEDED = "no_longer_needed", _("No longer needed")
+    WRONG_PATIENT = "wrong_patient", _("Wrong patient or wrong details")
+    OTHER = "other", _("Other")
+
+
+class ContactMode(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    TEXT = "text", _("Text message")
+    HOME_VISIT = "home_visit", _("Home visit")
+    CLINIC_VISIT = "clinic_visit", _("Clinic visit")
+    COMMUNITY_SITE = "community_site", _("Community site")
+    VIDEO = "video", _("Video call")
+
+
+class PathwayKind(models.TextChoices):
+    """The 21 standard Pathways Community HUB pathways."""
+
+    ADULT_EDUCATION = "adult_education", _("Adult education")
+    DEVELOPMENTAL_REFERRAL = "developmental_referral", _("Developmental referral")
+    EMPLOYMENT = "employment", _("Employment")
+    FAMILY_PLANNING = "family_planning", _("Family planning")
+    FOOD_SECURITY = "food_security", _("Food security")
+    HEALTH_COVERAGE = "health_coverage", _("Health coverage")
+    HOUSING = "housing", _("Housing")
+    IMMUNIZATION_REFERRAL = "immunization_referral", _("Immunization referral")
+    LEARNING = "learning", _("Learning")
+    MEDICAL_HOME = "medical_home", _("Medical home")
+    MEDICAL_REFERRAL = "medical_referral", _("Medical referral")
+    MEDICATION_ADHERENCE = "medication_adherence", _("Medication adherence")
+    MEDICATION_RECONCILIATION = (
+        "medication_reconciliation",
+        _("Medication reconciliation"),
+    )
+    MEDICATION_SCREENING = "medication_screening", _("Medication screening")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    ORAL_HEALTH = "oral_health", _("Oral health")
+    POSTPARTUM = "postpartum", _("Postpartum")
+    PREGNANCY = "pregnancy", _("Pregnancy")
+    SOCIAL_SERVICE_REFERRAL = "social_service_referral", _("Social service referral")
+    SUBSTANCE_USE = "substance_use", _("Substance use")
+    TRANSPORTATION = "transportation", _("Transportation")
+
+
+class ResourceStatus(models.TextChoices):
+    """HSDS service status."""
+
+    ACTIVE = "active", _("Active")
+    TEMPORARILY_CLOSED = "temporarily_closed", _("Temporarily closed")
+    INACTIVE = "inactive", _("Inactive")
+    DEFUNCT = "defunct", _("Closed for good")

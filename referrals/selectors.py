@@ -1,21 +1,45 @@
-"""Scoped reads of referrals: every view reads through these.
+"""Scoped reads of referrals, pathways and resources: every view reads through these.
 
-Scope rules (issue: referrals):
+Scope rules:
 - clinic staff: referrals of their health system;
 - supervisors: referrals sent to their CBO, once submitted;
-- navigators: referrals assigned to them;
+- navigators: referrals assigned to them, plus those a supervisor shared with them;
 - program managers: referrals of their partnerships, once submitted;
 - administrators: everything (they work in the Django admin).
+Out of scope is a 404, never a 403: a stranger must not learn a record exists.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 
-from partners.models import User
-from referrals.models import CASELOAD_STATUSES, Referral
+from partners.models import Partnership, Site, User
+from referrals.models import (
+    CASELOAD_STATUSES,
+    Encounter,
+    Pathway,
+    PathwayResource,
+    PathwayStep,
+    Patient,
+    Referral,
+    ReferralEvent,
+    ResourceService,
+)
+from referrals.services.timeliness import overdue_cutoffs
 
 Role = User.Role
 Status = Referral.Status
+SharedWith = Referral.shared_with.through
 
 
 def referral_scope_for_user(user) -> Q:
@@ -26,7 +50,12 @@ def referral_scope_for_user(user) -> Q:
     if user.role == Role.SUPERVISOR:
         return Q(partnership__cbo_id=user.organization_id) & ~Q(status=Status.DRAFT)
     if user.role == Role.NAVIGATOR:
-        return Q(navigator_id=user.pk, partnership__cbo_id=user.organization_id)
+        shared = Exists(
+            SharedWith.objects.filter(referral_id=OuterRef("pk"), user_id=user.pk)
+        )
+        return Q(partnership__cbo_id=user.organization_id) & (
+            Q(navigator_id=user.pk) | Q(shared)
+        )
     if user.role == Role.PROGRAM_MANAGER:
         member = Q(partnership__health_system_id=user.organization_id) | Q(
             partnership__cbo_id=user.organization_id
@@ -51,6 +80,42 @@ def referral_get_for_user(user, code) -> Referral:
         raise Http404 from missing
 
 
+def referral_detail_for_user(user, code) -> Referral:
+    """The referral with everything its page shows, in a fixed number of queries."""
+    queryset = referral_list_for_user(user).select_related(
+        "referred_by", "consent_recorded_by", "partnership__cbo"
+    )
+    queryset = queryset.prefetch_related(
+        Prefetch(
+            "events",
+            queryset=ReferralEvent.objects.select_related(
+                "actor", "navigator", "encounter", "pathway"
+            ),
+        ),
+        Prefetch(
+            "encounters",
+            queryset=Encounter.objects.select_related("navigator"),
+        ),
+        Prefetch(
+            "pathways",
+            queryset=Pathway.objects.prefetch_related(
+                "steps",
+                Prefetch(
+                    "resource_links",
+                    queryset=PathwayResource.objects.select_related(
+                        "service__organization"
+                    ),
+                ),
+            ),
+        ),
+        "shared_with",
+    )
+    try:
+        return queryset.get(code=code)
+    except Referral.DoesNotExist as missing:
+        raise Http404 from missing
+
+
 def clinic_referral_list(*, user, filters: dict) -> QuerySet[Referral]:
     """The health system's referrals, newest change first, filtered by clinic/status."""
     referrals = referral_list_for_user(user)
@@ -62,19 +127,283 @@ def clinic_referral_list(*, user, filters: dict) -> QuerySet[Referral]:
     return referrals.order_by("-updated", "-pk")
 
 
-def inbox_for_supervisor(*, user) -> QuerySet[Referral]:
-    """Referrals waiting on the CBO: urgent first, then oldest first."""
-    return (
-        referral_list_for_user(user)
-        .filter(status__in=[Status.SUBMITTED, Status.ACCEPTED])
-        .order_by("-urgency", "submitted_at", "pk")
+def clinics_referring_to_cbo(*, cbo_id) -> QuerySet[Site]:
+    """Clinics of the health systems the CBO partners with (inbox filter)."""
+    return Site.objects.filter(
+        organization__partnerships_as_health_system__cbo_id=cbo_id
+    ).distinct()
+
+
+def _overdue_in_inbox(cutoffs) -> Q:
+    return Q(status=Status.SUBMITTED, submitted_at__lt=cutoffs["accept"]) | Q(
+        status=Status.ACCEPTED, accepted_at__lt=cutoffs["assign"]
     )
+
+
+def _time_zone_for(user) -> str:
+    partnership = (
+        Partnership.objects.filter(
+            Q(cbo_id=user.organization_id) | Q(health_system_id=user.organization_id)
+        )
+        .order_by("pk")
+        .values_list("time_zone", flat=True)
+        .first()
+    )
+    return partnership or "America/Los_Angeles"
+
+
+def inbox_for_supervisor(*, user, filters: dict | None = None) -> QuerySet[Referral]:
+    """Referrals waiting on the CBO: urgent first, then oldest first.
+
+    Each row carries ``is_overdue`` (not accepted or not assigned in time).
+    """
+    filters = filters or {}
+    cutoffs = overdue_cutoffs(time_zone=_time_zone_for(user))
+    referrals = referral_list_for_user(user).filter(
+        status__in=[Status.SUBMITTED, Status.ACCEPTED]
+    )
+    if filters.get("clinic"):
+        referrals = referrals.filter(clinic=filters["clinic"])
+    if filters.get("language"):
+        referrals = referrals.filter(patient__preferred_language=filters["language"])
+    if filters.get("need"):
+        referrals = referrals.filter(social_needs__contains=[filters["need"]])
+    if filters.get("urgency"):
+        referrals = referrals.filter(urgency=filters["urgency"])
+    if filters.get("submitted_before"):
+        referrals = referrals.filter(submitted_at__lt=filters["submitted_before"])
+    if filters.get("overdue_only"):
+        referrals = referrals.filter(_overdue_in_inbox(cutoffs))
+    return referrals.annotate(
+        is_overdue=Case(
+            When(_overdue_in_inbox(cutoffs), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        urgent_first=Case(
+            When(urgency="urgent", then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+    ).order_by("urgent_first", "submitted_at", "pk")
+
+
+def inbox_counts_for_supervisor(*, user) -> dict:
+    """Waiting and overdue counts for the inbox header, in one query."""
+    cutoffs = overdue_cutoffs(time_zone=_time_zone_for(user))
+    return referral_list_for_user(user).aggregate(
+        waiting_acceptance=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        waiting_assignment=Count("pk", filter=Q(status=Status.ACCEPTED)),
+        overdue_acceptance=Count(
+            "pk", filter=Q(status=Status.SUBMITTED, submitted_at__lt=cutoffs["accept"])
+        ),
+        overdue_assignment=Count(
+            "pk", filter=Q(status=Status.ACCEPTED, accepted_at__lt=cutoffs["assign"])
+        ),
+    )
+
+
+def _overdue_in_caseload(cutoffs) -> Q:
+    no_first_contact = Q(
+        status=Status.ASSIGNED,
+        first_contact_at__isnull=True,
+        assigned_at__lt=cutoffs["first_contact"],
+    )
+    inactive = Q(status=Status.IN_PROGRESS) & (
+        Q(last_contact_at__lt=cutoffs["inactive"])
+        | Q(last_contact_at__isnull=True, assigned_at__lt=cutoffs["inactive"])
+    )
+    return no_first_contact | inactive
 
 
 def caseload_for_navigator(*, user) -> QuerySet[Referral]:
-    """The navigator's active referrals."""
+    """The navigator's active referrals, overdue first, then urgent, then oldest."""
+    cutoffs = overdue_cutoffs(time_zone=_time_zone_for(user))
     return (
         referral_list_for_user(user)
         .filter(status__in=CASELOAD_STATUSES)
-        .order_by("-urgency", "submitted_at", "pk")
+        .annotate(
+            is_overdue=Case(
+                When(_overdue_in_caseload(cutoffs), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            urgent_first=Case(
+                When(urgency="urgent", then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("-is_overdue", "urgent_first", "submitted_at", "pk")
+        .prefetch_related(
+            Prefetch(
+                "pathways",
+                queryset=Pathway.objects.filter(status=Pathway.Status.OPEN)
+                .prefetch_related(
+                    Prefetch(
+                        "steps",
+                        queryset=PathwayStep.objects.filter(done_at__isnull=True),
+                        to_attr="open_steps",
+                    )
+                )
+                .order_by("opened_at", "pk"),
+                to_attr="open_pathways",
+            )
+        )
     )
+
+
+def navigator_suggestions(*, referral: Referral) -> QuerySet[User]:
+    """The CBO's navigators: speakers of the patient's language first, then the
+    lightest active caseload. Each carries ``active_caseload`` and
+    ``speaks_language``."""
+    language = referral.patient.preferred_language
+    return (
+        User.objects.filter(
+            organization_id=referral.partnership.cbo_id,
+            role=Role.NAVIGATOR,
+            is_active=True,
+        )
+        .annotate(
+            active_caseload=Count(
+                "caseload", filter=Q(caseload__status__in=CASELOAD_STATUSES)
+            ),
+            speaks_language=Case(
+                When(languages__contains=[language], then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("-speaks_language", "active_caseload", "first_name", "pk")
+    )
+
+
+def patient_search_for_user(*, user, query: dict) -> QuerySet[Patient]:
+    """Patients of the user's health system matching MRN, or name and birth date."""
+    patients = Patient.objects.filter(health_system_id=user.organization_id)
+    if query.get("mrn"):
+        return patients.filter(mrn__iexact=query["mrn"])
+    conditions = Q()
+    if query.get("last_name"):
+        conditions &= Q(last_name__istartswith=query["last_name"])
+    if query.get("first_name"):
+        conditions &= Q(first_name__istartswith=query["first_name"])
+    if query.get("date_of_birth"):
+        conditions &= Q(date_of_birth=query["date_of_birth"])
+    if not conditions:
+        return patients.none()
+    return patients.filter(conditions).order_by("last_name", "first_name")[:20]
+
+
+def patient_likely_duplicates(*, user, data: dict) -> QuerySet[Patient]:
+    """Existing patients who look like the one about to be created."""
+    same_birth_date = Q(date_of_birth=data.get("date_of_birth")) & (
+        Q(last_name__iexact=data.get("last_name", ""))
+        | Q(first_name__iexact=data.get("first_name", ""))
+    )
+    return Patient.objects.filter(health_system_id=user.organization_id).filter(
+        same_birth_date | Q(mrn__iexact=data.get("mrn", ""))
+    )[:10]
+
+
+def patient_get_for_user(user, code) -> Patient:
+    """Clinic staff read their health system's patients; CBO users, through the
+    referrals they may see."""
+    if user.role == Role.CLINIC_STAFF:
+        patients = Patient.objects.filter(health_system_id=user.organization_id)
+    else:
+        patients = Patient.objects.filter(
+            Exists(referral_list_for_user(user).filter(patient_id=OuterRef("pk")))
+        )
+    try:
+        return patients.get(code=code)
+    except Patient.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def pathway_get_for_user(user, code) -> Pathway:
+    try:
+        return (
+            Pathway.objects.filter(
+                referral__in=referral_list_for_user(user).values("pk")
+            )
+            .select_related(
+                "referral__patient", "referral__partnership", "referral__navigator"
+            )
+            .prefetch_related(
+                "steps",
+                Prefetch(
+                    "resource_links",
+                    queryset=PathwayResource.objects.select_related(
+                        "service__organization", "linked_by"
+                    ),
+                ),
+            )
+            .get(code=code)
+        )
+    except Pathway.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def pathways_awaiting_approval(*, user) -> QuerySet[Pathway]:
+    """Completed pathways of the supervisor's CBO that need a decision."""
+    return (
+        Pathway.objects.filter(
+            status=Pathway.Status.COMPLETED,
+            referral__partnership__cbo_id=user.organization_id,
+        )
+        .select_related("referral__patient", "referral__navigator", "closed_by")
+        .order_by("closed_at", "pk")
+    )
+
+
+def resource_directory_owners_for_user(user) -> list[int]:
+    """The CBOs whose directories the user may read."""
+    if user.role in {Role.SUPERVISOR, Role.NAVIGATOR}:
+        return [user.organization_id]
+    return list(
+        Partnership.objects.filter(
+            Q(health_system_id=user.organization_id) | Q(cbo_id=user.organization_id)
+        ).values_list("cbo_id", flat=True)
+    )
+
+
+def resource_list_for_user(user, *, filters: dict | None = None):
+    """Services in the directories the user may read, searchable by need,
+    language and words."""
+    filters = filters or {}
+    services = ResourceService.objects.filter(
+        organization__directory_owner_id__in=resource_directory_owners_for_user(user)
+    ).select_related("organization")
+    if filters.get("need"):
+        services = services.filter(needs__contains=[filters["need"]])
+    if filters.get("language"):
+        services = services.filter(
+            Q(languages__contains=[filters["language"]])
+            | Q(interpretation_services=True)
+        )
+    for word in filters.get("q", "").split()[:8]:
+        services = services.filter(
+            Q(name__icontains=word)
+            | Q(description__icontains=word)
+            | Q(organization__name__icontains=word)
+        )
+    if not filters.get("include_inactive"):
+        services = services.filter(status__in=["active", "temporarily_closed"])
+    return services.order_by("name", "pk")
+
+
+def resource_get_for_user(user, code) -> ResourceService:
+    try:
+        return (
+            ResourceService.objects.filter(
+                organization__directory_owner_id__in=(
+                    resource_directory_owners_for_user(user)
+                )
+            )
+            .select_related("organization", "last_verified_by")
+            .prefetch_related("locations")
+            .get(code=code)
+        )
+    except ResourceService.DoesNotExist as missing:
+        raise Http404 from missing

@@ -1,11 +1,58 @@
 from django.urls import path
 
-from referrals.views import lists
+from referrals.views import assignment, detail, directory, intake, lists, work
 
 app_name = "referrals"
 
 urlpatterns = [
+    # Worklists
     path("", lists.clinic_referral_list, name="clinic-referral-list"),
     path("inbox/", lists.inbox, name="inbox"),
     path("caseload/", lists.caseload, name="caseload"),
+    # Clinic intake
+    path("new/", intake.referral_new, name="referral-new"),
+    path("new/<uuid:patient_code>/", intake.referral_create, name="referral-create"),
+    path("patients/new/", intake.patient_create, name="patient-new"),
+    path("patients/<uuid:code>/", intake.patient_detail, name="patient-detail"),
+    path("patients/<uuid:code>/edit/", intake.patient_edit, name="patient-edit"),
+    # Community resource directory
+    path("resources/", directory.resource_list, name="resource-list"),
+    path("resources/new/", directory.resource_create, name="resource-create"),
+    path("resources/<uuid:code>/", directory.resource_detail, name="resource-detail"),
+    path("resources/<uuid:code>/edit/", directory.resource_edit, name="resource-edit"),
+    path(
+        "resources/<uuid:code>/verify/",
+        directory.resource_verify,
+        name="resource-verify",
+    ),
+    # Pathways
+    path("pathways/approvals/", work.pathway_approvals, name="pathway-approvals"),
+    path("pathways/<uuid:code>/", work.pathway_detail, name="pathway-detail"),
+    path("pathways/<uuid:code>/steps/", work.pathway_step_add, name="pathway-step-add"),
+    path(
+        "pathways/<uuid:code>/steps/<int:step_id>/toggle/",
+        work.pathway_step_toggle,
+        name="pathway-step-toggle",
+    ),
+    path(
+        "pathways/<uuid:code>/resources/",
+        work.pathway_resource_link,
+        name="pathway-resource-link",
+    ),
+    path("pathways/<uuid:code>/close/", work.pathway_close, name="pathway-close"),
+    path("pathways/<uuid:code>/review/", work.pathway_review, name="pathway-review"),
+    # One referral
+    path("<uuid:code>/", detail.referral_detail, name="referral-detail"),
+    path("<uuid:code>/edit/", intake.referral_edit, name="referral-edit"),
+    path("<uuid:code>/submit/", intake.referral_submit, name="referral-submit"),
+    path("<uuid:code>/message/", detail.referral_message, name="referral-message"),
+    path("<uuid:code>/assign/", assignment.referral_assign, name="referral-assign"),
+    path("<uuid:code>/share/", assignment.referral_share, name="referral-share"),
+    path("<uuid:code>/contacts/new/", work.encounter_new, name="encounter-new"),
+    path("<uuid:code>/pathways/new/", work.pathway_new, name="pathway-new"),
+    path(
+        "<uuid:code>/<slug:action>/",
+        detail.referral_transition,
+        name="referral-transition",
+    ),
 ]

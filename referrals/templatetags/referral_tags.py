@@ -1,4 +1,9 @@
 from django import template
+from django.utils.translation import gettext as _
+
+from partners.languages import LANGUAGE_NAMES
+from referrals.choices import MedicalReason, SocialNeed
+from referrals.timeline import describe_event, reason_label
 
 register = template.Library()
 
@@ -31,3 +36,48 @@ def query_with(context, **changes):
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.simple_tag
+def event_summary(event):
+    """The timeline sentence for one event, in the reader's language."""
+    return describe_event(event)
+
+
+@register.filter
+def reason_text(code):
+    return reason_label(code)
+
+
+def _labels(values, names):
+    return [str(names.get(value, value)) for value in values or []]
+
+
+@register.filter
+def need_labels(values):
+    return _labels(values, dict(SocialNeed.choices))
+
+
+@register.filter
+def medical_reason_labels(values):
+    return _labels(values, dict(MedicalReason.choices))
+
+
+@register.filter
+def language_labels(values):
+    return _labels(values, LANGUAGE_NAMES)
+
+
+@register.simple_tag
+def next_step(referral):
+    """What the navigator should do next on a caseload row."""
+    if referral.status == "on_hold":
+        return _("On hold: check back with the patient")
+    if referral.first_contact_at is None:
+        return _("Make first contact")
+    for pathway in getattr(referral, "open_pathways", []):
+        if pathway.open_steps:
+            return f"{pathway.get_kind_display()}: {pathway.open_steps[0].title}"
+    if getattr(referral, "open_pathways", None):
+        return _("Close the finished pathways")
+    return _("Open a pathway for each confirmed need")

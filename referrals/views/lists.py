@@ -2,11 +2,12 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 
 from partners.permissions import Role, role_required
 from partners.selectors import clinic_list_for_user
 from referrals import selectors
-from referrals.forms import ClinicListFilterForm
+from referrals.forms.referral import ClinicListFilterForm, InboxFilterForm
 
 PAGE_SIZE = 25
 
@@ -30,9 +31,21 @@ def clinic_referral_list(request):
 
 @role_required(Role.SUPERVISOR)
 def inbox(request):
-    referrals = selectors.inbox_for_supervisor(user=request.user)
+    clinics = selectors.clinics_referring_to_cbo(cbo_id=request.user.organization_id)
+    form = InboxFilterForm(request.GET or None, clinics=clinics)
+    referrals = selectors.inbox_for_supervisor(
+        user=request.user, filters=form.filters(timezone.now())
+    )
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "referrals/referral_inbox.html", {"page_obj": page})
+    return render(
+        request,
+        "referrals/referral_inbox.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "counts": selectors.inbox_counts_for_supervisor(user=request.user),
+        },
+    )
 
 
 @role_required(Role.NAVIGATOR)

@@ -3,14 +3,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from partners import demo
+from referrals.demo import seed_referrals
 
 
 class Command(BaseCommand):
-    help = "Load the demo partnerships, people and patients (never in production)."
+    help = "Load demo partnerships, people, patients and referrals (not in production)."
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("Demo data never loads in production mode.")
         with transaction.atomic():
             summary = demo.seed_demo()
+            seed_referrals()
         self.stdout.write(self.style.SUCCESS(summary))

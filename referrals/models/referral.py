@@ -6,80 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from partners.languages import LANGUAGE_CHOICES
-from partners.models import Organization, Partnership, Site, TimeStamped
-from referrals.choices import MedicalReason, Sex, SocialNeed, Urgency
-
-
-class Patient(TimeStamped):
-    """A person a clinic refers; belongs to the health system that holds the record."""
-
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    health_system = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="patients",
-        verbose_name=_("health system"),
-    )
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
-    date_of_birth = models.DateField(_("date of birth"))
-    mrn = models.CharField(_("medical record number"), max_length=40)
-    sex = models.CharField(
-        _("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN
-    )
-    gender_identity = models.CharField(_("gender identity"), max_length=60, blank=True)
-    preferred_language = models.CharField(
-        _("preferred language"), max_length=8, choices=LANGUAGE_CHOICES, default="en"
-    )
-    interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    phone_alt = models.CharField(_("other phone"), max_length=40, blank=True)
-    voicemail_ok = models.BooleanField(_("voicemail OK"), default=False)
-    texts_ok = models.BooleanField(_("text messages OK"), default=False)
-    best_time_to_call = models.CharField(
-        _("best time to call"), max_length=100, blank=True
-    )
-    address = models.CharField(_("street address"), max_length=200, blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
-    state = models.CharField(_("state"), max_length=40, blank=True)
-    postal_code = models.CharField(_("ZIP code"), max_length=12, blank=True)
-    do_not_contact = models.BooleanField(
-        _("do not contact directly"),
-        default=False,
-        help_text=_("Contact could put the patient at risk (e.g. partner violence)."),
-    )
-    safe_contact_note = models.TextField(_("safe way to reach the patient"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-
-    class Meta:
-        ordering = ["last_name", "first_name"]
-        verbose_name = _("patient")
-        verbose_name_plural = _("patients")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["health_system", "mrn"], name="patient_unique_mrn_per_system"
-            ),
-            models.CheckConstraint(
-                condition=Q(do_not_contact=False) | ~Q(safe_contact_note=""),
-                name="patient_do_not_contact_needs_note",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["health_system", "date_of_birth"]),
-        ]
-
-    def __str__(self):
-        return self.full_name
-
-    @property
-    def full_name(self):
-        return f"{self.first_name} {self.last_name}"
+from partners.models import Partnership, Site, TimeStamped
+from referrals.choices import MedicalReason, SocialNeed, StatusReason, Urgency
+from referrals.models.patient import Patient
 
 
 class Referral(TimeStamped):
@@ -165,7 +94,17 @@ class Referral(TimeStamped):
     consent_recorded_at = models.DateTimeField(
         _("consent recorded at"), null=True, blank=True
     )
+    status_reason_code = models.CharField(
+        _("reason"), max_length=30, choices=StatusReason.choices, blank=True
+    )
     status_reason = models.TextField(_("reason for the current status"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    shared_with = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="referrals_shared_with_me",
+        verbose_name=_("also shared with"),
+        blank=True,
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
@@ -175,7 +114,6 @@ class Referral(TimeStamped):
     last_contact_at = models.DateTimeField(_("last contact at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), auto_now_add=True)
-    next_step = models.CharField(_("next step"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created"]
@@ -216,9 +154,10 @@ class ReferralEvent(models.Model):
         ASSIGNMENT = "assignment", _("Assignment")
         CONTACT = "contact", _("Contact")
         PATHWAY = "pathway", _("Pathway")
+        SHARE = "share", _("Shared")
 
     referral = models.ForeignKey(
-        Referral, on_delete=models.CASCADE, related_name="events"
+        Referral, on_delete=models.PROTECT, related_name="events"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -241,7 +180,24 @@ class ReferralEvent(models.Model):
         blank=True,
         verbose_name=_("navigator"),
     )
+    # A StatusReason for status events; for pathway events, what happened to the
+    # pathway (opened, completed, incomplete, approved, returned).
+    reason_code = models.CharField(_("code"), max_length=30, blank=True)
     reason = models.TextField(_("reason or message"), blank=True)
+    encounter = models.ForeignKey(
+        "referrals.Encounter",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    pathway = models.ForeignKey(
+        "referrals.Pathway",
+        on_delete=models.PROTECT,
+        related_name="events",
+        null=True,
+        blank=True,
+    )
     created = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:

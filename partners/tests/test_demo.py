@@ -1,0 +1,38 @@
+import pytest
+from django.core.management import call_command
+
+from partners.models import User
+from referrals.models import Pathway, Referral
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_once_and_gives_every_role_something_to_see(login):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert User.objects.filter(email__endswith="@example.org").count() == 9
+    statuses = set(Referral.objects.values_list("status", flat=True))
+    assert {"submitted", "accepted", "assigned", "in_progress", "on_hold"} <= statuses
+    assert "completed" in statuses
+    assert Pathway.objects.filter(status=Pathway.Status.APPROVED).exists()
+    homes = {
+        "clinic@example.org": "/referrals/",
+        "supervisor@example.org": "/referrals/inbox/",
+        "navigator@example.org": "/referrals/caseload/",
+        "manager@example.org": "/evaluation/",
+    }
+    for email, home in homes.items():
+        response = login(User.objects.get(email=email)).get(home)
+        assert response.status_code == 200
+        if "page_obj" in response.context:
+            assert len(response.context["page_obj"].object_list) > 0, email
+        else:
+            assert response.context["summary"]["open"] > 0
+
+
+def test_the_two_partnerships_stay_apart(login):
+    call_command("seed_demo")
+    supervisor = User.objects.get(email="supervisor2@example.org")
+    content = login(supervisor).get("/referrals/inbox/").content.decode()
+    assert "Janet Cole" in content
+    assert "María Hernández" not in content

@@ -1,0 +1,1 @@
+"""Forms of the referrals app, one module per area of work."""

@@ -1,0 +1,287 @@
+"""Clinic intake forms: find the patient, register or correct them, refer them."""
+
+import datetime
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from referrals.choices import MedicalReason, SocialNeed, Urgency
+from referrals.models import Patient
+from referrals.services.intake import PATIENT_FIELDS
+
+OLDEST_AGE_YEARS = 120
+PHONE = re.compile(r"^(?P<number>[0-9+().\-\s]+?)\s*(?:(?:ext\.?|x)\s*\d{1,6})?$", re.I)
+US_ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, which always sends ISO dates."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def clean_date_of_birth(value: datetime.date | None) -> datetime.date | None:
+    if value is None:
+        return value
+    today = timezone.localdate()
+    if value > today:
+        raise forms.ValidationError(_("The date of birth cannot be in the future."))
+    if value.year < today.year - OLDEST_AGE_YEARS:
+        raise forms.ValidationError(
+            _("Check the year: that would make the patient over %(years)s years old.")
+            % {"years": OLDEST_AGE_YEARS}
+        )
+    return value
+
+
+def clean_phone(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return value
+    match = PHONE.match(value)
+    digits = re.sub(r"\D", "", match["number"]) if match else ""
+    if not 7 <= len(digits) <= 15:
+        raise forms.ValidationError(
+            _("Enter a phone number, for example 503-555-0142.")
+        )
+    return value
+
+
+class PatientSearchForm(forms.Form):
+    """Find a patient by medical record number, or by last name plus first name or
+    date of birth (never by a bare letter, which would list half the clinic)."""
+
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=DateInput()
+    )
+    mrn = forms.CharField(
+        label=_("Medical record number"), max_length=40, required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or cleaned.get("mrn"):
+            return cleaned
+        if not cleaned.get("last_name"):
+            raise forms.ValidationError(
+                _(
+                    "Enter the medical record number, or the last name with the first "
+                    "name or date of birth."
+                )
+            )
+        if not (cleaned.get("first_name") or cleaned.get("date_of_birth")):
+            self.add_error(
+                "first_name",
+                _("Add the first name or the date of birth to the last name."),
+            )
+        return cleaned
+
+    def session_data(self) -> dict:
+        """What was typed, in a form the session can store (to pre-fill a new
+        patient without putting anything in the address bar)."""
+        data = dict(self.cleaned_data)
+        if data.get("date_of_birth"):
+            data["date_of_birth"] = data["date_of_birth"].isoformat()
+        return {key: value for key, value in data.items() if value}
+
+
+class PatientForm(forms.ModelForm):
+    """A patient's record. Validates only: the intake services save it."""
+
+    different_person = forms.BooleanField(
+        label=_("This is a different person: add the new patient anyway"),
+        required=False,
+    )
+
+    class Meta:
+        model = Patient
+        fields = PATIENT_FIELDS
+        widgets = {
+            "date_of_birth": DateInput(),
+            "safe_contact_note": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "best_time_to_call": _("For example: weekdays after 5 pm."),
+            "gender_identity": _("In the patient's own words; optional."),
+            "safe_contact_note": _(
+                "Required when direct contact is off: who or what is safe "
+                "(e.g. call her sister at 503-555-0100, or reach her at the clinic)."
+            ),
+        }
+
+    def __init__(self, *args, duplicates_possible=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not duplicates_possible:
+            del self.fields["different_person"]
+
+    def clean_date_of_birth(self):
+        return clean_date_of_birth(self.cleaned_data.get("date_of_birth"))
+
+    def clean_mrn(self):
+        mrn = self.cleaned_data.get("mrn", "").strip()
+        if re.search(r"\s", mrn):
+            raise forms.ValidationError(
+                _("A medical record number has no spaces in it.")
+            )
+        return mrn
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data.get("phone", ""))
+
+    def clean_phone_alt(self):
+        return clean_phone(self.cleaned_data.get("phone_alt", ""))
+
+    def clean_postal_code(self):
+        postal_code = self.cleaned_data.get("postal_code", "").strip()
+        if postal_code and not US_ZIP.match(postal_code):
+            raise forms.ValidationError(_("Enter a ZIP code such as 97214."))
+        return postal_code
+
+    def clean(self):
+        cleaned = super().clean()
+        note = cleaned.get("safe_contact_note", "").strip()
+        cleaned["safe_contact_note"] = note
+        if cleaned.get("do_not_contact") and not note:
+            self.add_error(
+                "safe_contact_note",
+                _(
+                    "Say how the patient can be reached safely when direct contact "
+                    "is off."
+                ),
+            )
+        return cleaned
+
+    def refuse_duplicates(self, duplicates) -> bool:
+        """Stop at patients who look like this one until the user confirms it is a
+        different person; the same MRN is never a different person. True when the
+        form may go on to create the patient."""
+        mrn = self.cleaned_data["mrn"].casefold()
+        if any(patient.mrn.casefold() == mrn for patient in duplicates):
+            self.add_error(
+                "mrn", _("A patient with this medical record number already exists.")
+            )
+        elif duplicates and not self.cleaned_data.get("different_person"):
+            self.add_error(
+                "different_person",
+                _(
+                    "Open the existing record if it is the same person; otherwise "
+                    "tick this box."
+                ),
+            )
+        return not self.errors
+
+    def patient_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in PATIENT_FIELDS}
+
+
+class ClinicChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, clinic):
+        return clinic.name
+
+
+class ReferralForm(forms.Form):
+    """A referral to the CBO. A draft may be incomplete; submitting it needs at
+    least one social need and the patient's consent."""
+
+    SAVE_DRAFT = "draft"
+    SUBMIT = "submit"
+
+    clinic = ClinicChoiceField(
+        label=_("Referring clinic"), queryset=None, empty_label=None
+    )
+    social_needs = forms.MultipleChoiceField(
+        label=_("Social needs"),
+        choices=SocialNeed.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("What keeps the patient from care. Choose one or more."),
+    )
+    medical_reasons = forms.MultipleChoiceField(
+        label=_("Medical reasons"),
+        choices=MedicalReason.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    medical_reason_other = forms.CharField(
+        label=_("Other medical reason"), max_length=200, required=False
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=Urgency.choices,
+        initial=Urgency.ROUTINE,
+        widget=forms.RadioSelect,
+    )
+    notes_for_navigator = forms.CharField(
+        label=_("Notes for the navigator"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the navigator should know before the first call."),
+    )
+    consent_given = forms.BooleanField(
+        label=_("The patient agrees that we share their information with the CBO"),
+        required=False,
+        help_text=_("Your name and the time are recorded with the consent."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    action = forms.ChoiceField(
+        choices=[(SAVE_DRAFT, _("Save draft")), (SUBMIT, _("Submit to the CBO"))],
+        required=False,
+    )
+
+    def __init__(self, *args, clinics, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinic"].queryset = clinics
+        self.editing = editing
+
+    @property
+    def submitting(self) -> bool:
+        """Did the user press "Submit to the CBO" (rather than "Save draft")?"""
+        return self.cleaned_data.get("action") == self.SUBMIT
+
+    def clean(self):
+        cleaned = super().clean()
+        reasons = cleaned.get("medical_reasons") or []
+        other = cleaned.get("medical_reason_other", "").strip()
+        if other and MedicalReason.OTHER not in reasons:
+            cleaned["medical_reasons"] = [*reasons, MedicalReason.OTHER]
+        elif MedicalReason.OTHER in reasons and not other:
+            self.add_error("medical_reason_other", _("Describe the other reason."))
+        if self.editing and cleaned.get("version") is None:
+            self.add_error(None, _("This form is out of date. Reload the page."))
+        if cleaned.get("action") == self.SUBMIT:
+            if not cleaned.get("social_needs"):
+                self.add_error(
+                    "social_needs",
+                    _("Choose at least one social need before submitting."),
+                )
+            if not cleaned.get("consent_given"):
+                self.add_error(
+                    "consent_given",
+                    _("Record the patient's consent before submitting."),
+                )
+        return cleaned
+
+    def referral_data(self) -> dict:
+        data = {
+            name: self.cleaned_data[name]
+            for name in (
+                "clinic",
+                "social_needs",
+                "medical_reasons",
+                "medical_reason_other",
+                "urgency",
+                "notes_for_navigator",
+                "consent_given",
+            )
+        }
+        if self.cleaned_data.get("version") is not None:
+            data["version"] = self.cleaned_data["version"]
+        return data

@@ -1,0 +1,182 @@
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partners.languages import LANGUAGE_CHOICES
+from partners.models import User
+from referrals.choices import SocialNeed, StatusReason, Urgency
+from referrals.models import CLOSED_STATUSES, OPEN_STATUSES, Referral
+
+
+class ClinicListFilterForm(forms.Form):
+    STATUS_GROUPS = {
+        "open": OPEN_STATUSES,
+        "closed": CLOSED_STATUSES,
+        "draft": {Referral.Status.DRAFT},
+    }
+    clinic = forms.ModelChoiceField(
+        label=_("Clinic"), queryset=None, required=False, empty_label=_("All clinics")
+    )
+    show = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("", _("All referrals")),
+            ("open", _("Open")),
+            ("closed", _("Closed")),
+            ("draft", _("Drafts")),
+        ],
+    )
+
+    def __init__(self, data=None, *, clinics, default_clinic=None):
+        if data is None and default_clinic is not None:
+            data = {"clinic": default_clinic.pk}
+        super().__init__(data)
+        self.fields["clinic"].queryset = clinics
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        group = self.cleaned_data.get("show")
+        return {
+            "clinic": self.cleaned_data.get("clinic"),
+            "statuses": self.STATUS_GROUPS.get(group),
+        }
+
+
+class InboxFilterForm(forms.Form):
+    AGES = [
+        ("", _("Any age")),
+        ("1", _("Waiting over 1 day")),
+        ("3", _("Waiting over 3 days")),
+        ("7", _("Waiting over a week")),
+    ]
+    clinic = forms.ModelChoiceField(
+        label=_("Clinic"), queryset=None, required=False, empty_label=_("All clinics")
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Any language")), *LANGUAGE_CHOICES],
+    )
+    need = forms.ChoiceField(
+        label=_("Need"),
+        required=False,
+        choices=[("", _("Any need")), *SocialNeed.choices],
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        required=False,
+        choices=[("", _("Any urgency")), *Urgency.choices],
+    )
+    age = forms.ChoiceField(label=_("Waiting"), required=False, choices=AGES)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, data=None, *, clinics):
+        super().__init__(data)
+        self.fields["clinic"].queryset = clinics
+
+    def filters(self, now) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        age = data.get("age")
+        return {
+            "clinic": data.get("clinic"),
+            "language": data.get("language"),
+            "need": data.get("need"),
+            "urgency": data.get("urgency"),
+            "submitted_before": now - datetime.timedelta(days=int(age))
+            if age
+            else None,
+            "overdue_only": data.get("overdue"),
+        }
+
+
+class TransitionForm(forms.Form):
+    """The reason a transition asks for (code from the transition's list, note),
+    and the version of the referral the person was looking at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    reason_code = forms.ChoiceField(label=_("Reason"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, transition, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(StatusReason.choices)
+        if transition.needs_reason:
+            self.fields["reason_code"].choices = [
+                (code, labels[code]) for code in transition.reasons
+            ]
+        else:
+            del self.fields["reason_code"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("reason_code") == StatusReason.OTHER
+            and not cleaned.get("reason", "").strip()
+        ):
+            self.add_error("reason", _("Describe the reason."))
+        return cleaned
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Message"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by the clinic and the CBO on the timeline."),
+    )
+
+
+class NavigatorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, navigator):
+        return navigator.get_full_name()
+
+
+class AssignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    navigator = NavigatorChoiceField(
+        label=_("Navigator"), queryset=None, widget=forms.RadioSelect, empty_label=None
+    )
+    reason = forms.CharField(
+        label=_("Why is the referral moving?"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, navigators, reason_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["navigator"].queryset = User.objects.filter(
+            pk__in=[navigator.pk for navigator in navigators]
+        )
+        self.reason_required = reason_required
+        if not reason_required:
+            del self.fields["reason"]
+
+    def clean_reason(self):
+        reason = self.cleaned_data.get("reason", "").strip()
+        if self.reason_required and not reason:
+            raise forms.ValidationError(_("Say why the referral moves."))
+        return reason
+
+
+class ShareForm(forms.Form):
+    navigator = NavigatorChoiceField(
+        label=_("Share with"), queryset=None, empty_label=None
+    )
+
+    def __init__(self, *args, navigators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["navigator"].queryset = User.objects.filter(
+            pk__in=[navigator.pk for navigator in navigators]
+        )

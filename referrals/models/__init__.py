@@ -1,0 +1,30 @@
+from referrals.models.patient import Patient
+from referrals.models.referral import (
+    CASELOAD_STATUSES,
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Referral,
+    ReferralEvent,
+)
+from referrals.models.resource import (
+    ResourceLocation,
+    ResourceOrganization,
+    ResourceService,
+)
+from referrals.models.work import Encounter, Pathway, PathwayResource, PathwayStep
+
+__all__ = [
+    "CASELOAD_STATUSES",
+    "CLOSED_STATUSES",
+    "OPEN_STATUSES",
+    "Encounter",
+    "Patient",
+    "Pathway",
+    "PathwayResource",
+    "PathwayStep",
+    "Referral",
+    "ReferralEvent",
+    "ResourceLocation",
+    "ResourceOrganization",
+    "ResourceService",
+]

@@ -1,0 +1,186 @@
+"""The navigator's work on a referral: contacts and pathways."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from referrals.choices import ContactMode, PathwayKind, SocialNeed
+from referrals.models.referral import Referral
+from referrals.models.resource import ResourceService
+
+
+class Encounter(models.Model):
+    """A contact attempt or visit; minutes feed CHI time (G0019/G0022)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="encounters"
+    )
+    navigator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="encounters",
+        verbose_name=_("navigator"),
+    )
+    occurred_at = models.DateTimeField(_("date and time"))
+    mode = models.CharField(_("how"), max_length=20, choices=ContactMode.choices)
+    reached = models.BooleanField(_("reached the patient"))
+    minutes = models.PositiveSmallIntegerField(_("minutes spent"))
+    note = models.TextField(_("note"), blank=True)
+    created = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__lte=24 * 60), name="encounter_minutes_max_a_day"
+            )
+        ]
+        indexes = [models.Index(fields=["referral", "occurred_at"])]
+
+    def __str__(self):
+        return f"{self.get_mode_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+class Pathway(models.Model):
+    """One confirmed social need, worked until resolved (Pathways Community HUB).
+
+    Approved pathways are locked and count as outcomes for payment.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        COMPLETED = "completed", _("Completed, awaiting approval")
+        INCOMPLETE = "incomplete", _("Closed incomplete")
+        APPROVED = "approved", _("Completed and approved")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="pathways"
+    )
+    kind = models.CharField(_("pathway"), max_length=40, choices=PathwayKind.choices)
+    need = models.CharField(_("social need"), max_length=40, choices=SocialNeed.choices)
+    goal = models.CharField(_("goal"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    outcome_note = models.TextField(_("outcome"), blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    resources = models.ManyToManyField(
+        ResourceService,
+        through="PathwayResource",
+        related_name="pathways",
+        verbose_name=_("community resources"),
+    )
+
+    class Meta:
+        ordering = ["opened_at", "pk"]
+        verbose_name = _("pathway")
+        verbose_name_plural = _("pathways")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "kind"],
+                condition=Q(status="open"),
+                name="pathway_one_open_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="pathway_approved_has_approver",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="incomplete") | ~Q(outcome_note=""),
+                name="pathway_incomplete_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    @property
+    def is_locked(self):
+        return self.status == self.Status.APPROVED
+
+
+class PathwayStep(models.Model):
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("order"))
+    title = models.CharField(_("step"), max_length=200)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("done by"),
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("pathway step")
+        verbose_name_plural = _("pathway steps")
+
+    def __str__(self):
+        return self.title
+
+
+class PathwayResource(models.Model):
+    """A community resource linked to a pathway, and what came of it."""
+
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, related_name="resource_links"
+    )
+    service = models.ForeignKey(
+        ResourceService, on_delete=models.PROTECT, related_name="pathway_links"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("linked by"),
+    )
+    linked_at = models.DateTimeField(_("linked"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["linked_at", "pk"]
+        verbose_name = _("linked resource")
+        verbose_name_plural = _("linked resources")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pathway", "service"], name="pathway_resource_once"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.service)

@@ -1,0 +1,221 @@
+"""Clinic intake: find or create the patient, draft the referral, submit it."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import Partnership, User
+from referrals.models import Patient, Referral
+from referrals.services.workflow import (
+    WorkflowError,
+    apply_transition,
+    conflict_for,
+)
+
+Role = User.Role
+
+PATIENT_FIELDS = [
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "mrn",
+    "sex",
+    "gender_identity",
+    "preferred_language",
+    "interpreter_needed",
+    "phone",
+    "phone_alt",
+    "voicemail_ok",
+    "texts_ok",
+    "best_time_to_call",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+    "do_not_contact",
+    "safe_contact_note",
+]
+REFERRAL_FIELDS = [
+    "clinic",
+    "medical_reasons",
+    "medical_reason_other",
+    "social_needs",
+    "urgency",
+    "notes_for_navigator",
+]
+
+
+def _require_clinic_staff(actor):
+    if actor.role != Role.CLINIC_STAFF or actor.organization_id is None:
+        raise PermissionDenied
+
+
+class DuplicateMedicalRecordNumber(WorkflowError):
+    """Another patient of the health system already has this MRN."""
+
+
+def _require_unique_mrn(*, health_system_id, mrn: str, patient_id=None) -> None:
+    others = Patient.objects.filter(health_system_id=health_system_id, mrn__iexact=mrn)
+    if patient_id is not None:
+        others = others.exclude(pk=patient_id)
+    if others.exists():
+        raise DuplicateMedicalRecordNumber(
+            _("A patient with this medical record number already exists.")
+        )
+
+
+def _require_safe_contact_note(data: dict) -> None:
+    if data.get("do_not_contact") and not data.get("safe_contact_note", "").strip():
+        raise WorkflowError(
+            _("Say how the patient can be reached safely when direct contact is off.")
+        )
+
+
+def patient_create(*, actor, data: dict) -> Patient:
+    """Register a patient in the actor's health system.
+
+    The medical record number is unique per health system, ignoring case (the
+    database constraint is the last guard against two clerks saving at once); a
+    patient who must not be contacted directly needs a safe-contact note.
+    """
+    _require_clinic_staff(actor)
+    _require_safe_contact_note(data)
+    _require_unique_mrn(health_system_id=actor.organization_id, mrn=data["mrn"])
+    try:
+        with transaction.atomic():
+            return Patient.objects.create(
+                health_system_id=actor.organization_id,
+                created_by=actor,
+                **{name: data[name] for name in PATIENT_FIELDS if name in data},
+            )
+    except IntegrityError as clash:
+        raise DuplicateMedicalRecordNumber(
+            _("A patient with this medical record number already exists.")
+        ) from clash
+
+
+def patient_update(*, actor, patient: Patient, data: dict) -> Patient:
+    """Correct a patient's record: clinic staff of the patient's health system only,
+    the MRN staying unique in that system."""
+    _require_clinic_staff(actor)
+    if patient.health_system_id != actor.organization_id:
+        raise PermissionDenied
+    _require_safe_contact_note(
+        {
+            "do_not_contact": data.get("do_not_contact", patient.do_not_contact),
+            "safe_contact_note": data.get(
+                "safe_contact_note", patient.safe_contact_note
+            ),
+        }
+    )
+    if "mrn" in data:
+        _require_unique_mrn(
+            health_system_id=patient.health_system_id,
+            mrn=data["mrn"],
+            patient_id=patient.pk,
+        )
+    for name in PATIENT_FIELDS:
+        if name in data:
+            setattr(patient, name, data[name])
+    try:
+        with transaction.atomic():
+            patient.save()
+    except IntegrityError as clash:
+        raise DuplicateMedicalRecordNumber(
+            _("A patient with this medical record number already exists.")
+        ) from clash
+    return patient
+
+
+def partnership_for_clinic_staff(actor) -> Partnership:
+    """The active partnership the actor's health system refers through."""
+    partnership = (
+        Partnership.objects.filter(health_system_id=actor.organization_id)
+        .exclude(status__in=[Partnership.Status.ENDED, Partnership.Status.PAUSED])
+        .order_by("-status", "pk")
+        .first()
+    )
+    if partnership is None:
+        raise WorkflowError(
+            _("Your health system has no active partnership to refer to yet.")
+        )
+    return partnership
+
+
+def referral_save_draft(
+    *, actor, patient: Patient, data: dict, referral: Referral | None = None
+) -> Referral:
+    """Create or update a draft; a stale form (older version) is refused."""
+    _require_clinic_staff(actor)
+    if patient.health_system_id != actor.organization_id:
+        raise PermissionDenied
+    if data["clinic"].organization_id != actor.organization_id:
+        raise PermissionDenied
+    consent = _consent_fields(actor, data.get("consent_given", False), referral)
+    values = {name: data[name] for name in REFERRAL_FIELDS} | consent
+    if referral is None:
+        return Referral.objects.create(
+            patient=patient,
+            partnership=partnership_for_clinic_staff(actor),
+            referred_by=actor,
+            status=Referral.Status.DRAFT,
+            **values,
+        )
+    if referral.partnership.health_system_id != actor.organization_id:
+        raise PermissionDenied
+    if referral.status != Referral.Status.DRAFT:
+        raise WorkflowError(_("Only drafts can be edited."))
+    with transaction.atomic():
+        updated = Referral.objects.filter(
+            pk=referral.pk,
+            status=Referral.Status.DRAFT,
+            version=data.get("version", referral.version),
+        ).update(
+            **values, version=F("version") + 1, updated=timezone.now(), patient=patient
+        )
+        if not updated:
+            raise conflict_for(referral)
+    referral.refresh_from_db()
+    return referral
+
+
+def _consent_fields(actor, consent_given: bool, referral: Referral | None) -> dict:
+    if not consent_given:
+        return {
+            "consent_given": False,
+            "consent_recorded_by": None,
+            "consent_recorded_at": None,
+        }
+    if referral is not None and referral.consent_given:
+        return {}
+    return {
+        "consent_given": True,
+        "consent_recorded_by": actor,
+        "consent_recorded_at": timezone.now(),
+    }
+
+
+def referral_submit(*, actor, referral: Referral) -> Referral:
+    """Send a draft to the CBO: needs at least one social need and consent."""
+    _require_clinic_staff(actor)
+    if not referral.social_needs:
+        raise WorkflowError(_("Choose at least one social need before submitting."))
+    if not referral.consent_given:
+        raise WorkflowError(
+            _("Record the patient's consent to share with the CBO before submitting.")
+        )
+    return apply_transition(referral=referral, actor=actor, name="submit")
+
+
+def referral_save_and_submit(
+    *, actor, patient: Patient, data: dict, referral: Referral | None = None
+) -> Referral:
+    """Save the form and send it in one step: when the submission is refused,
+    nothing of the save is kept either."""
+    with transaction.atomic():
+        draft = referral_save_draft(
+            actor=actor, patient=patient, data=data, referral=referral
+        )
+        return referral_submit(actor=actor, referral=draft)

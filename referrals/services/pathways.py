@@ -1,0 +1,249 @@
+"""Pathways: one confirmed need, worked to a resolution, approved by a supervisor."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import User
+from referrals.choices import PathwayKind, ResourceStatus, SocialNeed
+from referrals.models import (
+    Pathway,
+    PathwayResource,
+    PathwayStep,
+    Referral,
+    ReferralEvent,
+    ResourceService,
+)
+from referrals.pathways import default_pathway_for, default_steps_for
+from referrals.services.workflow import WORKING, WorkflowError
+
+Role = User.Role
+LINKABLE_RESOURCE_STATUSES = frozenset(
+    {ResourceStatus.ACTIVE, ResourceStatus.TEMPORARILY_CLOSED}
+)
+
+
+def _is_working_navigator(actor, referral: Referral) -> bool:
+    return actor.role == Role.NAVIGATOR and referral.navigator_id == actor.pk
+
+
+def _is_cbo_supervisor(actor, referral: Referral) -> bool:
+    return (
+        actor.role == Role.SUPERVISOR
+        and actor.organization_id == referral.partnership.cbo_id
+    )
+
+
+def _may_work_on(actor, referral: Referral) -> bool:
+    return _is_working_navigator(actor, referral) or _is_cbo_supervisor(actor, referral)
+
+
+def _check_editable(actor, pathway: Pathway) -> None:
+    if not _may_work_on(actor, pathway.referral):
+        raise PermissionDenied
+    if pathway.status == Pathway.Status.APPROVED:
+        raise WorkflowError(_("This pathway is approved and locked."))
+    if pathway.status != Pathway.Status.OPEN:
+        raise WorkflowError(_("This pathway is closed and can no longer be changed."))
+
+
+def pathway_permissions(actor, pathway: Pathway) -> dict:
+    """What the actor may do on the pathway's page right now (drives its buttons).
+
+    The assigned navigator and the CBO's supervisors work an open pathway; only a
+    supervisor decides on a completed one; an approved pathway is locked for all.
+    """
+    editable = (
+        _may_work_on(actor, pathway.referral) and pathway.status == Pathway.Status.OPEN
+    )
+    return {
+        "can_edit": editable,
+        "can_close": editable,
+        "can_review": _is_cbo_supervisor(actor, pathway.referral)
+        and pathway.status == Pathway.Status.COMPLETED,
+    }
+
+
+def pathway_open(
+    *, referral: Referral, actor, need: str, goal: str, kind: str = ""
+) -> Pathway:
+    """Open a pathway, with its default steps, for a need the navigator confirmed
+    with the patient: only while the referral is worked, and only one open pathway
+    of each kind per referral."""
+    if not _may_work_on(actor, referral):
+        raise PermissionDenied
+    if referral.status not in WORKING:
+        raise WorkflowError(_("Pathways are opened while a referral is worked."))
+    if need not in SocialNeed.values:
+        raise WorkflowError(_("Choose the need this pathway answers."))
+    kind = kind or default_pathway_for(need)
+    if kind not in PathwayKind.values:
+        raise WorkflowError(_("Choose a pathway."))
+    if not goal.strip():
+        raise WorkflowError(_("Write the goal of the pathway."))
+    try:
+        with transaction.atomic():
+            pathway = Pathway.objects.create(
+                referral=referral,
+                kind=kind,
+                need=need,
+                goal=goal.strip(),
+                opened_by=actor,
+            )
+            PathwayStep.objects.bulk_create(
+                PathwayStep(pathway=pathway, position=position, title=title)
+                for position, title in enumerate(default_steps_for(kind), start=1)
+            )
+            ReferralEvent.objects.create(
+                referral=referral,
+                kind=ReferralEvent.Kind.PATHWAY,
+                actor=actor,
+                pathway=pathway,
+                reason_code="opened",
+            )
+    except IntegrityError as duplicate:
+        raise WorkflowError(
+            _("A %(pathway)s pathway is already open for this referral.")
+            % {"pathway": Pathway(kind=kind).get_kind_display()}
+        ) from duplicate
+    return pathway
+
+
+def _lock_open(pathway: Pathway) -> None:
+    """Hold the pathway row until the change commits, so a close or an approval
+    happening at the same moment cannot let an edit slip past the lock."""
+    still_open = (
+        Pathway.objects.select_for_update()
+        .filter(pk=pathway.pk, status=Pathway.Status.OPEN)
+        .exists()
+    )
+    if not still_open:
+        raise WorkflowError(_("This pathway was closed meanwhile. Reload the page."))
+
+
+def pathway_step_toggle(*, pathway: Pathway, actor, step: PathwayStep) -> PathwayStep:
+    """Mark a step of an open pathway done, or not done again."""
+    _check_editable(actor, pathway)
+    if step.pathway_id != pathway.pk:
+        raise PermissionDenied
+    done = step.done_at is None
+    step.done_at = timezone.now() if done else None
+    step.done_by = actor if done else None
+    with transaction.atomic():
+        _lock_open(pathway)
+        step.save(update_fields=["done_at", "done_by"])
+    return step
+
+
+def pathway_step_add(*, pathway: Pathway, actor, title: str) -> PathwayStep:
+    """Add a step at the end of an open pathway."""
+    _check_editable(actor, pathway)
+    title = title.strip()
+    if not title:
+        raise WorkflowError(_("Write the step first."))
+    with transaction.atomic():
+        _lock_open(pathway)
+        last = pathway.steps.order_by("-position").first()
+        return PathwayStep.objects.create(
+            pathway=pathway, position=(last.position + 1) if last else 1, title=title
+        )
+
+
+def pathway_resource_link(
+    *, pathway: Pathway, actor, service: ResourceService, note: str = ""
+) -> PathwayResource:
+    """Link a community resource from the CBO's own directory, once per pathway;
+    services that are inactive or closed for good cannot be linked."""
+    _check_editable(actor, pathway)
+    if service.organization.directory_owner_id != pathway.referral.partnership.cbo_id:
+        raise PermissionDenied
+    if service.status not in LINKABLE_RESOURCE_STATUSES:
+        raise WorkflowError(_("This service is no longer offered."))
+    with transaction.atomic():
+        _lock_open(pathway)
+        link, created = PathwayResource.objects.get_or_create(
+            pathway=pathway,
+            service=service,
+            defaults={"note": note.strip(), "linked_by": actor},
+        )
+    if not created:
+        raise WorkflowError(_("This resource is already linked to the pathway."))
+    return link
+
+
+def pathway_close(*, pathway: Pathway, actor, completed: bool, note: str) -> Pathway:
+    """Close as completed (need resolved; awaits approval) or incomplete (reason)."""
+    _check_editable(actor, pathway)
+    note = note.strip()
+    if not completed and not note:
+        raise WorkflowError(_("Say why the pathway could not be completed."))
+    status = Pathway.Status.COMPLETED if completed else Pathway.Status.INCOMPLETE
+    with transaction.atomic():
+        updated = Pathway.objects.filter(
+            pk=pathway.pk, status=Pathway.Status.OPEN
+        ).update(
+            status=status,
+            outcome_note=note,
+            closed_by=actor,
+            closed_at=timezone.now(),
+        )
+        if not updated:
+            raise WorkflowError(_("Someone else closed this pathway first."))
+        ReferralEvent.objects.create(
+            referral_id=pathway.referral_id,
+            kind=ReferralEvent.Kind.PATHWAY,
+            actor=actor,
+            pathway=pathway,
+            reason_code=status,
+            reason=note,
+        )
+    pathway.refresh_from_db()
+    return pathway
+
+
+def pathway_review(
+    *, pathway: Pathway, actor, approve: bool, note: str = ""
+) -> Pathway:
+    """A supervisor approves a completed pathway (then locked and billable) or
+    returns it to the navigator with a note."""
+    if not _is_cbo_supervisor(actor, pathway.referral):
+        raise PermissionDenied
+    note = note.strip()
+    if not approve and not note:
+        raise WorkflowError(_("Tell the navigator what is missing."))
+    now = timezone.now()
+    changes = (
+        {"status": Pathway.Status.APPROVED, "approved_by": actor, "approved_at": now}
+        if approve
+        else {"status": Pathway.Status.OPEN, "closed_by": None, "closed_at": None}
+    )
+    try:
+        with transaction.atomic():
+            updated = Pathway.objects.filter(
+                pk=pathway.pk, status=Pathway.Status.COMPLETED
+            ).update(**changes)
+            if not updated:
+                raise WorkflowError(
+                    _("This pathway is not waiting for approval any more.")
+                )
+            ReferralEvent.objects.create(
+                referral_id=pathway.referral_id,
+                kind=ReferralEvent.Kind.PATHWAY,
+                actor=actor,
+                pathway=pathway,
+                reason_code="approved" if approve else "returned",
+                reason=note,
+            )
+    except IntegrityError as duplicate:
+        # Returning reopens it, and a pathway of the same kind may have been
+        # opened while this one waited.
+        raise WorkflowError(
+            _(
+                "Another %(pathway)s pathway is open for this referral: close it "
+                "before returning this one."
+            )
+            % {"pathway": pathway.get_kind_display()}
+        ) from duplicate
+    pathway.refresh_from_db()
+    return pathway

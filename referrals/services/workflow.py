@@ -1,0 +1,368 @@
+"""The referral state machine: every allowed transition, who may make it, and what
+it records. Views, admin actions and tasks all change a referral's status here.
+
+Each transition is one conditional UPDATE (``WHERE status = <seen> AND version =
+<seen>``): when two people act at once exactly one wins, the other gets a
+``ReferralConflict`` naming who acted first.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from partners.models import User
+from referrals.choices import StatusReason
+from referrals.models import Referral, ReferralEvent
+
+Role = User.Role
+Status = Referral.Status
+Reason = StatusReason
+
+CLINIC = frozenset({Role.CLINIC_STAFF})
+CBO = frozenset({Role.SUPERVISOR, Role.NAVIGATOR})
+SUPERVISOR = frozenset({Role.SUPERVISOR})
+WORKING = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.ON_HOLD})
+
+
+class WorkflowError(Exception):
+    """A rule refused the action; the message is shown to the user."""
+
+
+class ReferralConflict(WorkflowError):
+    """Someone else changed the referral between reading and acting."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset
+    target: str
+    roles: frozenset
+    reasons: tuple = field(default=())
+
+    @property
+    def needs_reason(self) -> bool:
+        return bool(self.reasons)
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in [
+        Transition(
+            "submit",
+            gettext_lazy("Submit to the CBO"),
+            frozenset({Status.DRAFT}),
+            Status.SUBMITTED,
+            CLINIC,
+        ),
+        Transition(
+            "accept",
+            gettext_lazy("Accept"),
+            frozenset({Status.SUBMITTED}),
+            Status.ACCEPTED,
+            SUPERVISOR,
+        ),
+        Transition(
+            "decline",
+            gettext_lazy("Decline"),
+            frozenset({Status.SUBMITTED, Status.ACCEPTED}),
+            Status.DECLINED,
+            SUPERVISOR,
+            (
+                Reason.OUT_OF_SCOPE,
+                Reason.NO_CAPACITY,
+                Reason.DUPLICATE,
+                Reason.NOT_ELIGIBLE,
+                Reason.OTHER,
+            ),
+        ),
+        Transition(
+            "assign",
+            gettext_lazy("Assign a navigator"),
+            frozenset({Status.SUBMITTED, Status.ACCEPTED}),
+            Status.ASSIGNED,
+            SUPERVISOR,
+        ),
+        Transition(
+            "start",
+            gettext_lazy("Start work"),
+            frozenset({Status.ASSIGNED}),
+            Status.IN_PROGRESS,
+            CBO,
+        ),
+        Transition(
+            "hold",
+            gettext_lazy("Put on hold"),
+            WORKING - {Status.ON_HOLD},
+            Status.ON_HOLD,
+            CBO,
+            (
+                Reason.WAITLISTED,
+                Reason.UNREACHABLE_FOR_NOW,
+                Reason.PATIENT_REQUEST,
+                Reason.OTHER,
+            ),
+        ),
+        Transition(
+            "resume",
+            gettext_lazy("Resume"),
+            frozenset({Status.ON_HOLD}),
+            Status.IN_PROGRESS,
+            CBO,
+        ),
+        Transition(
+            "complete",
+            gettext_lazy("Close: needs addressed"),
+            frozenset({Status.IN_PROGRESS}),
+            Status.COMPLETED,
+            CBO,
+        ),
+        Transition(
+            "close_unable",
+            gettext_lazy("Close: unable to complete"),
+            WORKING,
+            Status.UNABLE_TO_COMPLETE,
+            CBO,
+            (
+                Reason.UNREACHABLE,
+                Reason.PATIENT_DECLINED,
+                Reason.NOT_ELIGIBLE,
+                Reason.MOVED,
+                Reason.OTHER,
+            ),
+        ),
+        Transition(
+            "cancel",
+            gettext_lazy("Cancel the referral"),
+            frozenset({Status.SUBMITTED, Status.ACCEPTED}) | WORKING,
+            Status.CANCELLED,
+            CLINIC,
+            (
+                Reason.NO_LONGER_NEEDED,
+                Reason.DUPLICATE,
+                Reason.PATIENT_DECLINED,
+                Reason.OTHER,
+            ),
+        ),
+        Transition(
+            "enter_in_error",
+            gettext_lazy("Mark as entered in error"),
+            frozenset(Status.values) - {Status.ENTERED_IN_ERROR},
+            Status.ENTERED_IN_ERROR,
+            CLINIC,
+            (Reason.WRONG_PATIENT, Reason.DUPLICATE, Reason.OTHER),
+        ),
+    ]
+}
+
+# The transitions a person starts from the referral page with a reason form or a
+# single button (assignment and first contact have their own pages).
+MANUAL_TRANSITIONS = (
+    "accept",
+    "decline",
+    "hold",
+    "resume",
+    "complete",
+    "close_unable",
+    "cancel",
+    "enter_in_error",
+)
+
+
+def actor_may_act_on(actor, referral: Referral) -> bool:
+    """Is the actor on the side of the partnership this role acts for?"""
+    partnership = referral.partnership
+    if actor.role == Role.CLINIC_STAFF:
+        return actor.organization_id == partnership.health_system_id
+    if actor.role == Role.SUPERVISOR:
+        return actor.organization_id == partnership.cbo_id
+    if actor.role == Role.NAVIGATOR:
+        return (
+            actor.organization_id == partnership.cbo_id
+            and referral.navigator_id == actor.pk
+        )
+    return False
+
+
+def allowed_transitions(actor, referral: Referral) -> list[Transition]:
+    """What the actor may do to the referral right now (drives the page's buttons)."""
+    if not actor_may_act_on(actor, referral):
+        return []
+    return [
+        TRANSITIONS[name]
+        for name in MANUAL_TRANSITIONS
+        if referral.status in TRANSITIONS[name].sources
+        and actor.role in TRANSITIONS[name].roles
+        and _rule_refusal(TRANSITIONS[name], referral) is None
+    ]
+
+
+def _rule_refusal(transition: Transition, referral: Referral) -> str | None:
+    """A business rule beyond the status table, or None when it allows the move."""
+    if (
+        transition.name == "complete"
+        and referral.pathways.filter(status="open").exists()
+    ):
+        return _("Close or finish every open pathway before closing the referral.")
+    return None
+
+
+def _check(actor, referral: Referral, transition: Transition, reason_code: str):
+    if actor.role not in transition.roles or not actor_may_act_on(actor, referral):
+        raise PermissionDenied
+    if referral.status not in transition.sources:
+        raise WorkflowError(
+            _("This referral is “%(status)s”: it cannot be changed that way now.")
+            % {"status": referral.get_status_display()}
+        )
+    if transition.needs_reason and reason_code not in transition.reasons:
+        raise WorkflowError(_("Choose a reason."))
+    refusal = _rule_refusal(transition, referral)
+    if refusal:
+        raise WorkflowError(refusal)
+
+
+def _moment_fields(referral: Referral, target: str, now) -> dict:
+    fields = {}
+    if target == Status.SUBMITTED:
+        fields["submitted_at"] = now
+    if target in {Status.ACCEPTED, Status.ASSIGNED} and referral.accepted_at is None:
+        fields["accepted_at"] = now
+    if target == Status.ASSIGNED:
+        fields["assigned_at"] = now
+    if target in {
+        Status.COMPLETED,
+        Status.UNABLE_TO_COMPLETE,
+        Status.DECLINED,
+        Status.CANCELLED,
+        Status.ENTERED_IN_ERROR,
+    }:
+        fields["closed_at"] = now
+    return fields
+
+
+def conflict_for(referral: Referral) -> ReferralConflict:
+    """Explain who acted first, from the newest event on the referral."""
+    latest = (
+        ReferralEvent.objects.filter(referral_id=referral.pk)
+        .select_related("actor")
+        .order_by("-created", "-pk")
+        .first()
+    )
+    if latest is None:
+        return ReferralConflict(
+            _("Someone else changed this referral. Reload the page to see it.")
+        )
+    return ReferralConflict(
+        _(
+            "%(name)s changed this referral at %(time)s, before you. "
+            "Reload the page to see what they did."
+        )
+        % {
+            "name": latest.actor.get_full_name(),
+            "time": date_format(timezone.localtime(latest.created), "DATETIME_FORMAT"),
+        }
+    )
+
+
+def apply_transition(
+    *,
+    referral: Referral,
+    actor,
+    name: str,
+    reason_code: str = "",
+    reason: str = "",
+    target: str | None = None,
+    extra_fields: dict | None = None,
+    event_kind: str = ReferralEvent.Kind.STATUS,
+    event_navigator=None,
+    expected_version: int | None = None,
+) -> Referral:
+    """Move the referral along one transition, record the event, or refuse.
+
+    ``expected_version`` is the version the person saw: if the referral changed
+    since, they are told who changed it instead of acting on a stale page.
+    """
+    transition = TRANSITIONS[name]
+    if expected_version is not None and expected_version != referral.version:
+        raise conflict_for(referral)
+    _check(actor, referral, transition, reason_code)
+    target = target or transition.target
+    now = timezone.now()
+    fields = {
+        "status": target,
+        "status_changed_at": now,
+        "status_reason_code": reason_code,
+        "status_reason": reason.strip(),
+        "version": F("version") + 1,
+        "updated": now,
+        **_moment_fields(referral, target, now),
+        **(extra_fields or {}),
+    }
+    with transaction.atomic():
+        updated = Referral.objects.filter(
+            pk=referral.pk, status=referral.status, version=referral.version
+        ).update(**fields)
+        if not updated:
+            raise conflict_for(referral)
+        ReferralEvent.objects.create(
+            referral=referral,
+            kind=event_kind,
+            actor=actor,
+            from_status=referral.status,
+            to_status=target,
+            reason_code=reason_code,
+            reason=reason.strip(),
+            navigator=event_navigator,
+        )
+    referral.refresh_from_db()
+    return referral
+
+
+def referral_transition(
+    *,
+    referral: Referral,
+    actor,
+    name: str,
+    reason_code: str = "",
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Referral:
+    """Apply one of the manual transitions (accept, decline, hold, close…)."""
+    if name not in MANUAL_TRANSITIONS:
+        raise WorkflowError(_("Unknown action."))
+    target = None
+    if name == "resume":
+        target = Status.IN_PROGRESS if referral.first_contact_at else Status.ASSIGNED
+    return apply_transition(
+        referral=referral,
+        actor=actor,
+        name=name,
+        reason_code=reason_code,
+        reason=reason,
+        target=target,
+        expected_version=expected_version,
+    )
+
+
+def referral_message_add(*, referral: Referral, actor, text: str) -> ReferralEvent:
+    """A message between the clinic and the CBO, shown on the shared timeline."""
+    text = text.strip()
+    if not text:
+        raise WorkflowError(_("Write a message first."))
+    same_side = actor_may_act_on(actor, referral) or (
+        actor.role == Role.NAVIGATOR
+        and referral.shared_with.filter(pk=actor.pk).exists()
+    )
+    if not same_side or referral.status == Status.DRAFT:
+        raise PermissionDenied
+    return ReferralEvent.objects.create(
+        referral=referral, kind=ReferralEvent.Kind.MESSAGE, actor=actor, reason=text
+    )

@@ -1,0 +1,89 @@
+"""The referral page every role shares, and the actions started from it."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from referrals import selectors
+from referrals.capabilities import referral_capabilities
+from referrals.forms.referral import MessageForm, TransitionForm
+from referrals.services import workflow
+from referrals.services.workflow import TRANSITIONS, WorkflowError
+
+
+def referral_detail(request, code):
+    referral = selectors.referral_detail_for_user(request.user, code)
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "can": referral_capabilities(request.user, referral),
+            "message_form": MessageForm(),
+        },
+    )
+
+
+def referral_transition(request, code, action):
+    """Accept, decline, hold, resume, close, cancel or mark in error."""
+    referral = selectors.referral_get_for_user(request.user, code)
+    action = action.replace("-", "_")
+    if action not in workflow.MANUAL_TRANSITIONS:
+        raise Http404
+    transition = TRANSITIONS[action]
+    form = TransitionForm(
+        request.POST if request.method == "POST" else None,
+        transition=transition,
+        initial={"version": referral.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.referral_transition(
+                referral=referral,
+                actor=request.user,
+                name=action,
+                reason_code=form.cleaned_data.get("reason_code", ""),
+                reason=form.cleaned_data.get("reason", ""),
+                expected_version=form.cleaned_data["version"],
+            )
+        except WorkflowError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request,
+                _("Done: %(action)s.") % {"action": transition.label},
+            )
+            return redirect("referrals:referral-detail", code=referral.code)
+    return render(
+        request,
+        "referrals/referral_transition.html",
+        {"referral": referral, "transition": transition, "form": form},
+    )
+
+
+@require_POST
+def referral_message(request, code):
+    referral = selectors.referral_get_for_user(request.user, code)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.referral_message_add(
+                referral=referral, actor=request.user, text=form.cleaned_data["text"]
+            )
+        except WorkflowError as refusal:
+            form.add_error("text", str(refusal))
+        else:
+            return redirect("referrals:referral-detail", code=referral.code)
+    referral = selectors.referral_detail_for_user(request.user, code)
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "can": referral_capabilities(request.user, referral),
+            "message_form": form,
+        },
+        status=400,
+    )

@@ -1,0 +1,99 @@
+"""The community resource directory: everyone in the partnership searches it,
+the CBO's supervisors keep it current."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partners.permissions import Role, role_required
+from referrals import selectors
+from referrals.forms.directory import ResourceFilterForm, ResourceServiceForm
+from referrals.services import directory
+
+PAGE_SIZE = 25
+READERS = (Role.CLINIC_STAFF, Role.SUPERVISOR, Role.NAVIGATOR, Role.PROGRAM_MANAGER)
+
+
+@role_required(*READERS)
+def resource_list(request):
+    can_manage = request.user.role == Role.SUPERVISOR
+    form = ResourceFilterForm(request.GET or None, can_manage=can_manage)
+    filters = form.filters()
+    services = selectors.resource_list_for_user(request.user, filters=filters)
+    page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/resource_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "searching": bool(filters),
+            "can_manage": can_manage,
+            "recheck_before": directory.recheck_before(),
+        },
+    )
+
+
+@role_required(*READERS)
+def resource_detail(request, code):
+    service = selectors.resource_get_for_user(request.user, code)
+    owner_id = service.organization.directory_owner_id
+    return render(
+        request,
+        "referrals/resource_detail.html",
+        {
+            "service": service,
+            "can_manage": directory.can_manage_directory(request.user, owner_id),
+            "recheck_before": directory.recheck_before(),
+        },
+    )
+
+
+@role_required(Role.SUPERVISOR)
+def resource_create(request):
+    return _service_form(request, service=None)
+
+
+@role_required(Role.SUPERVISOR)
+def resource_edit(request, code):
+    service = selectors.resource_get_for_user(request.user, code)
+    return _service_form(request, service=service)
+
+
+def _service_form(request, *, service):
+    owner_id = (
+        service.organization.directory_owner_id
+        if service
+        else request.user.organization_id
+    )
+    form = ResourceServiceForm(
+        request.POST or None, directory_owner_id=owner_id, service=service
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = directory.resource_service_save(
+                actor=request.user, data=form.cleaned_data, service=service
+            )
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
+            return redirect("referrals:resource-detail", code=saved.code)
+    return render(
+        request, "referrals/resource_form.html", {"form": form, "service": service}
+    )
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def resource_verify(request, code):
+    service = selectors.resource_get_for_user(request.user, code)
+    directory.resource_service_verify(actor=request.user, service=service)
+    messages.success(
+        request,
+        _("%(name)s is marked as verified today.") % {"name": service.name},
+    )
+    return redirect("referrals:resource-detail", code=service.code)

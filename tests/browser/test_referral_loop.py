@@ -1,0 +1,129 @@
+"""The whole loop in a real browser: clinic → supervisor → navigator → clinic."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from partners.tests.factories import PASSWORD
+from referrals.models import ResourceOrganization, ResourceService
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def as_user(browser, live_server, transactional_db):
+    """A fresh browser session signed in as the given user."""
+    contexts = []
+
+    def open_for(user):
+        context = browser.new_context(base_url=live_server.url, locale="en-US")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto("/accounts/login/")
+        page.get_by_label("Email").fill(user.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        return page
+
+    yield open_for
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def food_pantry(partnership):
+    organization = ResourceOrganization.objects.create(
+        directory_owner=partnership.cbo, name="Eastside Food Bank"
+    )
+    return ResourceService.objects.create(
+        organization=organization,
+        name="Weekly food pantry",
+        needs=["food-insecurity"],
+        languages=["es", "en"],
+        hours="Tue and Thu 10-2",
+        capacity_note="Taking new clients",
+    )
+
+
+def test_referral_travels_the_whole_loop(
+    as_user, clinic_user, supervisor, navigator, food_pantry
+):
+    # Clinic staff find no such patient, register her and submit a referral.
+    clinic = as_user(clinic_user)
+    clinic.get_by_role("link", name="New referral").click()
+    clinic.get_by_label("Last name").fill("Quispe")
+    clinic.get_by_label("Date of birth").fill("1970-04-12")
+    clinic.get_by_role("button", name="Search").click()
+    clinic.get_by_role("link", name="New patient").click()
+    clinic.get_by_label("First name").fill("Elena")
+    clinic.get_by_label("Last name").fill("Quispe")
+    clinic.get_by_label("Date of birth").fill("1970-04-12")
+    clinic.get_by_label("Medical record number").fill("MRN-77001")
+    clinic.get_by_label("Preferred language").select_option("es")
+    clinic.get_by_label("Phone", exact=True).fill("503-555-0199")
+    clinic.get_by_role("button", name="Add the patient and continue").click()
+    clinic.get_by_label("Food insecurity").check()
+    clinic.get_by_label("Diabetes").check()
+    clinic.get_by_label(re.compile("agrees that we share")).check()
+    clinic.get_by_role("button", name="Submit to the CBO").click()
+    expect(clinic.get_by_text("sent the referral to the CBO")).to_be_visible()
+
+    # The supervisor accepts it from the inbox and assigns the Spanish speaker.
+    boss = as_user(supervisor)
+    boss.get_by_role("link", name="Elena Quispe").click()
+    boss.get_by_role("button", name="Accept").click()
+    boss.get_by_role("link", name="Assign a navigator").click()
+    boss.get_by_label(re.compile(navigator.first_name)).check()
+    boss.get_by_role("button", name="Assign", exact=True).click()
+    expect(
+        boss.get_by_text(f"assigned the referral to {navigator.first_name}")
+    ).to_be_visible()
+
+    # The navigator fails to reach her once, then reaches her.
+    nav = as_user(navigator)
+    nav.get_by_role("link", name="Elena Quispe").click()
+    for reached, minutes in (("No, not reached", "5"), ("Yes, we talked", "20")):
+        nav.get_by_role("link", name="Log a contact").first.click()
+        nav.get_by_label(reached, exact=True).check()
+        nav.get_by_label("Minutes spent").fill(minutes)
+        nav.get_by_role("button", name="Save the contact").click()
+    expect(nav.locator("h1 + .badge")).to_have_text("In progress")
+
+    # She opens a food pathway, links the pantry and completes it.
+    nav.get_by_role("link", name="Open a pathway").first.click()
+    nav.get_by_label("Goal").fill("Enough food every week")
+    nav.get_by_role("button", name="Open the pathway").click()
+    nav.get_by_role("button", name=re.compile("^Link")).first.click()
+    expect(nav.get_by_text("Weekly food pantry").first).to_be_visible()
+    nav.get_by_role("link", name="Close the pathway").click()
+    nav.get_by_label("Completed: the need is resolved").check()
+    nav.get_by_label("What happened").fill("Enrolled at the pantry")
+    nav.get_by_role("button", name="Close the pathway").click()
+
+    # The supervisor approves the completed pathway.
+    boss.get_by_role("link", name="Pathway approvals").click()
+    boss.get_by_role(
+        "link", name=re.compile("Elena Quispe|Food security")
+    ).first.click()
+    boss.get_by_role("button", name="Approve: the need is resolved").click()
+    expect(boss.get_by_text("Approved · counts as an outcome")).to_be_visible()
+
+    # The navigator closes the referral with its needs addressed.
+    nav.goto("/referrals/caseload/")
+    nav.get_by_role("link", name="Elena Quispe").click()
+    nav.get_by_role("button", name="Close: needs addressed").click()
+    expect(nav.locator("h1 + .badge")).to_have_text("Completed")
+
+    # The clinic sees the loop closed on its list and on the timeline.
+    clinic.goto("/referrals/")
+    row = clinic.get_by_role("row", name=re.compile("Elena Quispe"))
+    expect(row).to_contain_text("Completed")
+    expect(row).to_contain_text(navigator.first_name)
+    row.get_by_role("link", name="Elena Quispe").click()
+    expect(
+        clinic.get_by_text("approved the completed Food security pathway")
+    ).to_be_visible()
+    expect(clinic.get_by_text(re.compile("to “Completed”"))).to_be_visible()
