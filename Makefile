@@ -19,7 +19,8 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Starting the Celery worker and beat (reminders, e-mail) in the background..."
-	@$(VENV)/bin/celery -A chwlink worker --beat --pool=solo --loglevel=WARNING \
+	@$(VENV)/bin/celery -A chwlink worker --beat --pool=solo --queues=celery,reports \
+		--loglevel=WARNING \
 		--schedule=var/celerybeat-schedule & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -167,5 +167,11 @@ def celery_worker(redis_url, transactional_db):
 
     from chwlink.celery import app
 
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+    with start_worker(
+        app,
+        pool="solo",
+        perform_ping_check=False,
+        loglevel="WARNING",
+        queues="celery,reports",
+    ):
         yield app

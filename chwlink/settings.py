@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -244,6 +245,10 @@ EMAIL_BACKEND = env.str(
     else "django.core.mail.backends.filebased.EmailBackend",
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# Uploaded contract documents: outside static/ and media/, served only by a view
+# that checks access.
+PRIVATE_FILES_DIR = Path(env.str("PRIVATE_FILES_DIR", default=str(VAR_DIR / "private")))
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -267,12 +272,13 @@ elif PRODUCTION:
     raise ImproperlyConfigured("Production needs REDIS_URL for Celery.")
 else:
     CELERY_BROKER_URL = "filesystem://"
-    for folder in ("broker", "broker-processed"):
+    for folder in ("broker", "broker-processed", "broker-control"):
         (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
@@ -298,7 +304,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.outbox_redeliver_task",
         "schedule": timedelta(minutes=5),
     },
+    "reminders-sweep": {
+        "task": "referrals.tasks.reminders_sweep_task",
+        "schedule": timedelta(minutes=15),
+    },
+    "digests-send": {
+        "task": "referrals.tasks.digests_send_task",
+        # 14:00 UTC is 6–7 am on the US west coast.
+        "schedule": crontab(hour=14, minute=0),
+    },
 }
+CELERY_TASK_ROUTES = {"evaluation.tasks.*": {"queue": "reports"}}
 OUTBOX_REDELIVER_AFTER = timedelta(minutes=3)
 
 LOGGING = {
@@ -318,3 +334,6 @@ REFERRAL_SERVICE_LEVELS = {
     ),
     "inactive_days": env.int("SLA_INACTIVE_DAYS", default=14),
 }
+
+# Absolute links in e-mails (no trailing slash).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -2,7 +2,21 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Organization, OutboundEmail, Partnership, Site, User
+from partners.models import (
+    Contract,
+    Organization,
+    OutboundEmail,
+    Partnership,
+    PathwayRate,
+    PlanTask,
+    RequiredTraining,
+    Site,
+    Statement,
+    StatementLine,
+    TrainingAttendance,
+    TrainingSession,
+    User,
+)
 
 
 class SiteInline(admin.TabularInline):
@@ -31,6 +45,7 @@ class SiteAdmin(admin.ModelAdmin):
 class PartnershipAdmin(admin.ModelAdmin):
     list_display = ["name", "health_system", "cbo", "status", "time_zone", "started_on"]
     list_filter = ["status"]
+    filter_horizontal = ["clinics"]
     search_fields = ["name", "health_system__name", "cbo__name"]
     list_select_related = ["health_system", "cbo"]
 
@@ -97,3 +112,77 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class PathwayRateInline(admin.TabularInline):
+    model = PathwayRate
+    extra = 0
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = ["title", "partnership", "kind", "status", "effective_on", "ends_on"]
+    list_filter = ["kind", "status"]
+    search_fields = ["title", "partnership__name"]
+    list_select_related = ["partnership"]
+    exclude = ["document"]
+    readonly_fields = ["document_name", "document_type"]
+    inlines = [PathwayRateInline]
+
+
+class StatementLineInline(admin.TabularInline):
+    model = StatementLine
+    extra = 0
+    fields = ["method", "description", "quantity", "unit_amount", "amount"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Statement)
+class StatementAdmin(admin.ModelAdmin):
+    """Issued statements are frozen: the admin shows them, it never edits them."""
+
+    list_display = ["partnership", "period_start", "total", "issued_at", "issued_by"]
+    list_select_related = ["partnership", "issued_by"]
+    inlines = [StatementLineInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlanTask)
+class PlanTaskAdmin(admin.ModelAdmin):
+    list_display = ["title", "partnership", "step", "status", "owner", "due_on"]
+    list_filter = ["step", "status"]
+    list_select_related = ["partnership", "owner"]
+    search_fields = ["title"]
+
+
+class TrainingAttendanceInline(admin.TabularInline):
+    model = TrainingAttendance
+    extra = 0
+    autocomplete_fields = ["person"]
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(admin.ModelAdmin):
+    list_display = ["title", "partnership", "kind", "held_on", "audience"]
+    list_filter = ["kind"]
+    list_select_related = ["partnership", "audience"]
+    inlines = [TrainingAttendanceInline]
+
+
+@admin.register(RequiredTraining)
+class RequiredTrainingAdmin(admin.ModelAdmin):
+    list_display = ["partnership", "role", "kind", "due_within_days"]
+    list_display += ["renew_every_months"]
+    list_select_related = ["partnership"]

@@ -6,28 +6,38 @@ from partners.models import User
 Role = User.Role
 
 RESOURCES = ("referrals:resource-list", _("Resources"))
+PARTNERSHIPS = ("partners:partnership-list", _("Partnerships"))
+TRAININGS = ("partners:training-mine", _("My trainings"))
 
 NAVIGATION = {
     Role.CLINIC_STAFF: [
         ("referrals:clinic-referral-list", _("Referrals")),
         ("referrals:referral-new", _("New referral")),
         RESOURCES,
+        PARTNERSHIPS,
+        TRAININGS,
     ],
     Role.SUPERVISOR: [
         ("referrals:inbox", _("Inbox")),
         ("referrals:pathway-approvals", _("Pathway approvals")),
         RESOURCES,
+        PARTNERSHIPS,
+        TRAININGS,
     ],
     Role.NAVIGATOR: [
         ("referrals:caseload", _("My caseload")),
         RESOURCES,
+        TRAININGS,
     ],
     Role.PROGRAM_MANAGER: [
         ("evaluation:dashboard", _("Dashboard")),
+        PARTNERSHIPS,
         RESOURCES,
+        TRAININGS,
     ],
     Role.ADMINISTRATOR: [
         ("admin:index", _("Administration")),
+        PARTNERSHIPS,
     ],
 }
 

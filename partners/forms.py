@@ -1,6 +1,253 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import (
+    Contract,
+    Organization,
+    Partnership,
+    PlanTask,
+    RequiredTraining,
+    Site,
+    TrainingSession,
+    User,
+    Weekday,
+)
+from partners.private_files import document_check
+from referrals.choices import PathwayKind
 
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
+
+
+US_TIME_ZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Puerto_Rico",
+]
+
+
+class PartnershipForm(forms.ModelForm):
+    """A partnership's description; clinics and contacts must belong to its partners.
+
+    A program manager's own organization is fixed as the health system or the CBO.
+    """
+
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=[(zone, zone) for zone in US_TIME_ZONES]
+    )
+    business_days = forms.TypedMultipleChoiceField(
+        label=_("Business days"),
+        choices=Weekday.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "name",
+            "health_system",
+            "cbo",
+            "status",
+            "population_served",
+            "clinics",
+            "health_system_contact",
+            "cbo_contact",
+            "time_zone",
+            "business_days",
+            "started_on",
+        ]
+        widgets = {
+            "clinics": forms.CheckboxSelectMultiple,
+            "population_served": forms.Textarea(attrs={"rows": 2}),
+            "started_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        if actor.role != User.Role.ADMINISTRATOR:
+            own = actor.organization
+            field = "health_system" if own.is_health_system else "cbo"
+            self.fields[field].queryset = Organization.objects.filter(pk=own.pk)
+            self.fields[field].initial = own.pk
+        self.actor = actor
+        people = User.objects.filter(is_active=True).select_related("organization")
+        sites = Site.objects.select_related("organization")
+        if actor.role != User.Role.ADMINISTRATOR:
+            scope = [actor.organization_id]
+            if self.instance.pk:
+                scope += [self.instance.health_system_id, self.instance.cbo_id]
+            people = people.filter(organization_id__in=scope)
+            sites = sites.filter(organization_id__in=scope)
+        self.fields["clinics"].queryset = sites
+        self.fields["health_system_contact"].queryset = people
+        self.fields["cbo_contact"].queryset = people
+        if not self.instance.pk:
+            self.initial.setdefault("business_days", [0, 1, 2, 3, 4])
+
+    def clean(self):
+        cleaned = super().clean()
+        health_system, cbo = cleaned.get("health_system"), cleaned.get("cbo")
+        if health_system and any(
+            site.organization_id != health_system.pk
+            for site in cleaned.get("clinics", [])
+        ):
+            self.add_error("clinics", _("Choose clinics of the health system."))
+        for field, organization in (
+            ("health_system_contact", health_system),
+            ("cbo_contact", cbo),
+        ):
+            person = cleaned.get(field)
+            if person and organization and person.organization_id != organization.pk:
+                self.add_error(
+                    field, _("Choose someone of %(org)s.") % {"org": organization}
+                )
+        return cleaned
+
+
+class ContractForm(forms.ModelForm):
+    """A contract's terms and its document; pathway rates are one field per kind."""
+
+    document = forms.FileField(
+        label=_("Document"),
+        required=False,
+        help_text=_("PDF, Word (.docx), PNG or JPEG, up to 10 MB."),
+    )
+
+    class Meta:
+        model = Contract
+        fields = [
+            "kind",
+            "title",
+            "status",
+            "effective_on",
+            "ends_on",
+            "signatories",
+            "renewal_notice_days",
+            "accept_business_days",
+            "assign_business_days",
+            "first_contact_business_days",
+            "inactive_days",
+            "max_active_referrals",
+            "fee_per_accepted_referral",
+            "fee_per_enrolled_patient_month",
+            "funded_ftes",
+            "monthly_rate_per_fte",
+            "cap_per_month",
+        ]
+        widgets = {
+            "effective_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "signatories": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rates = {}
+        if self.instance.pk:
+            rates = {r.kind: r.amount for r in self.instance.pathway_rates.all()}
+        for kind, label in PathwayKind.choices:
+            self.fields[f"rate_{kind}"] = forms.DecimalField(
+                label=label,
+                required=False,
+                min_value=0,
+                max_digits=10,
+                decimal_places=2,
+                initial=rates.get(kind),
+            )
+
+    @property
+    def rate_fields(self):
+        return [self[f"rate_{kind}"] for kind in PathwayKind.values]
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if document:
+            document_check(document)
+        return document
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("funded_ftes") is None) != (
+            cleaned.get("monthly_rate_per_fte") is None
+        ):
+            self.add_error(
+                "monthly_rate_per_fte",
+                _("Give both the funded FTEs and the monthly rate per FTE."),
+            )
+        return cleaned
+
+    def contract_data(self) -> dict:
+        return {field: self.cleaned_data[field] for field in self.Meta.fields}
+
+    def pathway_rates(self) -> dict:
+        return {
+            kind: self.cleaned_data[f"rate_{kind}"]
+            for kind in PathwayKind.values
+            if self.cleaned_data.get(f"rate_{kind}") is not None
+        }
+
+
+class PlanTaskForm(forms.ModelForm):
+    class Meta:
+        model = PlanTask
+        fields = ["step", "title", "owner", "due_on", "status", "notes"]
+        widgets = {
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people
+
+
+class TrainingSessionForm(forms.ModelForm):
+    materials_url = forms.URLField(
+        label=_("Materials link"), required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = TrainingSession
+        fields = [
+            "title",
+            "kind",
+            "held_on",
+            "trainer",
+            "audience",
+            "materials_url",
+            "attendees",
+        ]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "attendees": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, partnership, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].queryset = Organization.objects.filter(
+            pk__in=[partnership.health_system_id, partnership.cbo_id]
+        )
+        self.fields["attendees"].queryset = people
+        self.fields["attendees"].required = False
+
+
+class RequiredTrainingForm(forms.ModelForm):
+    class Meta:
+        model = RequiredTraining
+        fields = ["role", "kind", "due_within_days", "renew_every_months"]
+
+
+class StatementMonthForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )

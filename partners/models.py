@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.contrib.auth.models import (
@@ -12,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.languages import LANGUAGE_CHOICES
+from partners.private_files import contract_document_path, private_storage
+from referrals.choices import PathwayKind
 
 
 class TimeStamped(models.Model):
@@ -75,6 +78,20 @@ class Site(TimeStamped):
         return self.name
 
 
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+def default_business_days():
+    return [0, 1, 2, 3, 4]
+
+
 class Partnership(TimeStamped):
     """One health system and one CBO working together (Community Partnership Model)."""
 
@@ -108,6 +125,34 @@ class Partnership(TimeStamped):
         _("time zone"), max_length=64, default="America/Los_Angeles"
     )
     started_on = models.DateField(_("started on"), null=True, blank=True)
+    business_days = ArrayField(
+        models.PositiveSmallIntegerField(choices=Weekday.choices),
+        verbose_name=_("business days"),
+        default=default_business_days,
+        help_text=_("Days the partners count for service levels."),
+    )
+    clinics = models.ManyToManyField(
+        Site,
+        blank=True,
+        related_name="partnerships",
+        verbose_name=_("clinics included"),
+    )
+    health_system_contact = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("key contact at the health system"),
+    )
+    cbo_contact = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("key contact at the CBO"),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -125,6 +170,9 @@ class Partnership(TimeStamped):
 
     def __str__(self):
         return self.name
+
+    def business_day_labels(self):
+        return [Weekday(day).label for day in sorted(self.business_days)]
 
 
 class UserManager(BaseUserManager):
@@ -260,3 +308,419 @@ class OutboundEmail(TimeStamped):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class Contract(TimeStamped):
+    """A signed (or draft) agreement between the partners.
+
+    Service levels and payment terms live on the contract that states them; a
+    contract is "in force" when signed and its dates cover the day in question.
+    """
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", _("Business / service contract")
+        DATA_SHARING = "data_sharing", _("Data-sharing or business associate agreement")
+        PAYMENT = "payment", _("Payment agreement")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SIGNED = "signed", _("Signed")
+        EXPIRED = "expired", _("Expired")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="contracts"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    effective_on = models.DateField(_("effective from"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    signatories = models.TextField(
+        _("signatories"), blank=True, help_text=_("One name and title per line.")
+    )
+    renewal_notice_days = models.PositiveSmallIntegerField(
+        _("renewal notice (days)"), default=60
+    )
+    document = models.FileField(
+        _("document"),
+        storage=private_storage,
+        upload_to=contract_document_path,
+        blank=True,
+    )
+    document_name = models.CharField(_("file name"), max_length=200, blank=True)
+    document_type = models.CharField(_("file type"), max_length=100, blank=True)
+    # Service levels (business days, in the partnership's time zone).
+    accept_business_days = models.PositiveSmallIntegerField(
+        _("accept within (business days)"), null=True, blank=True
+    )
+    assign_business_days = models.PositiveSmallIntegerField(
+        _("assign within (business days)"), null=True, blank=True
+    )
+    first_contact_business_days = models.PositiveSmallIntegerField(
+        _("first contact within (business days)"), null=True, blank=True
+    )
+    inactive_days = models.PositiveSmallIntegerField(
+        _("longest gap without activity (days)"), null=True, blank=True
+    )
+    max_active_referrals = models.PositiveIntegerField(
+        _("maximum active referrals (capacity)"), null=True, blank=True
+    )
+    # Payment terms (payment agreements); every amount is in US dollars.
+    fee_per_accepted_referral = models.DecimalField(
+        _("fee per accepted referral"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    fee_per_enrolled_patient_month = models.DecimalField(
+        _("monthly fee per enrolled patient"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    funded_ftes = models.DecimalField(
+        _("funded navigator FTEs"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    monthly_rate_per_fte = models.DecimalField(
+        _("monthly rate per FTE"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    cap_per_month = models.DecimalField(
+        _("cap per month"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["kind", "-effective_on", "pk"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("effective_on")),
+                name="contract_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def has_service_levels(self):
+        return any(
+            value is not None
+            for value in (
+                self.accept_business_days,
+                self.assign_business_days,
+                self.first_contact_business_days,
+                self.inactive_days,
+                self.max_active_referrals,
+            )
+        )
+
+    def renewal_notice_on(self):
+        if self.ends_on is None:
+            return None
+        return self.ends_on - datetime.timedelta(days=self.renewal_notice_days)
+
+
+class PathwayRate(models.Model):
+    """What a payment agreement pays for one approved completed pathway of a kind."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="pathway_rates"
+    )
+    kind = models.CharField(_("pathway"), max_length=40, choices=PathwayKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("pathway rate")
+        verbose_name_plural = _("pathway rates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "kind"], name="pathwayrate_one_per_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.amount}"
+
+
+class Statement(TimeStamped):
+    """An issued monthly statement: frozen, its lines are stored rows."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="statements"
+    )
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        verbose_name=_("payment agreement"),
+    )
+    period_start = models.DateField(_("month"))
+    subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2)
+    cap = models.DecimalField(
+        _("cap per month"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    issued_at = models.DateTimeField(_("issued"))
+    issued_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+
+    class Meta:
+        ordering = ["-period_start"]
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "period_start"],
+                name="statement_one_per_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__day=1), name="statement_starts_on_first"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partnership} {self.period_start:%Y-%m}"
+
+    @property
+    def cap_reduction(self):
+        return self.subtotal - self.total
+
+
+class BillingMethod(models.TextChoices):
+    ACCEPTED_REFERRAL = "accepted_referral", _("Fee per accepted referral")
+    APPROVED_PATHWAY = "approved_pathway", _("Fee per approved completed pathway")
+    ENROLLED_PATIENT = "enrolled_patient", _("Monthly fee per enrolled patient")
+    NAVIGATOR_FTE = "navigator_fte", _("Funded navigator FTEs")
+
+
+class StatementLine(models.Model):
+    """One billed item; the constraints make each earner billable once only."""
+
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="lines"
+    )
+    period_start = models.DateField(_("month"))
+    method = models.CharField(_("method"), max_length=30, choices=BillingMethod.choices)
+    description = models.CharField(_("description"), max_length=300)
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statement_lines",
+    )
+    pathway = models.ForeignKey(
+        "referrals.Pathway",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statement_lines",
+    )
+    patient = models.ForeignKey(
+        "referrals.Patient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statement_lines",
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=8, decimal_places=2)
+    unit_amount = models.DecimalField(_("rate"), max_digits=10, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    earned_on = models.DateField(_("earned on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["method", "earned_on", "pk"]
+        verbose_name = _("statement line")
+        verbose_name_plural = _("statement lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(method="accepted_referral"),
+                name="statementline_referral_billed_once",
+            ),
+            models.UniqueConstraint(
+                fields=["pathway"],
+                condition=Q(method="approved_pathway"),
+                name="statementline_pathway_billed_once",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "period_start"],
+                condition=Q(method="enrolled_patient"),
+                name="statementline_patient_once_a_month",
+            ),
+            models.UniqueConstraint(
+                fields=["statement"],
+                condition=Q(method="navigator_fte"),
+                name="statementline_fte_once_a_statement",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description
+
+
+class PlanTask(TimeStamped):
+    """A task of the partnership's implementation plan (six steps of the model)."""
+
+    class Step(models.IntegerChoices):
+        PLANNING = 1, _("1. Organizational internal planning")
+        FIND = 2, _("2. Find and build the partnership")
+        FORMALIZE = 3, _("3. Formalize the partnership")
+        TEAM = 4, _("4. Build an integrated team")
+        TRAINING = 5, _("5. Mutual training and education")
+        EVALUATION = 6, _("6. Conduct program evaluation")
+
+    class Status(models.TextChoices):
+        TODO = "todo", _("To do")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="plan_tasks"
+    )
+    step = models.PositiveSmallIntegerField(_("step"), choices=Step.choices)
+    position = models.PositiveSmallIntegerField(_("order"))
+    title = models.CharField(_("task"), max_length=200)
+    owner = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plan_tasks",
+        verbose_name=_("owner"),
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.TODO
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["step", "position", "pk"]
+        verbose_name = _("plan task")
+        verbose_name_plural = _("plan tasks")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(completed_at__isnull=False),
+                name="plantask_done_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class TrainingKind(models.TextChoices):
+    CHW_ORIENTATION = "chw_orientation", _("CHW orientation on clinic protocols")
+    CLINIC_PROTOCOLS = "clinic_protocols", _("Ongoing clinic protocol training")
+    CULTURAL_COMPETENCE = (
+        "cultural_competence",
+        _("Cultural competence for health-system staff"),
+    )
+    WORKING_WITH_CHWS = "working_with_chws", _("Working with CHWs")
+    OTHER = "other", _("Other")
+
+
+class TrainingSession(TimeStamped):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="training_sessions"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=TrainingKind.choices)
+    held_on = models.DateField(_("date"))
+    trainer = models.CharField(_("trainer"), max_length=200)
+    audience = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("audience organization"),
+    )
+    materials_url = models.URLField(_("materials link"), blank=True)
+    attendees = models.ManyToManyField(
+        User,
+        through="TrainingAttendance",
+        related_name="training_sessions",
+        verbose_name=_("attendees"),
+    )
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+
+    def __str__(self):
+        return self.title
+
+
+class TrainingAttendance(models.Model):
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="attendance"
+    )
+    person = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="training_attendance"
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "person"], name="attendance_once_per_session"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} @ {self.session}"
+
+
+class RequiredTraining(models.Model):
+    """A training each person of a role must have: within N days of joining,
+    then again every M months when it must be renewed."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="required_trainings"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=User.Role.choices)
+    kind = models.CharField(_("training"), max_length=30, choices=TrainingKind.choices)
+    due_within_days = models.PositiveSmallIntegerField(
+        _("due within (days of joining)"), default=30
+    )
+    renew_every_months = models.PositiveSmallIntegerField(
+        _("renew every (months)"), null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["role", "kind"]
+        verbose_name = _("required training")
+        verbose_name_plural = _("required trainings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "role", "kind"],
+                name="requiredtraining_once_per_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.get_kind_display()}"

@@ -46,3 +46,26 @@ def role_required(*roles):
         return wrapper
 
     return decorator
+
+
+PARTNERSHIP_EDITORS = frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})
+PARTNERSHIP_READERS = frozenset(
+    {Role.PROGRAM_MANAGER, Role.ADMINISTRATOR, Role.SUPERVISOR, Role.CLINIC_STAFF}
+)
+# Clinic staff see service levels, never what the health system pays.
+PAYMENT_READERS = frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR, Role.SUPERVISOR})
+
+
+def is_partner_member(user, partnership) -> bool:
+    return user.organization_id in (partnership.health_system_id, partnership.cbo_id)
+
+
+def may_edit_partnership(user, partnership) -> bool:
+    """Program managers of either partner, and administrators, edit a partnership."""
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    return has_role(user, Role.PROGRAM_MANAGER) and is_partner_member(user, partnership)
+
+
+def may_see_payments(user) -> bool:
+    return has_role(user, *PAYMENT_READERS)

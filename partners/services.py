@@ -1,11 +1,25 @@
 """Writes about people and messages to them."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from partners.models import OutboundEmail, User
+from partners.models import (
+    Contract,
+    OutboundEmail,
+    Partnership,
+    PathwayRate,
+    PlanTask,
+    RequiredTraining,
+    Statement,
+    StatementLine,
+    TrainingAttendance,
+    TrainingSession,
+    User,
+)
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -72,3 +86,248 @@ def user_deactivate(*, user: User) -> None:
         user.is_active = False
         for session in UserSession.objects.purge_and_list(user):
             session.end()
+
+
+# Partnerships, contracts, statements, the implementation plan and training.
+
+
+def _check_editor(actor, partnership) -> None:
+    from partners.permissions import may_edit_partnership
+
+    if not may_edit_partnership(actor, partnership):
+        raise PermissionDenied
+
+
+def partnership_create(*, actor: User, data: dict) -> Partnership:
+    """Create a partnership with its default six-step implementation plan.
+
+    A program manager can only create partnerships of their own organization.
+    """
+    from partners.permissions import PARTNERSHIP_EDITORS, has_role
+
+    if not has_role(actor, *PARTNERSHIP_EDITORS):
+        raise PermissionDenied
+    clinics = data.pop("clinics", [])
+    partnership = Partnership(**data)
+    if actor.role == User.Role.PROGRAM_MANAGER and actor.organization_id not in (
+        partnership.health_system_id,
+        partnership.cbo_id,
+    ):
+        raise PermissionDenied
+    with transaction.atomic():
+        partnership.save()
+        partnership.clinics.set(clinics)
+        plan_create_default(partnership=partnership)
+    return partnership
+
+
+def partnership_update(*, actor: User, partnership: Partnership, data: dict):
+    _check_editor(actor, partnership)
+    clinics = data.pop("clinics", None)
+    for field, value in data.items():
+        setattr(partnership, field, value)
+    with transaction.atomic():
+        partnership.save()
+        if clinics is not None:
+            partnership.clinics.set(clinics)
+    return partnership
+
+
+def contract_save(
+    *, actor: User, partnership: Partnership, data: dict, contract=None, document=None
+) -> Contract:
+    """Create or update a contract; a new document replaces the old file."""
+    from partners.private_files import document_check
+
+    _check_editor(actor, partnership)
+    contract = contract or Contract(partnership=partnership)
+    if contract.partnership_id != partnership.pk:
+        raise PermissionDenied
+    for field, value in data.items():
+        setattr(contract, field, value)
+    old_document = contract.document.name if contract.pk else ""
+    with transaction.atomic():
+        if document is not None:
+            contract.document_type = document_check(document)
+            contract.document_name = document.name[-200:]
+            contract.document.save(document.name, document, save=False)
+        contract.save()
+        if document is not None and old_document:
+            storage = contract.document.storage
+            transaction.on_commit(lambda: storage.delete(old_document))
+    return contract
+
+
+def pathway_rates_set(*, actor: User, contract: Contract, rates: dict) -> None:
+    """Replace a payment agreement's rates per pathway kind ({kind: amount})."""
+    _check_editor(actor, contract.partnership)
+    with transaction.atomic():
+        contract.pathway_rates.exclude(kind__in=list(rates)).delete()
+        for kind, amount in rates.items():
+            PathwayRate.objects.update_or_create(
+                contract=contract, kind=kind, defaults={"amount": amount}
+            )
+
+
+def statement_issue(
+    *, actor: User, partnership: Partnership, period_start
+) -> Statement:
+    """Freeze a month's statement: its lines become stored rows.
+
+    Only a month that has ended, later than every issued one; two managers issuing
+    at once are serialised on the partnership row, and the unique constraints on
+    the lines refuse anything billed twice.
+    """
+    from partners.statements import month_bounds, statement_compute
+
+    _check_editor(actor, partnership)
+    period_start = period_start.replace(day=1)
+    _start, end = month_bounds(period_start, partnership.time_zone)
+    if end > timezone.now():
+        raise ValidationError(_("A statement is issued once its month has ended."))
+    with transaction.atomic():
+        Partnership.objects.select_for_update().get(pk=partnership.pk)
+        if partnership.statements.filter(period_start__gte=period_start).exists():
+            raise ValidationError(
+                _("A statement for this or a later month is already issued.")
+            )
+        draft = statement_compute(partnership=partnership, period_start=period_start)
+        if draft.contract is None:
+            raise ValidationError(_("No signed payment agreement covers this month."))
+        statement = Statement.objects.create(
+            partnership=partnership,
+            contract=draft.contract,
+            period_start=period_start,
+            subtotal=draft.subtotal,
+            cap=draft.cap,
+            total=draft.total,
+            issued_at=timezone.now(),
+            issued_by=actor,
+        )
+        for line in draft.lines:
+            line.statement = statement
+        StatementLine.objects.bulk_create(draft.lines)
+    return statement
+
+
+def plan_create_default(*, partnership: Partnership) -> None:
+    """Give a partnership the model's default tasks (once: existing steps are kept)."""
+    from partners.plan import DEFAULT_TASKS
+
+    existing = set(partnership.plan_tasks.values_list("step", flat=True))
+    PlanTask.objects.bulk_create(
+        PlanTask(partnership=partnership, step=step, position=position, title=title)
+        for step, titles in DEFAULT_TASKS.items()
+        if step not in existing
+        for position, title in enumerate(titles, start=1)
+    )
+
+
+def _task_fields_apply(task: PlanTask, data: dict) -> None:
+    for field, value in data.items():
+        setattr(task, field, value)
+    if task.status == PlanTask.Status.DONE and task.completed_at is None:
+        task.completed_at = timezone.now()
+    elif task.status != PlanTask.Status.DONE:
+        task.completed_at = None
+
+
+def plan_task_add(*, actor: User, partnership: Partnership, data: dict) -> PlanTask:
+    """Add a task at the end of its step."""
+    _check_editor(actor, partnership)
+    with transaction.atomic():
+        Partnership.objects.select_for_update().get(pk=partnership.pk)
+        last = (
+            partnership.plan_tasks.filter(step=data["step"])
+            .order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+        )
+        task = PlanTask(partnership=partnership, position=(last or 0) + 1)
+        _task_fields_apply(task, data)
+        task.save()
+    return task
+
+
+def plan_task_update(*, actor: User, task: PlanTask, data: dict) -> PlanTask:
+    _check_editor(actor, task.partnership)
+    if "step" in data and data["step"] != task.step:
+        last = (
+            task.partnership.plan_tasks.filter(step=data["step"])
+            .order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+        )
+        task.position = (last or 0) + 1
+    _task_fields_apply(task, data)
+    task.save()
+    return task
+
+
+def plan_task_complete(*, actor: User, task: PlanTask) -> PlanTask:
+    return plan_task_update(actor=actor, task=task, data={"status": "done"})
+
+
+def plan_task_move(*, actor: User, task: PlanTask, up: bool) -> None:
+    """Swap a task with its neighbour in the same step (no-op at either end)."""
+    _check_editor(actor, task.partnership)
+    with transaction.atomic():
+        Partnership.objects.select_for_update().get(pk=task.partnership_id)
+        siblings = list(
+            task.partnership.plan_tasks.filter(step=task.step).order_by(
+                "position", "pk"
+            )
+        )
+        index = next(i for i, sibling in enumerate(siblings) if sibling.pk == task.pk)
+        other = index - 1 if up else index + 1
+        if not 0 <= other < len(siblings):
+            return
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        for position, sibling in enumerate(siblings, start=1):
+            sibling.position = position
+        PlanTask.objects.bulk_update(siblings, ["position"])
+
+
+def training_session_save(
+    *, actor: User, partnership: Partnership, data: dict, session=None
+) -> TrainingSession:
+    """Record a training session and who attended (people of either partner)."""
+    _check_editor(actor, partnership)
+    attendees = data.pop("attendees", None)
+    session = session or TrainingSession(partnership=partnership)
+    for field, value in data.items():
+        setattr(session, field, value)
+    with transaction.atomic():
+        session.save()
+        if attendees is not None:
+            allowed = {partnership.health_system_id, partnership.cbo_id}
+            if any(person.organization_id not in allowed for person in attendees):
+                raise PermissionDenied
+            session.attendance.exclude(person__in=attendees).delete()
+            TrainingAttendance.objects.bulk_create(
+                [TrainingAttendance(session=session, person=p) for p in attendees],
+                ignore_conflicts=True,
+            )
+    return session
+
+
+def required_training_save(
+    *, actor: User, partnership: Partnership, data: dict
+) -> RequiredTraining:
+    """Require a training of a role (updating the rule when it exists)."""
+    _check_editor(actor, partnership)
+    rule, _created = RequiredTraining.objects.update_or_create(
+        partnership=partnership,
+        role=data["role"],
+        kind=data["kind"],
+        defaults={
+            "due_within_days": data["due_within_days"],
+            "renew_every_months": data.get("renew_every_months"),
+        },
+    )
+    return rule
+
+
+def required_training_remove(*, actor: User, rule: RequiredTraining) -> None:
+    _check_editor(actor, rule.partnership)
+    rule.delete()

@@ -17,5 +17,10 @@ def email_send_task(email_id: int) -> None:
 
 @shared_task
 def outbox_redeliver_task() -> None:
-    for email_id in services.email_pending_ids_to_redeliver():
-        email_send_task.delay(email_id)
+    from referrals.services.operations import periodic_run
+
+    with periodic_run("outbox_redeliver_task") as run:
+        pending = services.email_pending_ids_to_redeliver()
+        for email_id in pending:
+            email_send_task.delay(email_id)
+        run["text"] = f"{len(pending)} e-mails re-enqueued"

@@ -1,12 +1,38 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partners import services
-from partners.forms import LanguageForm
-from partners.permissions import home_url
+from partners import selectors, services, statements
+from partners.forms import (
+    ContractForm,
+    LanguageForm,
+    PartnershipForm,
+    PlanTaskForm,
+    RequiredTrainingForm,
+    StatementMonthForm,
+    TrainingSessionForm,
+)
+from partners.models import Contract, User
+from partners.permissions import (
+    PARTNERSHIP_EDITORS,
+    PARTNERSHIP_READERS,
+    PAYMENT_READERS,
+    has_role,
+    home_url,
+    may_edit_partnership,
+    may_see_payments,
+    role_required,
+)
 
 
 def home(request):
@@ -38,3 +64,445 @@ def language_set(request):
             secure=request.is_secure(),
         )
     return response
+
+
+# Partnerships: description, contracts, plan, training, statements.
+
+PAGE_SIZE = 25
+Role = User.Role
+READERS = tuple(PARTNERSHIP_READERS)
+EDITORS = tuple(PARTNERSHIP_EDITORS)
+PAYMENTS = tuple(PAYMENT_READERS)
+
+
+def _editable(request, partnership):
+    if not may_edit_partnership(request.user, partnership):
+        raise PermissionDenied
+    return partnership
+
+
+@role_required(*READERS)
+def partnership_list(request):
+    partnerships = selectors.partnership_list_for_user(request.user).order_by("name")
+    page = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partners/partnership_list.html",
+        {"page_obj": page, "can_create": has_role(request.user, *EDITORS)},
+    )
+
+
+@role_required(*EDITORS)
+def partnership_new(request):
+    form = PartnershipForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        partnership = services.partnership_create(
+            actor=request.user, data=dict(form.cleaned_data)
+        )
+        messages.success(
+            request,
+            _("%(name)s is created with the model's implementation plan.")
+            % {"name": partnership.name},
+        )
+        return redirect("partners:partnership-detail", code=partnership.code)
+    return render(request, "partners/partnership_form.html", {"form": form})
+
+
+@role_required(*READERS)
+def partnership_detail(request, code):
+    partnership = selectors.partnership_detail_for_user(request.user, code)
+    return render(
+        request,
+        "partners/partnership_detail.html",
+        {
+            "partnership": partnership,
+            "contracts": selectors.contract_list_for_partnership(partnership),
+            "in_force": selectors.contract_in_force(
+                partnership, with_service_levels=True
+            ),
+            "steps": selectors.plan_step_summary(partnership),
+            "can_edit": may_edit_partnership(request.user, partnership),
+            "see_payments": may_see_payments(request.user),
+        },
+    )
+
+
+@role_required(*EDITORS)
+def partnership_edit(request, code):
+    partnership = _editable(
+        request, selectors.partnership_get_for_user(request.user, code)
+    )
+    form = PartnershipForm(
+        request.POST or None, instance=partnership, actor=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        services.partnership_update(
+            actor=request.user, partnership=partnership, data=dict(form.cleaned_data)
+        )
+        messages.success(request, _("The partnership is saved."))
+        return redirect("partners:partnership-detail", code=partnership.code)
+    return render(
+        request,
+        "partners/partnership_form.html",
+        {"form": form, "partnership": partnership},
+    )
+
+
+@role_required(*EDITORS)
+def contract_new(request, code):
+    partnership = _editable(
+        request, selectors.partnership_get_for_user(request.user, code)
+    )
+    return _contract_form(request, partnership=partnership, contract=None)
+
+
+@role_required(*EDITORS)
+def contract_edit(request, code):
+    contract = selectors.contract_get_for_user(request.user, code)
+    partnership = _editable(request, contract.partnership)
+    return _contract_form(request, partnership=partnership, contract=contract)
+
+
+def _contract_form(request, *, partnership, contract):
+    form = ContractForm(request.POST or None, request.FILES or None, instance=contract)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = services.contract_save(
+                actor=request.user,
+                partnership=partnership,
+                contract=contract,
+                data=form.contract_data(),
+                document=form.cleaned_data["document"],
+            )
+            services.pathway_rates_set(
+                actor=request.user, contract=saved, rates=form.pathway_rates()
+            )
+        messages.success(request, _("%(title)s is saved.") % {"title": saved.title})
+        return redirect("partners:partnership-detail", code=partnership.code)
+    return render(
+        request,
+        "partners/contract_form.html",
+        {"form": form, "partnership": partnership, "contract": contract},
+    )
+
+
+@role_required(*READERS)
+def contract_document(request, code):
+    """Serve a contract's file to the partners only, never inline."""
+    contract = selectors.contract_get_for_user(request.user, code)
+    if contract.kind == Contract.Kind.PAYMENT and not may_see_payments(request.user):
+        raise PermissionDenied
+    if not contract.document:
+        raise Http404
+    response = FileResponse(
+        contract.document.open("rb"),
+        as_attachment=True,
+        filename=contract.document_name or "contract",
+        content_type=contract.document_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@role_required(*READERS)
+def plan_detail(request, code):
+    partnership = selectors.partnership_get_for_user(request.user, code)
+    tasks = list(selectors.plan_task_list(partnership))
+    today = timezone.localdate()
+    steps = selectors.plan_step_summary(partnership)
+    for step in steps:
+        step["tasks"] = [task for task in tasks if task.step == step["number"]]
+    overdue = [
+        task
+        for task in tasks
+        if task.due_on and task.due_on < today and task.status != "done"
+    ]
+    return render(
+        request,
+        "partners/plan_detail.html",
+        {
+            "partnership": partnership,
+            "steps": steps,
+            "overdue": overdue,
+            "today": today,
+            "done": sum(1 for task in tasks if task.status == "done"),
+            "total": len(tasks),
+            "can_edit": may_edit_partnership(request.user, partnership),
+        },
+    )
+
+
+@role_required(*EDITORS)
+def plan_task_new(request, code):
+    partnership = _editable(
+        request, selectors.partnership_get_for_user(request.user, code)
+    )
+    return _plan_task_form(request, partnership=partnership, task=None)
+
+
+@role_required(*EDITORS)
+def plan_task_edit(request, code):
+    task = selectors.plan_task_get_for_user(request.user, code)
+    partnership = _editable(request, task.partnership)
+    return _plan_task_form(request, partnership=partnership, task=task)
+
+
+def _plan_task_form(request, *, partnership, task):
+    form = PlanTaskForm(
+        request.POST or None,
+        instance=task,
+        initial={"step": request.GET.get("step")},
+        people=selectors.partnership_people(partnership),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if task is None:
+            services.plan_task_add(
+                actor=request.user, partnership=partnership, data=data
+            )
+        else:
+            services.plan_task_update(actor=request.user, task=task, data=data)
+        messages.success(request, _("The plan is saved."))
+        return redirect("partners:plan", code=partnership.code)
+    return render(
+        request,
+        "partners/plan_task_form.html",
+        {"form": form, "partnership": partnership, "task": task},
+    )
+
+
+@role_required(*EDITORS)
+@require_POST
+def plan_task_move(request, code):
+    task = selectors.plan_task_get_for_user(request.user, code)
+    _editable(request, task.partnership)
+    services.plan_task_move(
+        actor=request.user, task=task, up=request.POST.get("direction") == "up"
+    )
+    return redirect(
+        f"{reverse('partners:plan', args=[task.partnership.code])}#step-{task.step}"
+    )
+
+
+@role_required(*EDITORS)
+@require_POST
+def plan_task_complete(request, code):
+    task = selectors.plan_task_get_for_user(request.user, code)
+    _editable(request, task.partnership)
+    services.plan_task_complete(actor=request.user, task=task)
+    messages.success(request, _("“%(title)s” is done.") % {"title": task.title})
+    return redirect(
+        f"{reverse('partners:plan', args=[task.partnership.code])}#step-{task.step}"
+    )
+
+
+@role_required(*READERS)
+def training_overview(request, code):
+    partnership = selectors.partnership_get_for_user(request.user, code)
+    sessions = selectors.training_session_list(partnership)
+    people = Paginator(
+        selectors.partnership_people(partnership).order_by(
+            "organization__name", "first_name", "pk"
+        ),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    can_edit = may_edit_partnership(request.user, partnership)
+    return render(
+        request,
+        "partners/training_overview.html",
+        {
+            "partnership": partnership,
+            "sessions": sessions[:PAGE_SIZE],
+            "page_obj": people,
+            "standing": selectors.training_status_for_people(partnership, people),
+            "rules": partnership.required_trainings.all(),
+            "rule_form": RequiredTrainingForm() if can_edit else None,
+            "can_edit": can_edit,
+        },
+    )
+
+
+@role_required(*EDITORS)
+def training_session_new(request, code):
+    partnership = _editable(
+        request, selectors.partnership_get_for_user(request.user, code)
+    )
+    return _training_form(request, partnership=partnership, session=None)
+
+
+@role_required(*EDITORS)
+def training_session_edit(request, code):
+    session = selectors.training_session_get_for_user(request.user, code)
+    partnership = _editable(request, session.partnership)
+    return _training_form(request, partnership=partnership, session=session)
+
+
+def _training_form(request, *, partnership, session):
+    form = TrainingSessionForm(
+        request.POST or None,
+        instance=session,
+        partnership=partnership,
+        people=selectors.partnership_people(partnership),
+    )
+    if request.method == "POST" and form.is_valid():
+        services.training_session_save(
+            actor=request.user,
+            partnership=partnership,
+            session=session,
+            data=dict(form.cleaned_data),
+        )
+        messages.success(request, _("The training session is saved."))
+        return redirect("partners:training", code=partnership.code)
+    return render(
+        request,
+        "partners/training_session_form.html",
+        {"form": form, "partnership": partnership, "session": session},
+    )
+
+
+@role_required(*EDITORS)
+def required_training_new(request, code):
+    partnership = _editable(
+        request, selectors.partnership_get_for_user(request.user, code)
+    )
+    form = RequiredTrainingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.required_training_save(
+            actor=request.user, partnership=partnership, data=form.cleaned_data
+        )
+        messages.success(request, _("The required training is saved."))
+        return redirect("partners:training", code=partnership.code)
+    return render(
+        request,
+        "partners/required_training_form.html",
+        {"form": form, "partnership": partnership},
+    )
+
+
+@role_required(*EDITORS)
+@require_POST
+def required_training_remove(request, code):
+    rule = selectors.required_training_get_for_user(request.user, code)
+    _editable(request, rule.partnership)
+    services.required_training_remove(actor=request.user, rule=rule)
+    messages.success(request, _("The required training is removed."))
+    return redirect("partners:training", code=rule.partnership.code)
+
+
+def _this_month(partnership):
+    return timezone.localdate(timezone=statements.zone_of(partnership)).replace(day=1)
+
+
+@role_required(*PAYMENTS)
+def statement_overview(request, code):
+    """Issued statements, and what a month's statement would hold now."""
+    partnership = selectors.partnership_get_for_user(request.user, code)
+    this_month = _this_month(partnership)
+    form = StatementMonthForm(request.GET or {"month": this_month.strftime("%Y-%m")})
+    month = form.cleaned_data["month"] if form.is_valid() else this_month
+    draft = statements.statement_compute(partnership=partnership, period_start=month)
+    issued = selectors.statement_list_for_partnership(partnership)
+    return render(
+        request,
+        "partners/statement_overview.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "draft": draft,
+            "page_obj": Paginator(draft.lines, PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
+            "issued": issued[:PAGE_SIZE],
+            "already_issued": next(
+                (s for s in issued if s.period_start == draft.period_start), None
+            ),
+            "can_issue": may_edit_partnership(request.user, partnership),
+            "month_over": draft.period_start < this_month,
+        },
+    )
+
+
+@role_required(*EDITORS)
+@require_POST
+def statement_issue(request, code):
+    partnership = _editable(
+        request, selectors.partnership_get_for_user(request.user, code)
+    )
+    form = StatementMonthForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a month."))
+        return redirect("partners:statements", code=partnership.code)
+    try:
+        statement = services.statement_issue(
+            actor=request.user,
+            partnership=partnership,
+            period_start=form.cleaned_data["month"],
+        )
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        return redirect("partners:statements", code=partnership.code)
+    messages.success(request, _("The statement is issued; it can no longer change."))
+    return redirect("partners:statement-detail", code=statement.code)
+
+
+@role_required(*PAYMENTS)
+def statement_detail(request, code):
+    statement = selectors.statement_get_for_user(request.user, code)
+    lines = list(selectors.statement_lines(statement))
+    return render(
+        request,
+        "partners/statement_detail.html",
+        {
+            "statement": statement,
+            "partnership": statement.partnership,
+            "lines": lines,
+            "totals": statements.totals_by_method(lines),
+        },
+    )
+
+
+@role_required(*PAYMENTS)
+def statement_csv(request, code):
+    statement = selectors.statement_get_for_user(request.user, code)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"statement-{statement.period_start:%Y-%m}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    statements.statement_write_csv(
+        response, statement, selectors.statement_lines(statement)
+    )
+    return response
+
+
+@role_required(*READERS)
+def navigator_time(request, code):
+    """Navigator minutes per patient per month, against the CHI billing codes."""
+    partnership = selectors.partnership_get_for_user(request.user, code)
+    rows = statements.navigator_time_by_patient_month(partnership=partnership)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partners/navigator_time.html",
+        {"partnership": partnership, "page_obj": page},
+    )
+
+
+@role_required(*Role.values)
+def training_mine(request):
+    """A person's own trainings and what is required of them, per partnership."""
+    partnerships = selectors.partnership_list_for_user(request.user)[:PAGE_SIZE]
+    return render(
+        request,
+        "partners/training_mine.html",
+        {
+            "rows": [
+                (
+                    partnership,
+                    selectors.training_status_for_people(partnership, [request.user])[
+                        0
+                    ],
+                )
+                for partnership in partnerships
+            ]
+        },
+    )

@@ -10,6 +10,7 @@ Out of scope is a 404, never a 403: a stranger must not learn a record exists.
 """
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
@@ -23,10 +24,19 @@ from django.db.models import (
 )
 from django.http import Http404
 
-from partners.models import Partnership, Site, User
+from partners.models import (
+    Partnership,
+    RequiredTraining,
+    Site,
+    TrainingAttendance,
+    TrainingKind,
+    User,
+)
 from referrals.models import (
     CASELOAD_STATUSES,
     Encounter,
+    Notification,
+    NotificationPreference,
     Pathway,
     PathwayResource,
     PathwayStep,
@@ -140,25 +150,28 @@ def _overdue_in_inbox(cutoffs) -> Q:
     )
 
 
-def _time_zone_for(user) -> str:
+def overdue_cutoffs_for_user(user) -> dict:
+    """Overdue moments under the user's partnership's contract, time zone and
+    business days (the first partnership when the organization has several)."""
     partnership = (
         Partnership.objects.filter(
             Q(cbo_id=user.organization_id) | Q(health_system_id=user.organization_id)
         )
         .order_by("pk")
-        .values_list("time_zone", flat=True)
         .first()
     )
-    return partnership or "America/Los_Angeles"
+    return overdue_cutoffs(partnership=partnership)
 
 
-def inbox_for_supervisor(*, user, filters: dict | None = None) -> QuerySet[Referral]:
+def inbox_for_supervisor(
+    *, user, filters: dict | None = None, cutoffs: dict | None = None
+) -> QuerySet[Referral]:
     """Referrals waiting on the CBO: urgent first, then oldest first.
 
     Each row carries ``is_overdue`` (not accepted or not assigned in time).
     """
     filters = filters or {}
-    cutoffs = overdue_cutoffs(time_zone=_time_zone_for(user))
+    cutoffs = cutoffs or overdue_cutoffs_for_user(user)
     referrals = referral_list_for_user(user).filter(
         status__in=[Status.SUBMITTED, Status.ACCEPTED]
     )
@@ -188,9 +201,9 @@ def inbox_for_supervisor(*, user, filters: dict | None = None) -> QuerySet[Refer
     ).order_by("urgent_first", "submitted_at", "pk")
 
 
-def inbox_counts_for_supervisor(*, user) -> dict:
+def inbox_counts_for_supervisor(*, user, cutoffs: dict | None = None) -> dict:
     """Waiting and overdue counts for the inbox header, in one query."""
-    cutoffs = overdue_cutoffs(time_zone=_time_zone_for(user))
+    cutoffs = cutoffs or overdue_cutoffs_for_user(user)
     return referral_list_for_user(user).aggregate(
         waiting_acceptance=Count("pk", filter=Q(status=Status.SUBMITTED)),
         waiting_assignment=Count("pk", filter=Q(status=Status.ACCEPTED)),
@@ -218,7 +231,7 @@ def _overdue_in_caseload(cutoffs) -> Q:
 
 def caseload_for_navigator(*, user) -> QuerySet[Referral]:
     """The navigator's active referrals, overdue first, then urgent, then oldest."""
-    cutoffs = overdue_cutoffs(time_zone=_time_zone_for(user))
+    cutoffs = overdue_cutoffs_for_user(user)
     return (
         referral_list_for_user(user)
         .filter(status__in=CASELOAD_STATUSES)
@@ -255,9 +268,20 @@ def caseload_for_navigator(*, user) -> QuerySet[Referral]:
 
 def navigator_suggestions(*, referral: Referral) -> QuerySet[User]:
     """The CBO's navigators: speakers of the patient's language first, then the
-    lightest active caseload. Each carries ``active_caseload`` and
-    ``speaks_language``."""
+    lightest active caseload. Each carries ``active_caseload``,
+    ``speaks_language`` and ``missing_orientation`` (the partnership requires the
+    CHW orientation of navigators and this one has not attended it)."""
     language = referral.patient.preferred_language
+    orientation_required = RequiredTraining.objects.filter(
+        partnership_id=referral.partnership_id,
+        role=Role.NAVIGATOR,
+        kind=TrainingKind.CHW_ORIENTATION,
+    )
+    oriented = TrainingAttendance.objects.filter(
+        person_id=OuterRef("pk"),
+        session__partnership_id=referral.partnership_id,
+        session__kind=TrainingKind.CHW_ORIENTATION,
+    )
     return (
         User.objects.filter(
             organization_id=referral.partnership.cbo_id,
@@ -272,6 +296,14 @@ def navigator_suggestions(*, referral: Referral) -> QuerySet[User]:
                 When(languages__contains=[language], then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
+            ),
+            missing_orientation=Case(
+                When(
+                    Exists(orientation_required) & ~Exists(oriented),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
             ),
         )
         .order_by("-speaks_language", "active_caseload", "first_name", "pk")
@@ -407,3 +439,27 @@ def resource_get_for_user(user, code) -> ResourceService:
         )
     except ResourceService.DoesNotExist as missing:
         raise Http404 from missing
+
+
+def notification_list_for_user(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).select_related(
+        "referral__clinic"
+    )
+
+
+def notification_get_for_user(user, code) -> Notification:
+    try:
+        return Notification.objects.get(recipient=user, code=code)
+    except Notification.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def notification_unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_email_mode(user) -> str:
+    preference = NotificationPreference.objects.filter(user=user).first()
+    if preference is None:
+        return NotificationPreference.EmailMode.IMMEDIATE
+    return preference.email_mode

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from referrals.views import assignment, detail, directory, intake, lists, work
+from referrals.views import (
+    assignment,
+    detail,
+    directory,
+    intake,
+    lists,
+    notifications,
+    work,
+)
 
 app_name = "referrals"
 
@@ -9,6 +17,28 @@ urlpatterns = [
     path("", lists.clinic_referral_list, name="clinic-referral-list"),
     path("inbox/", lists.inbox, name="inbox"),
     path("caseload/", lists.caseload, name="caseload"),
+    # Notifications
+    path("notifications/", notifications.notification_list, name="notification-list"),
+    path(
+        "notifications/unread/",
+        notifications.notification_unread_count,
+        name="notification-unread-count",
+    ),
+    path(
+        "notifications/read-all/",
+        notifications.notification_mark_all_read,
+        name="notification-mark-all-read",
+    ),
+    path(
+        "notifications/settings/",
+        notifications.notification_settings,
+        name="notification-settings",
+    ),
+    path(
+        "notifications/<uuid:code>/",
+        notifications.notification_open,
+        name="notification-open",
+    ),
     # Clinic intake
     path("new/", intake.referral_new, name="referral-new"),
     path("new/<uuid:patient_code>/", intake.referral_create, name="referral-create"),

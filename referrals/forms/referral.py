@@ -6,7 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from partners.languages import LANGUAGE_CHOICES
 from partners.models import User
 from referrals.choices import SocialNeed, StatusReason, Urgency
-from referrals.models import CLOSED_STATUSES, OPEN_STATUSES, Referral
+from referrals.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    NotificationPreference,
+    Referral,
+)
 
 
 class ClinicListFilterForm(forms.Form):
@@ -180,3 +185,12 @@ class ShareForm(forms.Form):
         self.fields["navigator"].queryset = User.objects.filter(
             pk__in=[navigator.pk for navigator in navigators]
         )
+
+
+class NotificationPreferenceForm(forms.Form):
+    email_mode = forms.ChoiceField(
+        label=_("E-mail me about notifications"),
+        choices=NotificationPreference.EmailMode.choices,
+        widget=forms.RadioSelect,
+        help_text=_("E-mails never name patients: they link to the page in chwlink."),
+    )

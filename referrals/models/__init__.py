@@ -1,3 +1,9 @@
+from referrals.models.notification import (
+    Notification,
+    NotificationPreference,
+    PeriodicRun,
+    ReminderClaim,
+)
 from referrals.models.patient import Patient
 from referrals.models.referral import (
     CASELOAD_STATUSES,
@@ -18,12 +24,16 @@ __all__ = [
     "CLOSED_STATUSES",
     "OPEN_STATUSES",
     "Encounter",
+    "Notification",
+    "NotificationPreference",
     "Patient",
     "Pathway",
     "PathwayResource",
     "PathwayStep",
+    "PeriodicRun",
     "Referral",
     "ReferralEvent",
+    "ReminderClaim",
     "ResourceLocation",
     "ResourceOrganization",
     "ResourceService",

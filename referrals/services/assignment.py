@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import User
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Notification, Referral, ReferralEvent
+from referrals.services.notifications import notify
 from referrals.services.workflow import (
     WORKING,
     WorkflowError,
@@ -84,6 +85,11 @@ def referral_reassign(
             to_status=referral.status,
             navigator=navigator,
             reason=reason.strip(),
+        )
+        notify(
+            kind=Notification.Kind.ASSIGNED_TO_YOU,
+            recipients=[navigator],
+            referral=referral,
         )
     referral.refresh_from_db()
     return referral

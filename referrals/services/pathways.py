@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from partners.models import User
 from referrals.choices import PathwayKind, ResourceStatus, SocialNeed
 from referrals.models import (
+    Notification,
     Pathway,
     PathwayResource,
     PathwayStep,
@@ -16,6 +17,7 @@ from referrals.models import (
     ResourceService,
 )
 from referrals.pathways import default_pathway_for, default_steps_for
+from referrals.services.notifications import notify, supervisors_of
 from referrals.services.workflow import WORKING, WorkflowError
 
 Role = User.Role
@@ -198,6 +200,13 @@ def pathway_close(*, pathway: Pathway, actor, completed: bool, note: str) -> Pat
             reason_code=status,
             reason=note,
         )
+        if completed:
+            notify(
+                kind=Notification.Kind.PATHWAY_TO_APPROVE,
+                recipients=supervisors_of(pathway.referral),
+                referral=pathway.referral,
+                link=f"/referrals/pathways/{pathway.code}/",
+            )
     pathway.refresh_from_db()
     return pathway
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from partners.models import User
 from referrals.choices import StatusReason
 from referrals.models import Referral, ReferralEvent
+from referrals.services.notifications import notify_transition
 
 Role = User.Role
 Status = Referral.Status
@@ -322,6 +323,7 @@ def apply_transition(
             reason=reason.strip(),
             navigator=event_navigator,
         )
+        notify_transition(referral=referral, target=target, navigator=event_navigator)
     referral.refresh_from_db()
     return referral
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 
 from partners.languages import LANGUAGE_NAMES
 from referrals.choices import MedicalReason, SocialNeed
+from referrals.services.notifications import notification_text
 from referrals.timeline import describe_event, reason_label
 
 register = template.Library()
@@ -81,3 +82,8 @@ def next_step(referral):
     if getattr(referral, "open_pathways", None):
         return _("Close the finished pathways")
     return _("Open a pathway for each confirmed need")
+
+
+@register.simple_tag
+def notification_sentence(notification):
+    return notification_text(notification)

@@ -33,8 +33,9 @@ def clinic_referral_list(request):
 def inbox(request):
     clinics = selectors.clinics_referring_to_cbo(cbo_id=request.user.organization_id)
     form = InboxFilterForm(request.GET or None, clinics=clinics)
+    cutoffs = selectors.overdue_cutoffs_for_user(request.user)
     referrals = selectors.inbox_for_supervisor(
-        user=request.user, filters=form.filters(timezone.now())
+        user=request.user, filters=form.filters(timezone.now()), cutoffs=cutoffs
     )
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -43,7 +44,9 @@ def inbox(request):
         {
             "form": form,
             "page_obj": page,
-            "counts": selectors.inbox_counts_for_supervisor(user=request.user),
+            "counts": selectors.inbox_counts_for_supervisor(
+                user=request.user, cutoffs=cutoffs
+            ),
         },
     )
 

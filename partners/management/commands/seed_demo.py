@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from partners import demo
+from partners.demo_partnership import seed_partnership_setup
 from referrals.demo import seed_referrals
 
 
@@ -15,4 +16,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             summary = demo.seed_demo()
             seed_referrals()
+            seed_partnership_setup()
         self.stdout.write(self.style.SUCCESS(summary))

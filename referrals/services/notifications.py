@@ -1,0 +1,195 @@
+"""Notifications: saved with the work that caused them, e-mailed per preference.
+
+E-mails never name the patient: they say what needs attention and link to the page.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from partners.models import User
+from partners.services import email_queue
+from referrals.models import Notification, NotificationPreference, Referral
+
+Kind = Notification.Kind
+Email = Notification.Email
+Mode = NotificationPreference.EmailMode
+
+
+def notification_text(notification: Notification) -> str:
+    """One sentence, in the active language, without patient details."""
+    referral = notification.referral
+    values = {
+        "clinic": referral.clinic.name if referral else "",
+        "code": referral.short_code if referral else "",
+    }
+    sentences = {
+        Kind.NEW_REFERRAL: _("A new referral from %(clinic)s is waiting in the inbox."),
+        Kind.ASSIGNED_TO_YOU: _("Referral %(code)s from %(clinic)s is now yours."),
+        Kind.REFERRAL_CLOSED: _("Referral %(code)s from %(clinic)s was closed."),
+        Kind.PATHWAY_TO_APPROVE: _(
+            "A completed pathway on referral %(code)s waits for your approval."
+        ),
+        Kind.NOT_ACCEPTED: _(
+            "Referral %(code)s from %(clinic)s has not been accepted in time."
+        ),
+        Kind.NOT_ASSIGNED: _(
+            "Referral %(code)s from %(clinic)s was accepted but has no navigator yet."
+        ),
+        Kind.NO_FIRST_CONTACT: _(
+            "Referral %(code)s: the first contact attempt is overdue."
+        ),
+        Kind.NO_FIRST_CONTACT_ESCALATION: _(
+            "Referral %(code)s: still no contact attempt a day after it was due."
+        ),
+        Kind.INACTIVE: _("Referral %(code)s has had no activity for 14 days."),
+    }
+    return sentences[notification.kind] % values
+
+
+def _email_modes(recipients) -> dict[int, str]:
+    chosen = dict(
+        NotificationPreference.objects.filter(
+            user__in=[user.pk for user in recipients]
+        ).values_list("user_id", "email_mode")
+    )
+    return {user.pk: chosen.get(user.pk, Mode.IMMEDIATE) for user in recipients}
+
+
+def _absolute(link: str) -> str:
+    return settings.SITE_URL.rstrip("/") + link
+
+
+def _email_one(notification: Notification, recipient: User) -> None:
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        open_it = _("Open it in chwlink: %(url)s")
+        why = _("You get these e-mails because of your notification settings: %(url)s")
+        body = "\n\n".join(
+            [
+                notification_text(notification),
+                open_it % {"url": _absolute(notification.link)},
+                why % {"url": _absolute("/referrals/notifications/settings/")},
+            ]
+        )
+        email_queue(
+            to=recipient.email,
+            subject=str(notification.get_kind_display()),
+            body_text=body,
+        )
+
+
+def notify(
+    *, kind: str, recipients, referral: Referral | None = None, link: str = ""
+) -> list[Notification]:
+    """Save one notification per active recipient; e-mail those who want it now.
+
+    Runs inside the caller's transaction: nothing is sent if the work rolls back.
+    """
+    recipients = [user for user in recipients if user.is_active]
+    if not recipients:
+        return []
+    link = link or (f"/referrals/{referral.code}/" if referral else "/")
+    modes = _email_modes(recipients)
+    to_email = {Mode.IMMEDIATE: Email.QUEUED, Mode.DIGEST: Email.DIGEST}
+    notifications = Notification.objects.bulk_create(
+        Notification(
+            recipient=user,
+            kind=kind,
+            referral=referral,
+            link=link,
+            email=to_email.get(modes[user.pk], Email.NONE),
+        )
+        for user in recipients
+    )
+    for notification, user in zip(notifications, recipients, strict=True):
+        if notification.email == Email.QUEUED:
+            _email_one(notification, user)
+    return notifications
+
+
+def supervisors_of(referral: Referral):
+    return User.objects.filter(
+        organization_id=referral.partnership.cbo_id,
+        role=User.Role.SUPERVISOR,
+        is_active=True,
+    )
+
+
+def notify_transition(*, referral: Referral, target: str, navigator=None) -> None:
+    """Who hears about a status change (called by the state machine)."""
+    Status = Referral.Status
+    if target == Status.SUBMITTED:
+        notify(
+            kind=Kind.NEW_REFERRAL,
+            recipients=supervisors_of(referral),
+            referral=referral,
+        )
+    elif target == Status.ASSIGNED and navigator is not None:
+        notify(kind=Kind.ASSIGNED_TO_YOU, recipients=[navigator], referral=referral)
+    elif target in {
+        Status.COMPLETED,
+        Status.UNABLE_TO_COMPLETE,
+        Status.DECLINED,
+    }:
+        notify(
+            kind=Kind.REFERRAL_CLOSED,
+            recipients=[referral.referred_by],
+            referral=referral,
+        )
+
+
+def notification_open(*, user, notification: Notification) -> str:
+    """Mark as read (first open only) and return where it points."""
+    if notification.recipient_id != user.pk:
+        raise PermissionError
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return notification.link
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def notification_preference_set(*, user, email_mode: str) -> None:
+    NotificationPreference.objects.update_or_create(
+        user=user, defaults={"email_mode": email_mode}
+    )
+
+
+def digests_send() -> int:
+    """One e-mail per person with the notifications saved for their digest."""
+    sent = 0
+    waiting = (
+        Notification.objects.filter(email=Email.DIGEST)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    for recipient_id in list(waiting):
+        with transaction.atomic():
+            batch = list(
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(recipient_id=recipient_id, email=Email.DIGEST)
+                .select_related("recipient", "referral__clinic")
+                .order_by("created")
+            )
+            if not batch:
+                continue
+            recipient = batch[0].recipient
+            with translation.override(recipient.language or settings.LANGUAGE_CODE):
+                lines = [f"- {notification_text(n)} {_absolute(n.link)}" for n in batch]
+                email_queue(
+                    to=recipient.email,
+                    subject=_("Your chwlink digest: %(count)s to look at")
+                    % {"count": len(batch)},
+                    body_text="\n".join(lines),
+                )
+            Notification.objects.filter(pk__in=[n.pk for n in batch]).update(
+                email=Email.IN_DIGEST
+            )
+            sent += 1
+    return sent

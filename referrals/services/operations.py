@@ -1,0 +1,27 @@
+"""Bookkeeping for periodic tasks, read by `manage.py schedule`."""
+
+from contextlib import contextmanager
+
+from django.utils import timezone
+
+from referrals.models import PeriodicRun
+
+
+@contextmanager
+def periodic_run(task: str):
+    """Record when a periodic task started and finished, and how it ended."""
+    PeriodicRun.objects.update_or_create(
+        task=task,
+        defaults={"started_at": timezone.now(), "finished_at": None, "outcome": ""},
+    )
+    outcome = {"text": "ok"}
+    try:
+        yield outcome
+    except Exception as error:
+        PeriodicRun.objects.filter(task=task).update(
+            finished_at=timezone.now(), outcome=f"failed: {type(error).__name__}"
+        )
+        raise
+    PeriodicRun.objects.filter(task=task).update(
+        finished_at=timezone.now(), outcome=outcome["text"][:200]
+    )

@@ -1,0 +1,16 @@
+from celery import shared_task
+
+from referrals.services import notifications, reminders
+from referrals.services.operations import periodic_run
+
+
+@shared_task
+def reminders_sweep_task() -> None:
+    with periodic_run("reminders_sweep_task") as run:
+        run["text"] = f"{reminders.reminders_sweep()} reminders sent"
+
+
+@shared_task
+def digests_send_task() -> None:
+    with periodic_run("digests_send_task") as run:
+        run["text"] = f"{notifications.digests_send()} digests sent"
