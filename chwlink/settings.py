@@ -335,5 +335,8 @@ REFERRAL_SERVICE_LEVELS = {
     "inactive_days": env.int("SLA_INACTIVE_DAYS", default=14),
 }
 
+# A PAM follow-up is due this many months after the baseline.
+PAM_FOLLOW_UP_MONTHS = env.int("PAM_FOLLOW_UP_MONTHS", default=6)
+
 # Absolute links in e-mails (no trailing slash).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

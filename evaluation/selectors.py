@@ -1,50 +1,246 @@
-"""Program figures, computed in the database for the user's partnerships."""
+"""Scoped reads of evaluation records: PAM, stories, themes and utilization.
 
-from datetime import timedelta
+Scope rules:
+- navigators: patients on their caseload (referrals assigned or shared to them);
+- supervisors: patients of referrals sent to their CBO;
+- program managers: patients of their partnerships' submitted referrals;
+- utilization and imports: the program manager's own health system.
+Out of scope is a 404, never a 403.
+"""
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import (
+    DateField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.http import Http404
 from django.utils import timezone
 
-from referrals.models import CASELOAD_STATUSES, OPEN_STATUSES, Referral
+from evaluation.models import (
+    PamAdministration,
+    PamConversionTable,
+    Story,
+    Theme,
+    UtilizationImport,
+    UtilizationRecord,
+)
+from partners.models import User
+from referrals.models import CASELOAD_STATUSES, Patient
 from referrals.selectors import referral_list_for_user
 
-Status = Referral.Status
+Role = User.Role
 
 
-def dashboard_summary_for_user(user) -> dict:
-    """Headline counts in one aggregate query."""
-    since = timezone.now() - timedelta(days=30)
-    return referral_list_for_user(user).aggregate(
-        submitted_last_30_days=Count("pk", filter=Q(submitted_at__gte=since)),
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        waiting_on_cbo=Count(
-            "pk", filter=Q(status__in=[Status.SUBMITTED, Status.ACCEPTED])
-        ),
-        with_navigator=Count("pk", filter=Q(status__in=CASELOAD_STATUSES)),
-        completed=Count("pk", filter=Q(status=Status.COMPLETED)),
-        closed_other=Count(
-            "pk",
-            filter=Q(
-                status__in=[
-                    Status.UNABLE_TO_COMPLETE,
-                    Status.DECLINED,
-                    Status.CANCELLED,
-                ]
-            ),
-        ),
+class AddMonths(Func):
+    """``date + n months`` in PostgreSQL, as a date."""
+
+    template = "(%(expressions)s + make_interval(months => %(months)s))::date"
+    output_field = DateField()
+
+    def __init__(self, expression, months: int, **extra):
+        super().__init__(expression, months=int(months), **extra)
+
+
+def follow_up_months() -> int:
+    return settings.PAM_FOLLOW_UP_MONTHS
+
+
+def patients_for_user(user) -> QuerySet[Patient]:
+    """Patients whose referrals the user may see (the evaluation's population)."""
+    return Patient.objects.filter(
+        Exists(referral_list_for_user(user).filter(patient_id=OuterRef("pk")))
     )
 
 
-def status_counts_for_user(user) -> list[dict]:
-    """Referrals per status, in lifecycle order, for the status table."""
-    counts = dict(
-        referral_list_for_user(user)
-        .values_list("status")
-        .annotate(total=Count("pk"))
-        .values_list("status", "total")
+def evaluation_patient_get_for_user(user, code) -> Patient:
+    try:
+        return patients_for_user(user).get(code=code)
+    except Patient.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def pam_list_for_user(user) -> QuerySet[PamAdministration]:
+    return PamAdministration.objects.filter(
+        Exists(
+            referral_list_for_user(user).filter(
+                patient_id=OuterRef("patient_id"),
+                partnership_id=OuterRef("partnership_id"),
+            )
+        )
+    ).select_related("patient", "administered_by", "conversion_table")
+
+
+def pam_get_for_user(user, code) -> PamAdministration:
+    try:
+        return pam_list_for_user(user).get(code=code)
+    except PamAdministration.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def pam_due_for_navigator(*, user) -> QuerySet[Patient]:
+    """Patients on the navigator's caseload with their first baseline date, last
+    follow-up date and the date a follow-up is due (baseline + the configured
+    months), those due soonest first and those with no baseline last."""
+    on_caseload = referral_list_for_user(user).filter(
+        patient_id=OuterRef("pk"), status__in=CASELOAD_STATUSES
     )
-    return [
-        {"status": label, "total": counts.get(value, 0)}
-        for value, label in Status.choices
-        if value not in {Status.DRAFT, Status.ENTERED_IN_ERROR}
-    ]
+    pams = PamAdministration.objects.filter(patient_id=OuterRef("pk"))
+    baseline = pams.filter(kind=PamAdministration.Kind.BASELINE).order_by(
+        "administered_on", "pk"
+    )
+    follow_up = pams.filter(kind=PamAdministration.Kind.FOLLOW_UP).order_by(
+        "-administered_on", "-pk"
+    )
+    return (
+        Patient.objects.filter(Exists(on_caseload))
+        .annotate(
+            baseline_on=Subquery(baseline.values("administered_on")[:1]),
+            baseline_level=Subquery(baseline.values("level")[:1]),
+            last_follow_up_on=Subquery(follow_up.values("administered_on")[:1]),
+        )
+        .annotate(follow_up_due_on=AddMonths(F("baseline_on"), follow_up_months()))
+        .order_by(F("follow_up_due_on").asc(nulls_last=True), "last_name", "pk")
+    )
+
+
+def pam_table_for_user(user) -> PamConversionTable | None:
+    return PamConversionTable.objects.filter(
+        organization_id=user.organization_id, is_active=True
+    ).first()
+
+
+def pam_tables_for_user(user) -> QuerySet[PamConversionTable]:
+    return PamConversionTable.objects.filter(
+        organization_id=user.organization_id
+    ).select_related("uploaded_by")
+
+
+def pam_table_get_for_user(user, code) -> PamConversionTable:
+    try:
+        return pam_tables_for_user(user).get(code=code)
+    except PamConversionTable.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def shareable_q(scope: str, prefix: str = "") -> Q:
+    """Stories that may appear in a view shared at ``scope``: consent covers it,
+    not withdrawn, not expired, de-identified version reviewed."""
+    scopes = {
+        Story.Scope.INTERNAL: Story.Scope.values,
+        Story.Scope.FUNDER: [Story.Scope.FUNDER, Story.Scope.PUBLIC],
+        Story.Scope.PUBLIC: [Story.Scope.PUBLIC],
+    }[scope]
+    today = timezone.localdate()
+    return Q(
+        **{
+            f"{prefix}consent_scope__in": scopes,
+            f"{prefix}withdrawn_at__isnull": True,
+            f"{prefix}deidentified_reviewed_at__isnull": False,
+        }
+    ) & (
+        Q(**{f"{prefix}consent_expires_on__isnull": True})
+        | Q(**{f"{prefix}consent_expires_on__gte": today})
+    )
+
+
+def story_list_for_user(user, *, filters: dict | None = None) -> QuerySet[Story]:
+    """Navigators see the stories they recorded or of their caseload; supervisors
+    their CBO's; program managers only stories with live consent and a reviewed
+    de-identified version."""
+    filters = filters or {}
+    stories = Story.objects.select_related("patient", "recorded_by").prefetch_related(
+        "excerpts__theme"
+    )
+    if user.role == Role.NAVIGATOR:
+        stories = stories.filter(
+            Q(recorded_by=user) | Q(Exists(_caseload_referral(user)))
+        )
+    elif user.role == Role.SUPERVISOR:
+        stories = stories.filter(partnership__cbo_id=user.organization_id)
+    elif user.role == Role.PROGRAM_MANAGER:
+        stories = stories.filter(
+            Q(partnership__health_system_id=user.organization_id)
+            | Q(partnership__cbo_id=user.organization_id),
+            shareable_q(Story.Scope.INTERNAL),
+        )
+    else:
+        return stories.none()
+    if filters.get("theme"):
+        stories = stories.filter(excerpts__theme=filters["theme"]).distinct()
+    if filters.get("domain"):
+        stories = stories.filter(domain=filters["domain"])
+    if filters.get("language"):
+        stories = stories.filter(language=filters["language"])
+    return stories.order_by("-told_on", "-pk")
+
+
+def stories_for_funder_report(user) -> QuerySet[Story]:
+    """Stories of the user's partnerships shareable in funder reports today."""
+    return (
+        Story.objects.filter(
+            Q(partnership__health_system_id=user.organization_id)
+            | Q(partnership__cbo_id=user.organization_id),
+            shareable_q(Story.Scope.FUNDER),
+        )
+        .prefetch_related("excerpts__theme")
+        .order_by("-told_on", "-pk")
+    )
+
+
+def _caseload_referral(user):
+    return referral_list_for_user(user).filter(patient_id=OuterRef("patient_id"))
+
+
+def story_get_for_user(user, code) -> Story:
+    try:
+        return story_list_for_user(user).select_related("partnership").get(code=code)
+    except Story.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def theme_list_for_user(user) -> QuerySet[Theme]:
+    return Theme.objects.filter(organization_id=user.organization_id)
+
+
+def theme_get_for_user(user, code) -> Theme:
+    try:
+        return theme_list_for_user(user).get(code=code)
+    except Theme.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def utilization_list_for_user(user, *, mrn: str = "") -> QuerySet[UtilizationRecord]:
+    records = UtilizationRecord.objects.filter(
+        patient__health_system_id=user.organization_id
+    ).select_related("patient")
+    if mrn:
+        records = records.filter(patient__mrn__iexact=mrn)
+    return records.order_by("patient__last_name", "patient_id", "-period")
+
+
+def utilization_get_for_user(user, code) -> UtilizationRecord:
+    try:
+        return utilization_list_for_user(user).get(code=code)
+    except UtilizationRecord.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def utilization_patient_by_mrn(user, mrn: str) -> Patient | None:
+    return Patient.objects.filter(
+        health_system_id=user.organization_id, mrn__iexact=mrn.strip()
+    ).first()
+
+
+def utilization_import_get_for_user(user, code) -> UtilizationImport:
+    try:
+        return UtilizationImport.objects.get(
+            code=code, health_system_id=user.organization_id
+        )
+    except UtilizationImport.DoesNotExist as missing:
+        raise Http404 from missing

@@ -1,9 +1,62 @@
 from django.urls import path
 
-from evaluation import views
+from evaluation.views import dashboard, pam, stories, utilization
 
 app_name = "evaluation"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    # Program dashboard and exports
+    path("", dashboard.dashboard, name="dashboard"),
+    path("export/dataset.csv", dashboard.export_dataset, name="export-dataset"),
+    path("export/stories.csv", dashboard.export_stories, name="export-stories"),
+    path("export/<slug:table>.csv", dashboard.export_table, name="export-table"),
+    # PAM
+    path("pam/due/", pam.pam_due, name="pam-due"),
+    path("pam/scoring/", pam.pam_scoring, name="pam-scoring"),
+    path(
+        "pam/scoring/<uuid:code>/deactivate/",
+        pam.pam_table_deactivate,
+        name="pam-table-deactivate",
+    ),
+    path("pam/<uuid:code>/", pam.pam_detail, name="pam-detail"),
+    path("patients/<uuid:code>/pam/", pam.patient_pam, name="patient-pam"),
+    path("patients/<uuid:code>/pam/new/", pam.pam_new, name="pam-new"),
+    # Stories and themes
+    path("stories/", stories.story_list, name="story-list"),
+    path("patients/<uuid:code>/stories/new/", stories.story_new, name="story-new"),
+    path("stories/<uuid:code>/", stories.story_detail, name="story-detail"),
+    path(
+        "stories/<uuid:code>/withdraw/", stories.story_withdraw, name="story-withdraw"
+    ),
+    path(
+        "stories/<uuid:code>/deidentify/",
+        stories.story_deidentify,
+        name="story-deidentify",
+    ),
+    path("stories/<uuid:code>/code/", stories.story_code, name="story-code"),
+    path("themes/", stories.theme_list, name="theme-list"),
+    path("themes/<uuid:code>/", stories.theme_edit, name="theme-edit"),
+    # Utilization
+    path("utilization/", utilization.utilization_list, name="utilization-list"),
+    path("utilization/new/", utilization.utilization_new, name="utilization-new"),
+    path(
+        "utilization/<uuid:code>/",
+        utilization.utilization_edit,
+        name="utilization-edit",
+    ),
+    path(
+        "utilization/import/",
+        utilization.utilization_import,
+        name="utilization-import",
+    ),
+    path(
+        "utilization/import/<uuid:code>/",
+        utilization.utilization_import_preview,
+        name="utilization-import-preview",
+    ),
+    path(
+        "utilization/import/<uuid:code>/confirm/",
+        utilization.utilization_import_confirm,
+        name="utilization-import-confirm",
+    ),
 ]

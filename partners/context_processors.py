@@ -8,6 +8,7 @@ Role = User.Role
 RESOURCES = ("referrals:resource-list", _("Resources"))
 PARTNERSHIPS = ("partners:partnership-list", _("Partnerships"))
 TRAININGS = ("partners:training-mine", _("My trainings"))
+STORIES = ("evaluation:story-list", _("Stories"))
 
 NAVIGATION = {
     Role.CLINIC_STAFF: [
@@ -20,17 +21,22 @@ NAVIGATION = {
     Role.SUPERVISOR: [
         ("referrals:inbox", _("Inbox")),
         ("referrals:pathway-approvals", _("Pathway approvals")),
+        STORIES,
         RESOURCES,
         PARTNERSHIPS,
         TRAININGS,
     ],
     Role.NAVIGATOR: [
         ("referrals:caseload", _("My caseload")),
+        ("evaluation:pam-due", _("PAM follow-ups")),
+        STORIES,
         RESOURCES,
         TRAININGS,
     ],
     Role.PROGRAM_MANAGER: [
         ("evaluation:dashboard", _("Dashboard")),
+        STORIES,
+        ("evaluation:utilization-list", _("Utilization data")),
         PARTNERSHIPS,
         RESOURCES,
         TRAININGS,

@@ -288,6 +288,11 @@ class OutboundEmail(TimeStamped):
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("text body"))
     body_html = models.TextField(_("HTML body"), blank=True)
+    attachment_name = models.CharField(_("attachment name"), max_length=120, blank=True)
+    attachment_content = models.TextField(_("attachment"), blank=True)
+    attachment_type = models.CharField(
+        _("attachment type"), max_length=60, blank=True, default="text/csv"
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -30,15 +30,29 @@ def user_set_language(*, user: User, language: str) -> None:
     user.language = language
 
 
-def email_queue(*, to: str, subject: str, body_text: str, body_html: str = ""):
+def email_queue(
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    attachment: tuple[str, str, str] | None = None,
+):
     """Save an e-mail and send it from a worker once the caller's transaction commits.
 
     The row is the source of truth: if the broker is down the periodic sweep sends it.
     """
     from partners.tasks import email_send_task
 
+    name, content, content_type = attachment or ("", "", "")
     email = OutboundEmail.objects.create(
-        to=to, subject=subject, body_text=body_text, body_html=body_html
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        attachment_name=name,
+        attachment_content=content,
+        attachment_type=content_type,
     )
     transaction.on_commit(lambda: email_send_task.delay(email.pk), robust=True)
     return email
@@ -57,6 +71,10 @@ def email_send(*, email_id: int) -> bool:
         message = EmailMultiAlternatives(email.subject, email.body_text, to=[email.to])
         if email.body_html:
             message.attach_alternative(email.body_html, "text/html")
+        if email.attachment_name:
+            message.attach(
+                email.attachment_name, email.attachment_content, email.attachment_type
+            )
         email.attempts += 1
         message.send()
         email.status = OutboundEmail.Status.SENT

@@ -26,6 +26,8 @@ def referral_capabilities(user, referral: Referral) -> dict:
         "can_open_pathway": (working_navigator or supervisor)
         and referral.status in WORKING,
         "sees_patient_contact": user.role != Role.PROGRAM_MANAGER,
+        "can_record_evaluation": working_navigator and referral.status in WORKING,
+        "can_read_evaluation": supervisor or working_navigator,
         "complete_blocked": acts
         and user.role in {Role.NAVIGATOR, Role.SUPERVISOR}
         and referral.status == Status.IN_PROGRESS

@@ -144,7 +144,8 @@ def clinics_referring_to_cbo(*, cbo_id) -> QuerySet[Site]:
     ).distinct()
 
 
-def _overdue_in_inbox(cutoffs) -> Q:
+def overdue_in_inbox_q(cutoffs) -> Q:
+    """Waiting on the CBO longer than the service level allows."""
     return Q(status=Status.SUBMITTED, submitted_at__lt=cutoffs["accept"]) | Q(
         status=Status.ACCEPTED, accepted_at__lt=cutoffs["assign"]
     )
@@ -186,10 +187,10 @@ def inbox_for_supervisor(
     if filters.get("submitted_before"):
         referrals = referrals.filter(submitted_at__lt=filters["submitted_before"])
     if filters.get("overdue_only"):
-        referrals = referrals.filter(_overdue_in_inbox(cutoffs))
+        referrals = referrals.filter(overdue_in_inbox_q(cutoffs))
     return referrals.annotate(
         is_overdue=Case(
-            When(_overdue_in_inbox(cutoffs), then=Value(1)),
+            When(overdue_in_inbox_q(cutoffs), then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
         ),
@@ -216,7 +217,8 @@ def inbox_counts_for_supervisor(*, user, cutoffs: dict | None = None) -> dict:
     )
 
 
-def _overdue_in_caseload(cutoffs) -> Q:
+def overdue_in_caseload_q(cutoffs) -> Q:
+    """With a navigator: no first contact in time, or no activity for too long."""
     no_first_contact = Q(
         status=Status.ASSIGNED,
         first_contact_at__isnull=True,
@@ -237,7 +239,7 @@ def caseload_for_navigator(*, user) -> QuerySet[Referral]:
         .filter(status__in=CASELOAD_STATUSES)
         .annotate(
             is_overdue=Case(
-                When(_overdue_in_caseload(cutoffs), then=Value(1)),
+                When(overdue_in_caseload_q(cutoffs), then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             ),
@@ -463,3 +465,51 @@ def notification_email_mode(user) -> str:
     if preference is None:
         return NotificationPreference.EmailMode.IMMEDIATE
     return preference.email_mode
+
+
+def operations_summary_for_supervisor(*, user, since) -> dict:
+    """The weekly operations figures of the supervisor's CBO: the inbox, what is
+    overdue, what came in and went out since ``since``, and each navigator's load."""
+    cutoffs = overdue_cutoffs_for_user(user)
+    referrals = Referral.objects.filter(partnership__cbo_id=user.organization_id)
+    totals = referrals.aggregate(
+        waiting_acceptance=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        waiting_assignment=Count("pk", filter=Q(status=Status.ACCEPTED)),
+        overdue_in_inbox=Count("pk", filter=overdue_in_inbox_q(cutoffs)),
+        overdue_in_caseloads=Count("pk", filter=overdue_in_caseload_q(cutoffs)),
+        received=Count("pk", filter=Q(submitted_at__gte=since)),
+        closed=Count("pk", filter=Q(closed_at__gte=since)),
+        completed=Count("pk", filter=Q(closed_at__gte=since, status=Status.COMPLETED)),
+    )
+    loads = {
+        row["navigator_id"]: row
+        for row in referrals.filter(status__in=CASELOAD_STATUSES)
+        .values("navigator_id")
+        .annotate(
+            active=Count("pk"),
+            overdue=Count("pk", filter=overdue_in_caseload_q(cutoffs)),
+        )
+    }
+    contacts = dict(
+        Encounter.objects.filter(
+            referral__partnership__cbo_id=user.organization_id,
+            occurred_at__gte=since,
+        )
+        .values("navigator_id")
+        .annotate(total=Count("pk"))
+        .values_list("navigator_id", "total")
+    )
+    caseloads = [
+        {
+            "name": navigator.get_full_name(),
+            "active": loads.get(navigator.pk, {}).get("active", 0),
+            "overdue": loads.get(navigator.pk, {}).get("overdue", 0),
+            "contacts": contacts.get(navigator.pk, 0),
+        }
+        for navigator in User.objects.filter(
+            organization_id=user.organization_id,
+            role=Role.NAVIGATOR,
+            is_active=True,
+        ).order_by("first_name", "pk")
+    ]
+    return {**totals, "navigators": caseloads}

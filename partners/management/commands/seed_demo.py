@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from evaluation.demo import seed_evaluation
 from partners import demo
 from partners.demo_partnership import seed_partnership_setup
 from referrals.demo import seed_referrals
@@ -17,4 +18,5 @@ class Command(BaseCommand):
             summary = demo.seed_demo()
             seed_referrals()
             seed_partnership_setup()
+            seed_evaluation()
         self.stdout.write(self.style.SUCCESS(summary))

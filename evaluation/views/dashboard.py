@@ -1,0 +1,116 @@
+"""The program dashboard, its CSV exports and the de-identified dataset."""
+
+import csv
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from evaluation import datasets, figures, selectors
+from evaluation.disclosure import table_for_display
+from evaluation.forms import DashboardFilterForm
+from partners.permissions import Role, role_required
+from partners.selectors import partnership_list_for_user
+
+
+def _filter_form(request) -> DashboardFilterForm:
+    choices = figures.dashboard_choices(request.user)
+    return DashboardFilterForm(
+        request.GET or None,
+        clinics=choices["clinics"],
+        navigators=choices["navigators"],
+    )
+
+
+def _chart_data(tables: dict) -> dict:
+    """What dashboard.js draws: labels and series taken from the tables."""
+    monthly = tables["monthly"]["rows"]
+    return {
+        "funnel": {
+            "labels": [row[0] for row in tables["funnel"]["rows"]],
+            "values": [row[1] for row in tables["funnel"]["rows"]],
+        },
+        "monthly": {
+            "labels": [row[0] for row in monthly],
+            "series": [
+                [row[i] for row in monthly]
+                for i in range(1, len(tables["monthly"]["headers"]))
+            ],
+            "names": [str(name) for name in tables["monthly"]["headers"][1:]],
+        },
+    }
+
+
+@role_required(Role.PROGRAM_MANAGER)
+def dashboard(request):
+    form = _filter_form(request)
+    filters = form.filters()
+    shared = bool(filters.get("shared"))
+    data = figures.dashboard_for_user(request.user, filters)
+    tables = {
+        key: table_for_display(table, shared=shared)
+        for key, table in data["tables"].items()
+    }
+    context = {
+        "form": form,
+        "shared": shared,
+        "partnerships": partnership_list_for_user(request.user),
+        "data": data,
+        # The headline figures (partners/tests/test_demo.py reads "open").
+        "summary": data["figures"],
+        "tables": tables,
+        "charts": _chart_data(tables),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "evaluation/dashboard.html", context)
+
+
+def _csv_response(name: str) -> HttpResponse:
+    stamp = timezone.localdate().isoformat()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+    return response
+
+
+@role_required(Role.PROGRAM_MANAGER)
+def export_table(request, table):
+    """One dashboard table as CSV, always with small cells suppressed."""
+    form = _filter_form(request)
+    data = figures.dashboard_for_user(request.user, form.filters())
+    if table not in data["tables"]:
+        raise Http404
+    shown = table_for_display(data["tables"][table], shared=True)
+    response = _csv_response(f"chwlink-{table}")
+    writer = csv.writer(response)
+    writer.writerow([str(header) for header in shown["headers"]])
+    writer.writerows([[str(cell) if cell is not None else "" for cell in row]
+                      for row in shown["rows"]])  # fmt: skip
+    return response
+
+
+@role_required(Role.PROGRAM_MANAGER)
+def export_dataset(request):
+    """The de-identified patient-level dataset for evaluators."""
+    form = _filter_form(request)
+    header, rows = datasets.deidentified_dataset(request.user, form.filters())
+    response = _csv_response("chwlink-deidentified-patients")
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+@role_required(Role.PROGRAM_MANAGER)
+def export_stories(request):
+    """Stories the tellers allowed in funder reports: de-identified text only."""
+    response = _csv_response("chwlink-stories")
+    writer = csv.writer(response)
+    writer.writerow(["year", "domain", "language", "title", "story", "themes"])
+    for story in selectors.stories_for_funder_report(request.user):
+        themes = sorted({excerpt.theme.name for excerpt in story.excerpts.all()})
+        writer.writerow([
+            story.told_on.year, story.get_domain_display(),
+            story.get_language_display(), story.title, story.deidentified_text,
+            "; ".join(themes),
+        ])  # fmt: skip
+    return response

@@ -1,0 +1,115 @@
+"""Utilization data: import an extract (preview, then confirm) and edit by hand."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from evaluation import selectors
+from evaluation.forms import UtilizationForm, UtilizationUploadForm
+from evaluation.models import UtilizationImport
+from evaluation.services import utilization as services
+from partners.permissions import Role, role_required
+
+PAGE_SIZE = 25
+FIELDS = [*services.COUNTS, *services.OPTIONAL]
+
+
+@role_required(Role.PROGRAM_MANAGER)
+def utilization_list(request):
+    mrn = request.GET.get("mrn", "").strip()
+    records = selectors.utilization_list_for_user(request.user, mrn=mrn)
+    # count, page of records with their patients
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "mrn": mrn}
+    return render(request, "evaluation/utilization_list.html", context)
+
+
+@role_required(Role.PROGRAM_MANAGER)
+def utilization_import(request):
+    form = UtilizationUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = services.utilization_import_upload(
+                actor=request.user,
+                file_name=request.FILES["file"].name,
+                content=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return redirect("evaluation:utilization-import-preview", code=upload.code)
+    return render(request, "evaluation/utilization_import.html", {"form": form})
+
+
+@role_required(Role.PROGRAM_MANAGER)
+def utilization_import_preview(request, code):
+    upload = selectors.utilization_import_get_for_user(request.user, code)
+    preview = None
+    if upload.status == UtilizationImport.Status.PENDING:
+        preview = services.utilization_parse(
+            health_system_id=upload.health_system_id, content=upload.content
+        )
+    context = {"upload": upload, "preview": preview}
+    return render(request, "evaluation/utilization_preview.html", context)
+
+
+@require_POST
+@role_required(Role.PROGRAM_MANAGER)
+def utilization_import_confirm(request, code):
+    upload = selectors.utilization_import_get_for_user(request.user, code)
+    if request.POST.get("action") == "discard":
+        services.utilization_import_discard(actor=request.user, upload=upload)
+        messages.info(request, _("The file was discarded; nothing was imported."))
+        return redirect("evaluation:utilization-import")
+    try:
+        upload = services.utilization_import_confirm(actor=request.user, upload=upload)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+        return redirect("evaluation:utilization-import-preview", code=upload.code)
+    messages.success(
+        request,
+        _("Imported: %(created)d months added, %(updated)d updated.")
+        % {"created": upload.created_count, "updated": upload.updated_count},
+    )
+    return redirect("evaluation:utilization-list")
+
+
+def _save(request, form, record=None):
+    patient = selectors.utilization_patient_by_mrn(
+        request.user, form.cleaned_data["mrn"]
+    )
+    if patient is None:
+        form.add_error("mrn", _("No patient of your health system has this number."))
+        return None
+    try:
+        return services.utilization_save(
+            actor=request.user, patient=patient, values=form.cleaned_data, record=record
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+@role_required(Role.PROGRAM_MANAGER)
+def utilization_new(request):
+    form = UtilizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _save(request, form):
+        messages.success(request, _("The month was saved."))
+        return redirect("evaluation:utilization-list")
+    return render(request, "evaluation/utilization_form.html", {"form": form})
+
+
+@role_required(Role.PROGRAM_MANAGER)
+def utilization_edit(request, code):
+    record = selectors.utilization_get_for_user(request.user, code)
+    initial = {name: getattr(record, name) for name in FIELDS}
+    initial |= {"mrn": record.patient.mrn, "period": record.period.strftime("%Y-%m")}
+    form = UtilizationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and _save(request, form, record):
+        messages.success(request, _("The month was saved."))
+        return redirect("evaluation:utilization-list")
+    context = {"form": form, "record": record}
+    return render(request, "evaluation/utilization_form.html", context)
