@@ -313,8 +313,22 @@ CELERY_BEAT_SCHEDULE = {
         # 14:00 UTC is 6–7 am on the US west coast.
         "schedule": crontab(hour=14, minute=0),
     },
+    "reports-redeliver": {
+        "task": "evaluation.tasks.reports_redeliver_task",
+        "schedule": timedelta(minutes=5),
+    },
+    "weekly-reports": {
+        "task": "evaluation.tasks.weekly_reports_task",
+        # Mondays 15:00 UTC: early morning on the US west coast.
+        "schedule": crontab(day_of_week="mon", hour=15, minute=0),
+    },
+    "monthly-reports": {
+        "task": "evaluation.tasks.monthly_reports_task",
+        "schedule": crontab(day_of_month="1", hour=15, minute=0),
+    },
 }
-CELERY_TASK_ROUTES = {"evaluation.tasks.*": {"queue": "reports"}}
+# Reports can take a while; reminders and e-mail must not wait behind them.
+CELERY_TASK_ROUTES = {"evaluation.tasks.report_build_task": {"queue": "reports"}}
 OUTBOX_REDELIVER_AFTER = timedelta(minutes=3)
 
 LOGGING = {

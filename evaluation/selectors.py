@@ -25,6 +25,7 @@ from django.utils import timezone
 from evaluation.models import (
     PamAdministration,
     PamConversionTable,
+    Report,
     Story,
     Theme,
     UtilizationImport,
@@ -243,4 +244,16 @@ def utilization_import_get_for_user(user, code) -> UtilizationImport:
             code=code, health_system_id=user.organization_id
         )
     except UtilizationImport.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def report_list_for_user(user) -> QuerySet[Report]:
+    """A person's own reports: nobody else's figures, however they were made."""
+    return Report.objects.filter(owner=user).defer("tables", "csv")
+
+
+def report_get_for_user(user, code) -> Report:
+    try:
+        return Report.objects.get(owner=user, code=code)
+    except Report.DoesNotExist as missing:
         raise Http404 from missing

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation.views import dashboard, pam, stories, utilization
+from evaluation.views import dashboard, pam, reports, stories, utilization
 
 app_name = "evaluation"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("export/dataset.csv", dashboard.export_dataset, name="export-dataset"),
     path("export/stories.csv", dashboard.export_stories, name="export-stories"),
     path("export/<slug:table>.csv", dashboard.export_table, name="export-table"),
+    # Reports
+    path("reports/", reports.report_list, name="report-list"),
+    path("reports/new/", reports.report_request, name="report-request"),
+    path("reports/<uuid:code>/", reports.report_detail, name="report-detail"),
+    path("reports/<uuid:code>/status/", reports.report_status, name="report-status"),
+    path("reports/<uuid:code>/csv/", reports.report_csv, name="report-csv"),
     # PAM
     path("pam/due/", pam.pam_due, name="pam-due"),
     path("pam/scoring/", pam.pam_scoring, name="pam-scoring"),

@@ -22,6 +22,7 @@ NAVIGATION = {
         ("referrals:inbox", _("Inbox")),
         ("referrals:pathway-approvals", _("Pathway approvals")),
         STORIES,
+        ("evaluation:report-list", _("Reports")),
         RESOURCES,
         PARTNERSHIPS,
         TRAININGS,

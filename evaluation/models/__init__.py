@@ -5,6 +5,7 @@ from evaluation.models.pam import (
     PamConversionTable,
     ScoreSource,
 )
+from evaluation.models.report import Report
 from evaluation.models.stories import Story, StoryExcerpt, Theme
 from evaluation.models.utilization import UtilizationImport, UtilizationRecord
 
@@ -13,6 +14,7 @@ __all__ = [
     "CutSet",
     "PamAdministration",
     "PamConversionTable",
+    "Report",
     "ScoreSource",
     "Story",
     "StoryExcerpt",

@@ -1,0 +1,53 @@
+"""Reports: the list, asking for one, watching it build, reading and downloading it."""
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from evaluation import selectors
+from evaluation.services import reports
+from partners.permissions import Role, role_required
+
+REPORT_ROLES = (Role.SUPERVISOR, Role.PROGRAM_MANAGER)
+FILTER_KEYS = ("start", "end", "clinic", "navigator", "language", "need", "window")
+
+
+@role_required(*REPORT_ROLES)
+def report_list(request):
+    page = Paginator(selectors.report_list_for_user(request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "evaluation/report_list.html", {"page_obj": page})
+
+
+@require_POST
+@role_required(Role.PROGRAM_MANAGER)
+def report_request(request):
+    query = {key: request.POST.get(key, "") for key in FILTER_KEYS}
+    report = reports.report_request(user=request.user, query=query)
+    return redirect("evaluation:report-detail", code=report.code)
+
+
+@role_required(*REPORT_ROLES)
+def report_detail(request, code):
+    report = selectors.report_get_for_user(request.user, code)
+    return render(request, "evaluation/report_detail.html", {"report": report})
+
+
+@role_required(*REPORT_ROLES)
+def report_status(request, code):
+    """Polled while the report builds (background traffic: no session extension)."""
+    report = selectors.report_get_for_user(request.user, code)
+    return JsonResponse({"status": report.status, "progress": report.progress})
+
+
+@role_required(*REPORT_ROLES)
+def report_csv(request, code):
+    report = selectors.report_get_for_user(request.user, code)
+    if report.status != report.Status.DONE:
+        return redirect("evaluation:report-detail", code=report.code)
+    response = HttpResponse(report.csv, content_type="text/csv; charset=utf-8")
+    name = f"chwlink-{report.kind}-{report.period_start:%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
