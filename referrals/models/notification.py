@@ -27,6 +27,9 @@ class Notification(models.Model):
             _("First contact still overdue"),
         )
         INACTIVE = "inactive", _("No activity for 14 days")
+        PAM_FOLLOW_UP_DUE = "pam_follow_up_due", _("PAM follow-up due")
+        CONTRACT_ENDING = "contract_ending", _("Contract ending soon")
+        TRAINING_OVERDUE = "training_overdue", _("Required training overdue")
 
     class Email(models.TextChoices):
         PENDING = "pending", _("To send")
@@ -51,6 +54,9 @@ class Notification(models.Model):
         blank=True,
     )
     link = models.CharField(_("link"), max_length=200)
+    # Names and dates the sentence needs when there is no referral (a contract, a
+    # staff member's training); never patient details.
+    context = models.JSONField(_("details"), default=dict, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     email = models.CharField(
@@ -82,7 +88,7 @@ class ReminderClaim(models.Model):
     """One row per (rule, object, due moment): inserted before a reminder goes out, so
     a second sweep, a retry or a redelivered task finds it taken and sends nothing."""
 
-    rule = models.CharField(_("rule"), max_length=40)
+    rule = models.CharField(_("rule"), max_length=80)
     object_code = models.UUIDField(_("object"))
     due_at = models.DateTimeField(_("due"))
     created = models.DateTimeField(_("claimed"), auto_now_add=True)

@@ -5,10 +5,11 @@ E-mails never name the patient: they say what needs attention and link to the pa
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from partners.models import User
+from partners.models import TrainingKind, User
 from partners.services import email_queue
 from referrals.models import Notification, NotificationPreference, Referral
 
@@ -23,7 +24,10 @@ def notification_text(notification: Notification) -> str:
     values = {
         "clinic": referral.clinic.name if referral else "",
         "code": referral.short_code if referral else "",
+        **notification.context,
     }
+    if "training_kind" in values:
+        values["training"] = TrainingKind(values["training_kind"]).label
     sentences = {
         Kind.NEW_REFERRAL: _("A new referral from %(clinic)s is waiting in the inbox."),
         Kind.ASSIGNED_TO_YOU: _("Referral %(code)s from %(clinic)s is now yours."),
@@ -44,6 +48,17 @@ def notification_text(notification: Notification) -> str:
             "Referral %(code)s: still no contact attempt a day after it was due."
         ),
         Kind.INACTIVE: _("Referral %(code)s has had no activity for 14 days."),
+        Kind.PAM_FOLLOW_UP_DUE: _(
+            "A PAM follow-up is due since %(due)s for a patient on your caseload."
+        ),
+        Kind.CONTRACT_ENDING: _(
+            "%(contract)s of %(partnership)s ends on %(ends)s: its renewal notice "
+            "period has started."
+        ),
+        Kind.TRAINING_OVERDUE: _(
+            "%(person)s is overdue for the required training “%(training)s” "
+            "(due %(due)s)."
+        ),
     }
     return sentences[notification.kind] % values
 
@@ -69,7 +84,7 @@ def _email_one(notification: Notification, recipient: User) -> None:
             [
                 notification_text(notification),
                 open_it % {"url": _absolute(notification.link)},
-                why % {"url": _absolute("/referrals/notifications/settings/")},
+                why % {"url": _absolute(reverse("referrals:notification-settings"))},
             ]
         )
         email_queue(
@@ -80,7 +95,12 @@ def _email_one(notification: Notification, recipient: User) -> None:
 
 
 def notify(
-    *, kind: str, recipients, referral: Referral | None = None, link: str = ""
+    *,
+    kind: str,
+    recipients,
+    referral: Referral | None = None,
+    link: str = "",
+    context: dict | None = None,
 ) -> list[Notification]:
     """Save one notification per active recipient; e-mail those who want it now.
 
@@ -89,7 +109,12 @@ def notify(
     recipients = [user for user in recipients if user.is_active]
     if not recipients:
         return []
-    link = link or (f"/referrals/{referral.code}/" if referral else "/")
+    if not link:
+        link = (
+            reverse("referrals:referral-detail", args=[referral.code])
+            if referral
+            else "/"
+        )
     modes = _email_modes(recipients)
     to_email = {Mode.IMMEDIATE: Email.QUEUED, Mode.DIGEST: Email.DIGEST}
     notifications = Notification.objects.bulk_create(
@@ -98,6 +123,7 @@ def notify(
             kind=kind,
             referral=referral,
             link=link,
+            context=context or {},
             email=to_email.get(modes[user.pk], Email.NONE),
         )
         for user in recipients

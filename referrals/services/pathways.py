@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -205,7 +206,7 @@ def pathway_close(*, pathway: Pathway, actor, completed: bool, note: str) -> Pat
                 kind=Notification.Kind.PATHWAY_TO_APPROVE,
                 recipients=supervisors_of(pathway.referral),
                 referral=pathway.referral,
-                link=f"/referrals/pathways/{pathway.code}/",
+                link=reverse("referrals:pathway-detail", args=[pathway.code]),
             )
     pathway.refresh_from_db()
     return pathway

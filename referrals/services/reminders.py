@@ -10,14 +10,15 @@ it twice, and a resolved situation no longer matches any rule.
 import datetime
 import zoneinfo
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
-from partners.models import Partnership
+from partners.models import Contract, Partnership, User
 from referrals.models import Encounter, Notification, Referral, ReminderClaim
 from referrals.services import timeliness
 from referrals.services.notifications import notify, supervisors_of
@@ -49,11 +50,23 @@ def business_days_after(
 
 
 @dataclass(frozen=True)
+class Due:
+    """One thing past its due moment, and who should hear about it."""
+
+    object_code: object
+    due_at: datetime.datetime
+    recipients: list
+    referral: Referral | None = None
+    link: str = ""
+    context: dict = field(default_factory=dict)
+    claim_suffix: str = ""
+
+
+@dataclass(frozen=True)
 class Rule:
     name: str
     kind: str
-    due: Callable[[Partnership, datetime.datetime], Iterable[tuple]]
-    recipients: Callable[[Referral], Iterable]
+    due: Callable[[Partnership, datetime.datetime], Iterable[Due]]
 
 
 def _levels(partnership):
@@ -82,15 +95,23 @@ def _referrals(partnership) -> QuerySet[Referral]:
     )
 
 
+def _for_supervisors(referral, due_at) -> Due:
+    return Due(referral.code, due_at, list(supervisors_of(referral)), referral)
+
+
+def _for_navigator(referral, due_at) -> Due:
+    navigator = [referral.navigator] if referral.navigator else []
+    return Due(referral.code, due_at, navigator, referral)
+
+
 def _not_accepted(partnership, now):
     days = _levels(partnership)["accept_business_days"]
     cutoff = _before(partnership, now, days)
     for referral in _referrals(partnership).filter(
         status=Status.SUBMITTED, submitted_at__lt=cutoff
     ):
-        yield (
-            referral,
-            _after(partnership, referral.submitted_at, days),
+        yield _for_supervisors(
+            referral, _after(partnership, referral.submitted_at, days)
         )
 
 
@@ -100,9 +121,8 @@ def _not_assigned(partnership, now):
     for referral in _referrals(partnership).filter(
         status=Status.ACCEPTED, accepted_at__lt=cutoff
     ):
-        yield (
-            referral,
-            _after(partnership, referral.accepted_at, days),
+        yield _for_supervisors(
+            referral, _after(partnership, referral.accepted_at, days)
         )
 
 
@@ -116,20 +136,19 @@ def _without_contact_since_assignment(partnership, days, now):
     for referral in _referrals(partnership).filter(
         ~Q(attempted), status=Status.ASSIGNED, assigned_at__lt=cutoff
     ):
-        yield (
-            referral,
-            _after(partnership, referral.assigned_at, days),
-        )
+        yield referral, _after(partnership, referral.assigned_at, days)
 
 
 def _no_first_contact(partnership, now):
     days = _levels(partnership)["first_contact_business_days"]
-    yield from _without_contact_since_assignment(partnership, days, now)
+    for referral, due_at in _without_contact_since_assignment(partnership, days, now):
+        yield _for_navigator(referral, due_at)
 
 
 def _no_first_contact_escalation(partnership, now):
     days = _levels(partnership)["first_contact_business_days"] + 1
-    yield from _without_contact_since_assignment(partnership, days, now)
+    for referral, due_at in _without_contact_since_assignment(partnership, days, now):
+        yield _for_supervisors(referral, due_at)
 
 
 def _inactive(partnership, now):
@@ -140,38 +159,124 @@ def _inactive(partnership, now):
         .annotate(last_activity=Coalesce("last_contact_at", "status_changed_at"))
         .filter(last_activity__lt=now - quiet)
     ):
-        yield referral, referral.last_activity + quiet
+        yield _for_navigator(referral, referral.last_activity + quiet)
 
 
-def _navigator(referral):
-    return [referral.navigator] if referral.navigator else []
+def _start_of(day: datetime.date, partnership) -> datetime.datetime:
+    local = datetime.datetime.combine(day, datetime.time(8, 0))
+    return local.replace(tzinfo=zoneinfo.ZoneInfo(partnership.time_zone))
+
+
+def _pam_follow_up_due(partnership, now):
+    from evaluation.selectors import pam_due_for_navigator
+
+    today = now.astimezone(zoneinfo.ZoneInfo(partnership.time_zone)).date()
+    for navigator in User.objects.filter(
+        organization_id=partnership.cbo_id, role=User.Role.NAVIGATOR, is_active=True
+    ):
+        due = pam_due_for_navigator(user=navigator).filter(
+            Q(last_follow_up_on__isnull=True)
+            | Q(last_follow_up_on__lt=F("baseline_on")),
+            follow_up_due_on__lte=today,
+        )
+        for patient in due:
+            yield Due(
+                patient.code,
+                _start_of(patient.follow_up_due_on, partnership),
+                [navigator],
+                link=reverse("evaluation:patient-pam", args=[patient.code]),
+                context={"due": patient.follow_up_due_on.isoformat()},
+            )
+
+
+def _managers_of(partnership) -> list:
+    return list(
+        User.objects.filter(
+            Q(organization_id=partnership.health_system_id)
+            | Q(organization_id=partnership.cbo_id),
+            role=User.Role.PROGRAM_MANAGER,
+            is_active=True,
+        )
+    )
+
+
+def _contract_ending(partnership, now):
+    today = now.astimezone(zoneinfo.ZoneInfo(partnership.time_zone)).date()
+    for contract in Contract.objects.filter(
+        partnership=partnership,
+        status=Contract.Status.SIGNED,
+        ends_on__gte=today,
+    ):
+        notice_on = contract.renewal_notice_on()
+        if notice_on is None or notice_on > today:
+            continue
+        yield Due(
+            contract.code,
+            _start_of(notice_on, partnership),
+            _managers_of(partnership),
+            link=reverse("partners:partnership-detail", args=[partnership.code]),
+            context={
+                "contract": contract.title,
+                "partnership": partnership.name,
+                "ends": contract.ends_on.isoformat(),
+            },
+        )
+
+
+def _training_overdue(partnership, now):
+    from partners.selectors import partnership_people, training_status_for_people
+
+    managers = _managers_of(partnership)
+    if not managers:
+        return
+    for row in training_status_for_people(partnership, partnership_people(partnership)):
+        for standing in row["required"]:
+            if not standing.is_overdue:
+                continue
+            yield Due(
+                row["person"].code,
+                _start_of(standing.due_on, partnership),
+                managers,
+                link=reverse("partners:training", args=[partnership.code]),
+                context={
+                    "person": row["person"].get_full_name(),
+                    "training_kind": standing.rule.kind,
+                    "due": standing.due_on.isoformat(),
+                },
+                claim_suffix=str(standing.rule.code),
+            )
 
 
 RULES = [
-    Rule("not_accepted", Kind.NOT_ACCEPTED, _not_accepted, supervisors_of),
-    Rule("not_assigned", Kind.NOT_ASSIGNED, _not_assigned, supervisors_of),
-    Rule("no_first_contact", Kind.NO_FIRST_CONTACT, _no_first_contact, _navigator),
+    Rule("not_accepted", Kind.NOT_ACCEPTED, _not_accepted),
+    Rule("not_assigned", Kind.NOT_ASSIGNED, _not_assigned),
+    Rule("no_first_contact", Kind.NO_FIRST_CONTACT, _no_first_contact),
     Rule(
         "no_first_contact_escalation",
         Kind.NO_FIRST_CONTACT_ESCALATION,
         _no_first_contact_escalation,
-        supervisors_of,
     ),
-    Rule("inactive", Kind.INACTIVE, _inactive, _navigator),
+    Rule("inactive", Kind.INACTIVE, _inactive),
+    Rule("pam_follow_up_due", Kind.PAM_FOLLOW_UP_DUE, _pam_follow_up_due),
+    Rule("contract_ending", Kind.CONTRACT_ENDING, _contract_ending),
+    Rule("training_overdue", Kind.TRAINING_OVERDUE, _training_overdue),
 ]
 
 
-def reminder_send_once(*, rule: Rule, referral: Referral, due_at) -> bool:
-    """Claim (rule, referral, due moment) and notify; False if already claimed."""
+def reminder_send_once(*, rule: Rule, due: Due) -> bool:
+    """Claim (rule, object, due moment) and notify; False if already claimed."""
+    claim_rule = f"{rule.name}:{due.claim_suffix}" if due.claim_suffix else rule.name
     try:
         with transaction.atomic():
             ReminderClaim.objects.create(
-                rule=rule.name, object_code=referral.code, due_at=due_at
+                rule=claim_rule, object_code=due.object_code, due_at=due.due_at
             )
             notify(
                 kind=rule.kind,
-                recipients=list(rule.recipients(referral)),
-                referral=referral,
+                recipients=due.recipients,
+                referral=due.referral,
+                link=due.link,
+                context=due.context,
             )
     except IntegrityError:
         return False
@@ -185,6 +290,6 @@ def reminders_sweep(*, now=None) -> int:
     running = Partnership.objects.exclude(status=Partnership.Status.ENDED)
     for partnership in running:
         for rule in RULES:
-            for referral, due_at in rule.due(partnership, now):
-                sent += reminder_send_once(rule=rule, referral=referral, due_at=due_at)
+            for due in rule.due(partnership, now):
+                sent += reminder_send_once(rule=rule, due=due)
     return sent
