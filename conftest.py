@@ -175,3 +175,18 @@ def celery_worker(redis_url, transactional_db):
         queues="celery,reports",
     ):
         yield app
+
+
+@pytest.fixture
+def reauthenticated(login):
+    """Sign a user in and confirm the password again, as patient-level exports need."""
+    from django.urls import reverse
+
+    from partners.tests.factories import PASSWORD
+
+    def sign_in(user):
+        client = login(user)
+        client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+        return client
+
+    return sign_in

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import pghistory
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -62,6 +63,9 @@ INSTALLED_APPS = [
     "csp",
     "crispy_forms",
     "crispy_bootstrap5",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
     "partners",
     "referrals",
     "evaluation",
@@ -78,6 +82,8 @@ MIDDLEWARE = [
     "chwlink.lib.middleware.SessionTimeoutMiddleware",
     "chwlink.lib.middleware.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "chwlink.lib.mfa.MfaPolicyMiddleware",
+    "chwlink.lib.audit.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
@@ -169,6 +175,18 @@ AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+
+# --- Audit ------------------------------------------------------------------------
+# Database triggers record every insert, update and delete of PHI (also bulk and raw
+# changes) with the request's user, URL and id; event tables refuse updates and deletes.
+PGHISTORY_DEFAULT_TRACKERS = (
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+)
+PGHISTORY_APPEND_ONLY = True
+# "events" is taken: referrals and pathways have a timeline of ReferralEvent rows.
+PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="history")
 
 # --- Sessions and cookies -----------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -354,3 +372,14 @@ PAM_FOLLOW_UP_MONTHS = env.int("PAM_FOLLOW_UP_MONTHS", default=6)
 
 # Absolute links in e-mails (no trailing slash).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Re-authentication and session safety -------------------------------------------
+# Changing one's e-mail or two-factor authentication, and downloading patient-level
+# data, ask for the password (or an authenticator code) again unless the user
+# confirmed it within the last five minutes. Changing the password asks for the
+# current one.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+MFA_REAUTHENTICATION_REQUIRED = True
+# The page warns this many seconds before the session ends (static/js/session.js).
+SESSION_WARNING_SECONDS = 120

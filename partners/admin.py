@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import (
+    AccessRecord,
     Contract,
     Organization,
     OutboundEmail,
@@ -186,3 +187,23 @@ class RequiredTrainingAdmin(admin.ModelAdmin):
     list_display = ["partnership", "role", "kind", "due_within_days"]
     list_display += ["renew_every_months"]
     list_select_related = ["partnership"]
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """Read-only: the table's trigger refuses changes anyway."""
+
+    list_display = ["created", "user", "organization", "action", "object_type", "path"]
+    list_filter = ["action", "object_type", "created"]
+    search_fields = ["user__email", "object_code", "path", "request_id"]
+    list_select_related = ["user", "organization"]
+    date_hierarchy = "created"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

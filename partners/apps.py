@@ -7,8 +7,21 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners and people")
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
 
         from chwlink.lib.middleware import stamp_new_session
+        from partners import services
+        from partners.mfa import mfa_policy_check_on_login
 
         user_logged_in.connect(stamp_new_session, dispatch_uid="stamp_new_session")
+        user_logged_in.connect(
+            services.user_session_track, dispatch_uid="user_session_track"
+        )
+        # Checking the two-factor policy at sign-in spares the first page a query.
+        user_logged_in.connect(
+            mfa_policy_check_on_login, dispatch_uid="mfa_policy_check_on_login"
+        )
+        user_logged_out.connect(
+            services.user_sessions_end_on_sign_out,
+            dispatch_uid="user_sessions_end_on_sign_out",
+        )

@@ -48,6 +48,16 @@ class PartnershipForm(forms.ModelForm):
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
     )
+    mfa_required_roles = forms.MultipleChoiceField(
+        label=_("Roles that must use two-factor authentication"),
+        choices=User.Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "People in these roles at either partner must set up an authenticator "
+            "app before they can open any page."
+        ),
+    )
 
     class Meta:
         model = Partnership
@@ -63,6 +73,7 @@ class PartnershipForm(forms.ModelForm):
             "time_zone",
             "business_days",
             "started_on",
+            "mfa_required_roles",
         ]
         widgets = {
             "clinics": forms.CheckboxSelectMultiple,
@@ -251,3 +262,31 @@ class StatementMonthForm(forms.Form):
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
+
+
+class AuditSearchForm(forms.Form):
+    """Administrators' search of the access log; every field is optional."""
+
+    user = forms.EmailField(label=_("Person (e-mail)"), required=False)
+    patient = forms.CharField(
+        label=_("Patient (medical record number or code)"),
+        required=False,
+        max_length=64,
+    )
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end date is before the start date."))
+        return data
+
+    def filters(self) -> dict:
+        return self.cleaned_data if self.is_bound and self.is_valid() else {}

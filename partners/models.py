@@ -1,12 +1,14 @@
 import datetime
 import uuid
 
+import pgtrigger
 from django.contrib.auth.models import (
     AbstractBaseUser,
     BaseUserManager,
     PermissionsMixin,
 )
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -92,6 +94,16 @@ def default_business_days():
     return [0, 1, 2, 3, 4]
 
 
+# The role values of User.Role, which is defined below Partnership.
+ROLE_CHOICES = [
+    ("clinic_staff", _("Clinic staff")),
+    ("supervisor", _("CBO supervisor")),
+    ("navigator", _("Navigator")),
+    ("program_manager", _("Program manager")),
+    ("administrator", _("Administrator")),
+]
+
+
 class Partnership(TimeStamped):
     """One health system and one CBO working together (Community Partnership Model)."""
 
@@ -153,6 +165,16 @@ class Partnership(TimeStamped):
         related_name="+",
         verbose_name=_("key contact at the CBO"),
     )
+    mfa_required_roles = ArrayField(
+        models.CharField(max_length=30, choices=ROLE_CHOICES),
+        verbose_name=_("roles that must use two-factor authentication"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "People in these roles at either partner must set up an authenticator "
+            "app before they can open any page."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -174,6 +196,10 @@ class Partnership(TimeStamped):
     def business_day_labels(self):
         return [Weekday(day).label for day in sorted(self.business_days)]
 
+    def mfa_required_role_labels(self):
+        labels = dict(ROLE_CHOICES)
+        return [labels[role] for role in self.mfa_required_roles if role in labels]
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -194,11 +220,11 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     class Role(models.TextChoices):
-        CLINIC_STAFF = "clinic_staff", _("Clinic staff")
-        SUPERVISOR = "supervisor", _("CBO supervisor")
-        NAVIGATOR = "navigator", _("Navigator")
-        PROGRAM_MANAGER = "program_manager", _("Program manager")
-        ADMINISTRATOR = "administrator", _("Administrator")
+        CLINIC_STAFF = ROLE_CHOICES[0]
+        SUPERVISOR = ROLE_CHOICES[1]
+        NAVIGATOR = ROLE_CHOICES[2]
+        PROGRAM_MANAGER = ROLE_CHOICES[3]
+        ADMINISTRATOR = ROLE_CHOICES[4]
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(_("e-mail address"), unique=True)
@@ -729,3 +755,79 @@ class RequiredTraining(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()}: {self.get_kind_display()}"
+
+
+class AccessRecord(models.Model):
+    """One read of PHI: who opened, listed, exported or was refused which record.
+
+    Append-only: a database trigger refuses updates and deletes."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        LIST = "list", _("Listed")
+        EXPORT = "export", _("Exported")
+        DOWNLOAD = "download", _("Downloaded")
+        DENIED = "denied", _("Refused")
+
+    class ObjectType(models.TextChoices):
+        PATIENT = "patient", _("Patient")
+        REFERRAL = "referral", _("Referral")
+        PATHWAY = "pathway", _("Pathway")
+        STORY = "story", _("Story")
+        PAM = "pam", _("PAM administration")
+        UTILIZATION = "utilization", _("Utilization record")
+        REPORT = "report", _("Report")
+        DATASET = "dataset", _("Data export")
+        CONTRACT = "contract", _("Contract document")
+        STATEMENT = "statement", _("Statement")
+        AUDIT_LOG = "audit_log", _("Audit log")
+        PARTNERSHIP = "partnership", _("Partnership record")
+        OTHER = "other", _("Other record")
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+    object_type = models.CharField(
+        _("record type"), max_length=20, choices=ObjectType.choices
+    )
+    object_code = models.UUIDField(_("record"), null=True, blank=True)
+    shown_codes = ArrayField(
+        models.UUIDField(), verbose_name=_("records shown"), default=list, blank=True
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    created = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    request_id = models.UUIDField(_("request"), null=True, blank=True)
+    path = models.CharField(_("page"), max_length=500)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("access record")
+        verbose_name_plural = _("access records")
+        indexes = [
+            models.Index(
+                fields=["object_code", "-created"], name="accessrecord_object_idx"
+            ),
+            models.Index(fields=["user", "-created"], name="accessrecord_user_idx"),
+            GinIndex(fields=["shown_codes"], name="accessrecord_shown_idx"),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="accessrecord_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.get_object_type_display()}"

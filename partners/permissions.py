@@ -69,3 +69,16 @@ def may_edit_partnership(user, partnership) -> bool:
 
 def may_see_payments(user) -> bool:
     return has_role(user, *PAYMENT_READERS)
+
+
+def require_recent_authentication(request) -> None:
+    """Ask for the password (or MFA) again unless given in the last few minutes;
+    for patient-level downloads. allauth's middleware turns the exception into the
+    re-authentication page, which returns here afterwards."""
+    from allauth.account.internal.flows.reauthentication import (
+        is_reauthentication_required,
+    )
+    from allauth.core.exceptions import ReauthenticationRequired
+
+    if is_reauthentication_required(request, app=""):
+        raise ReauthenticationRequired

@@ -97,13 +97,41 @@ def email_pending_ids_to_redeliver(*, batch_size: int = 500) -> list[int]:
 
 def user_deactivate(*, user: User) -> None:
     """Deactivate an account and end every session it has open."""
-    from allauth.usersessions.models import UserSession
-
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
         user.is_active = False
-        for session in UserSession.objects.purge_and_list(user):
-            session.end()
+        user_sessions_end(user=user)
+
+
+def user_sessions_end(*, user: User) -> None:
+    """End every session the user has open, on every device."""
+    from allauth.usersessions.models import UserSession
+
+    for session in UserSession.objects.purge_and_list(user):
+        session.end()
+
+
+def user_session_track(sender, request, user, **kwargs) -> None:
+    """List every signed-in session, however it began (connected to user_logged_in).
+
+    allauth lists the sessions its own sign-in starts; the admin's sign-in page
+    starts sessions too, and sign-out must be able to end those as well. A sign-in
+    without a client address (a test's force_login) has nothing to list.
+    """
+    from allauth.usersessions.models import UserSession
+
+    if request is not None and request.META.get("REMOTE_ADDR"):
+        UserSession.objects.create_from_request(request)
+
+
+def user_sessions_end_on_sign_out(sender, request, user, **kwargs) -> None:
+    """Signing out on one device signs out everywhere (connected to user_logged_out).
+
+    An idle timeout ends only the idle session: the session middleware marks it.
+    """
+    if user is None or getattr(request, "chwlink_session_expired", False):
+        return
+    user_sessions_end(user=user)
 
 
 # Partnerships, contracts, statements, the implementation plan and training.

@@ -85,4 +85,11 @@ urlpatterns = [
         views.navigator_time,
         name="navigator-time",
     ),
+    path("audit/", views.audit_search, name="audit-search"),
+    path("audit/export.csv", views.audit_export, name="audit-export"),
+    path(
+        "audit/patients/<uuid:code>/",
+        views.patient_audit,
+        name="patient-audit",
+    ),
 ]

@@ -12,8 +12,9 @@ from django.utils.translation import activate
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partners import selectors, services, statements
+from partners import audit, selectors, services, statements
 from partners.forms import (
+    AuditSearchForm,
     ContractForm,
     LanguageForm,
     PartnershipForm,
@@ -31,6 +32,7 @@ from partners.permissions import (
     home_url,
     may_edit_partnership,
     may_see_payments,
+    require_recent_authentication,
     role_required,
 )
 
@@ -464,6 +466,9 @@ def statement_detail(request, code):
 @role_required(*PAYMENTS)
 def statement_csv(request, code):
     statement = selectors.statement_get_for_user(request.user, code)
+    # The lines carry medical record numbers; the scope check comes first so a
+    # stranger gets 404, not a password prompt that confirms the statement exists.
+    require_recent_authentication(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"statement-{statement.period_start:%Y-%m}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -506,3 +511,45 @@ def training_mine(request):
             ]
         },
     )
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@role_required(*audit.AUDIT_READERS)
+def patient_audit(request, code):
+    """Who viewed or changed a patient's records: reads or changes, newest first."""
+    patient = audit.patient_get_for_audit(request.user, code)
+    trail = audit.patient_audit_trail(patient)
+    show = "changes" if request.GET.get("show") == "changes" else "reads"
+    page = Paginator(trail[show], AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = audit.change_rows(page) if show == "changes" else page
+    return render(
+        request,
+        "partners/patient_audit.html",
+        {"patient": patient, "show": show, "page_obj": page, "rows": rows},
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+def audit_search(request):
+    form = AuditSearchForm(request.GET or None)
+    records = audit.access_record_search(filters=form.filters())
+    page = Paginator(records, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partners/audit_search.html",
+        {"form": form, "page_obj": page, "query": request.GET.urlencode()},
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+def audit_export(request):
+    """The search result as CSV; the export itself is recorded (see AUDITED_ROUTES)."""
+    form = AuditSearchForm(request.GET or None)
+    records = audit.access_record_search(filters=form.filters())
+    stamp = timezone.localdate().isoformat()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.csv"'
+    audit.access_records_write_csv(response, records)
+    return response

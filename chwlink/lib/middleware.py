@@ -1,6 +1,7 @@
 """Request-wide safeguards: idle and absolute session limits, the user's language,
 and no caching of signed-in pages (they may hold PHI)."""
 
+import math
 import time
 
 from django.conf import settings
@@ -29,16 +30,31 @@ class SessionTimeoutMiddleware:
     def _enforce_limits(self, request):
         now = time.time()
         session = request.session
-        started = session.setdefault(STARTED_KEY, now)
-        last_activity = session.setdefault(LAST_ACTIVITY_KEY, now)
-        idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
-        absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
-        if now - last_activity > idle or now - started > absolute:
+        session.setdefault(STARTED_KEY, now)
+        session.setdefault(LAST_ACTIVITY_KEY, now)
+        if min(seconds_left(session, now).values()) < 0:
+            # Only this session ends: sign-out everywhere is for a deliberate sign-out.
+            request.chwlink_session_expired = True
             logout(request)
             messages.info(request, _("You were signed out to protect patient data."))
             return
         if not request.META.get(BACKGROUND_HEADER):
             session[LAST_ACTIVITY_KEY] = now
+        # Pages tell their script when to warn before the session ends.
+        request.chwlink_session = {
+            **seconds_left(session, now),
+            "warning": settings.SESSION_WARNING_SECONDS,
+        }
+
+
+def seconds_left(session, now: float) -> dict:
+    """Whole seconds until the idle timeout and until the absolute cap."""
+    idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+    absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+    return {
+        "idle": math.floor(session.get(LAST_ACTIVITY_KEY, now) + idle - now),
+        "absolute": math.floor(session.get(STARTED_KEY, now) + absolute - now),
+    }
 
 
 class UserLanguageMiddleware:

@@ -9,6 +9,7 @@ or left empty (raw-only analyses).
 import uuid
 from decimal import Decimal
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -102,6 +103,7 @@ class PamConversionTable(TimeStamped):
         return self.name
 
 
+@pghistory.track(model_name="PamAdministrationHistory")
 class PamAdministration(TimeStamped):
     class Kind(models.TextChoices):
         BASELINE = "baseline", _("Baseline")

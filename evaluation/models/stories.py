@@ -2,6 +2,7 @@
 
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,6 +12,7 @@ from partners.languages import LANGUAGE_CHOICES
 from partners.models import Organization, Partnership, TimeStamped
 
 
+@pghistory.track(model_name="StoryHistory")
 class Story(TimeStamped):
     class Domain(models.TextChoices):
         HEALTH = "health", _("Health and self-care")

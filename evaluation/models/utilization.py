@@ -2,6 +2,7 @@
 
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Organization, TimeStamped
 
 
+@pghistory.track(model_name="UtilizationRecordHistory")
 class UtilizationRecord(TimeStamped):
     class Source(models.TextChoices):
         IMPORT = "import", _("Imported")

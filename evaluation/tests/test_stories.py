@@ -174,8 +174,10 @@ def test_clinic_staff_cannot_read_stories(login, clinic_user):
 
 
 @time_machine.travel(TODAY)
-def test_dataset_export_has_no_direct_identifiers(login, manager, story, referral):
-    response = login(manager).get("/evaluation/export/dataset.csv")
+def test_dataset_export_has_no_direct_identifiers(
+    reauthenticated, manager, story, referral
+):
+    response = reauthenticated(manager).get("/evaluation/export/dataset.csv")
     content = response.content.decode()
     rows = list(csv.DictReader(io.StringIO(content)))
     patient = referral.patient
@@ -184,22 +186,24 @@ def test_dataset_export_has_no_direct_identifiers(login, manager, story, referra
         assert secret not in content
     assert rows[0]["birth_year"] == str(patient.date_of_birth.year)
     assert str(patient.date_of_birth) not in content
-    again = login(manager).get("/evaluation/export/dataset.csv").content.decode()
+    again = reauthenticated(manager).get("/evaluation/export/dataset.csv")
+    again = again.content.decode()
     assert next(csv.DictReader(io.StringIO(again)))["pseudonym"] != rows[0]["pseudonym"]
 
 
-def test_dataset_groups_ages_over_89(login, manager, referral):
+def test_dataset_groups_ages_over_89(reauthenticated, manager, referral):
     referral.patient.date_of_birth = datetime.date(1920, 2, 2)
     referral.patient.save()
-    content = login(manager).get("/evaluation/export/dataset.csv").content.decode()
+    client = reauthenticated(manager)
+    content = client.get("/evaluation/export/dataset.csv").content.decode()
     assert "1920" not in content and "<=" in content
 
 
 @time_machine.travel(TODAY)
 def test_funder_export_holds_only_consented_deidentified_stories(
-    login, navigator, manager, story
+    login, reauthenticated, navigator, manager, story
 ):
-    client = login(manager)
+    client = reauthenticated(manager)
     content = client.get("/evaluation/export/stories.csv").content.decode()
     assert "A mother found a stable home" in content and "María" not in content
     Story.objects.update(consent_scope="internal")
@@ -207,7 +211,8 @@ def test_funder_export_holds_only_consented_deidentified_stories(
     assert "A mother found" not in content
     Story.objects.update(consent_scope="public")
     login(navigator).post(f"/evaluation/stories/{story.code}/withdraw/")
-    content = login(manager).get("/evaluation/export/stories.csv").content.decode()
+    client = reauthenticated(manager)
+    content = client.get("/evaluation/export/stories.csv").content.decode()
     assert "A mother found" not in content
 
 

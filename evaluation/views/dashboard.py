@@ -2,6 +2,7 @@
 
 import csv
 
+from allauth.account.decorators import reauthentication_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -89,6 +90,7 @@ def export_table(request, table):
 
 
 @role_required(Role.PROGRAM_MANAGER)
+@reauthentication_required
 def export_dataset(request):
     """The de-identified patient-level dataset for evaluators."""
     form = _filter_form(request)
@@ -101,6 +103,7 @@ def export_dataset(request):
 
 
 @role_required(Role.PROGRAM_MANAGER)
+@reauthentication_required
 def export_stories(request):
     """Stories the tellers allowed in funder reports: de-identified text only."""
     response = _csv_response("chwlink-stories")

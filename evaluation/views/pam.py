@@ -82,9 +82,12 @@ def pam_detail(request, code):
 @role_required(Role.NAVIGATOR)
 def pam_due(request):
     # count, page of patients (each with its subqueries)
-    page = Paginator(selectors.pam_due_for_navigator(user=request.user), PAGE_SIZE)
+    page = Paginator(
+        selectors.pam_due_for_navigator(user=request.user), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    request.audit_shown = [patient.code for patient in page]
     context = {
-        "page": page.get_page(request.GET.get("page")),
+        "page": page,
         "today": timezone.localdate(),
         "due_months": selectors.follow_up_months(),
     }

@@ -36,6 +36,7 @@ def story_list(request):
     stories = selectors.story_list_for_user(request.user, filters=form.filters())
     # count, page of stories, their excerpts with themes
     page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    request.audit_shown = [story.code for story in page]
     return render(request, "evaluation/story_list.html", {"form": form, "page": page})
 
 

@@ -23,6 +23,7 @@ def utilization_list(request):
     records = selectors.utilization_list_for_user(request.user, mrn=mrn)
     # count, page of records with their patients
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    request.audit_shown = [record.code for record in page]
     context = {"page": page, "mrn": mrn}
     return render(request, "evaluation/utilization_list.html", context)
 

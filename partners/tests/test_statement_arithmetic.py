@@ -211,12 +211,13 @@ def test_supervisors_cannot_issue_statements(partnership, supervisor, manager):
 
 
 def test_manager_issues_from_the_page_and_downloads_the_csv(
-    login, partnership, clinic, supervisor, manager, in_february
+    reauthenticated, partnership, clinic, supervisor, manager, in_february
 ):
     payment_agreement(partnership, manager, fee_per_accepted_referral="150.00")
     referral = accepted_referral(partnership, clinic, supervisor)
     in_february.move_to("2026-03-02 18:00:00+00:00")
-    client = login(manager)
+    # The statement CSV lists medical record numbers: it asks for the password.
+    client = reauthenticated(manager)
     url = reverse("partners:statements", args=[partnership.code])
     page = client.get(url, {"month": "2026-02"})
     assert "$150.00" in page.content.decode()
@@ -266,3 +267,20 @@ def test_issued_statement_page_shows_the_cap_in_constant_queries(
     assert "$4,000.00" in content
     assert "−$1,500.00" in content
     assert "$2,500.00" in content
+
+
+def test_statement_csv_asks_for_the_password_again(
+    login, partnership, clinic, supervisor, manager, in_february
+):
+    payment_agreement(partnership, manager, fee_per_accepted_referral="150.00")
+    accepted_referral(partnership, clinic, supervisor)
+    in_february.move_to("2026-03-02 18:00:00+00:00")
+    services.statement_issue(
+        actor=manager, partnership=partnership, period_start=FEBRUARY
+    )
+    statement = partnership.statements.get()
+    response = login(manager).get(
+        reverse("partners:statement-csv", args=[statement.code])
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))

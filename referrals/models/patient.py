@@ -1,5 +1,6 @@
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,6 +12,7 @@ from partners.models import Organization, TimeStamped
 from referrals.choices import Sex
 
 
+@pghistory.track(model_name="PatientHistory")
 class Patient(TimeStamped):
     """A person a clinic refers; belongs to the health system that holds the record."""
 

@@ -1,5 +1,6 @@
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -11,6 +12,7 @@ from referrals.choices import MedicalReason, SocialNeed, StatusReason, Urgency
 from referrals.models.patient import Patient
 
 
+@pghistory.track(model_name="ReferralHistory")
 class Referral(TimeStamped):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -145,6 +147,7 @@ class Referral(TimeStamped):
         return str(self.code)[:8].upper()
 
 
+@pghistory.track(model_name="ReferralEventHistory")
 class ReferralEvent(models.Model):
     """What happened to a referral, in order: the timeline both sides read."""
 

@@ -2,6 +2,7 @@
 
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,6 +13,7 @@ from referrals.models.referral import Referral
 from referrals.models.resource import ResourceService
 
 
+@pghistory.track(model_name="EncounterHistory")
 class Encounter(models.Model):
     """A contact attempt or visit; minutes feed CHI time (G0019/G0022)."""
 
@@ -47,6 +49,7 @@ class Encounter(models.Model):
         return f"{self.get_mode_display()} {self.occurred_at:%Y-%m-%d}"
 
 
+@pghistory.track(model_name="PathwayHistory")
 class Pathway(models.Model):
     """One confirmed social need, worked until resolved (Pathways Community HUB).
 
@@ -131,6 +134,7 @@ class Pathway(models.Model):
         return self.status == self.Status.APPROVED
 
 
+@pghistory.track(model_name="PathwayStepHistory")
 class PathwayStep(models.Model):
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("order"))
@@ -154,6 +158,7 @@ class PathwayStep(models.Model):
         return self.title
 
 
+@pghistory.track(model_name="PathwayResourceHistory")
 class PathwayResource(models.Model):
     """A community resource linked to a pathway, and what came of it."""
 

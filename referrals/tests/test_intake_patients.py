@@ -303,8 +303,9 @@ def test_patient_page_query_budget(
     client = login(clinic_user)
     # session, user, patient, referral count, one page of referrals (clinic,
     # partnership joined), the user's organization (navigation bar), and the
-    # idle-timeout session save (savepoint, update, release): 25 rows or 2500.
-    with django_assert_max_num_queries(9):
+    # idle-timeout session save (savepoint, update, release), the access record:
+    # 25 rows or 2500.
+    with django_assert_max_num_queries(10):
         response = client.get(f"/referrals/patients/{patient.code}/")
     assert response.status_code == 200
     assert len(response.context["page_obj"].object_list) == 25

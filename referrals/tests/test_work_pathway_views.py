@@ -455,8 +455,8 @@ def test_approvals_queue_runs_a_fixed_number_of_queries(
     client = login(supervisor)
     # Every page: session, user, the user's organization (menu), and the session
     # stamp (savepoint, update, release) = 6; then the count and one page of
-    # pathways with patient, navigator and closer joined in.
-    with django_assert_max_num_queries(8):
+    # pathways with patient, navigator and closer joined in; the access record.
+    with django_assert_max_num_queries(9):
         response = client.get("/referrals/pathways/approvals/")
     assert len(response.context["page_obj"].object_list) == 25
 
@@ -482,8 +482,8 @@ def test_pathway_page_runs_a_fixed_number_of_queries(
     # Every page: 6 (session, user, organization, session stamp in 3); then the
     # pathway with referral, patient, partnership and navigator; steps; linked
     # resources with services and organizations; events with actors; resource
-    # search count and page.
-    with django_assert_max_num_queries(12):
+    # search count and page; the access record.
+    with django_assert_max_num_queries(13):
         response = client.get(page(pathway))
     assert response.status_code == 200
 
@@ -496,8 +496,9 @@ def test_read_only_pathway_page_runs_a_fixed_number_of_queries(
     )
     client = login(clinic_user)
     # Every page: 6 (session, user, organization, session stamp in 3); then the
-    # pathway; steps; linked resources; events with actors; the approver's name.
-    with django_assert_max_num_queries(11):
+    # pathway; steps; linked resources; events with actors; the approver's name;
+    # the access record.
+    with django_assert_max_num_queries(12):
         client.get(page(pathway))
 
 

@@ -84,7 +84,8 @@ def test_clinic_list_uses_a_constant_number_of_queries(
     ReferralFactory.create_batch(30, partnership=partnership, clinic=clinic)
     client = login(clinic_user)
     # session, user, the user's clinic and organization, clinic choices, count,
-    # one page of referrals with their joins, session save (savepoint, update, release)
-    with django_assert_max_num_queries(10):
+    # one page of referrals with their joins, session save (savepoint, update,
+    # release), the access record
+    with django_assert_max_num_queries(11):
         response = client.get("/referrals/?show=open")
     assert len(response.context["page_obj"].object_list) == 25

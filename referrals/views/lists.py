@@ -22,6 +22,7 @@ def clinic_referral_list(request):
         user=request.user, filters=form.filters()
     )
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    request.audit_shown = [referral.code for referral in page]
     return render(
         request,
         "referrals/referral_clinic_list.html",
@@ -38,6 +39,7 @@ def inbox(request):
         user=request.user, filters=form.filters(timezone.now()), cutoffs=cutoffs
     )
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    request.audit_shown = [referral.code for referral in page]
     return render(
         request,
         "referrals/referral_inbox.html",
@@ -55,4 +57,5 @@ def inbox(request):
 def caseload(request):
     referrals = selectors.caseload_for_navigator(user=request.user)
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    request.audit_shown = [referral.code for referral in page]
     return render(request, "referrals/referral_caseload.html", {"page_obj": page})

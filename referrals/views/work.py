@@ -281,4 +281,5 @@ def pathway_approvals(request):
     """Completed pathways of the supervisor's CBO waiting for a decision."""
     waiting = selectors.pathways_awaiting_approval(user=request.user)
     page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    request.audit_shown = [pathway.code for pathway in page]
     return render(request, "referrals/pathway_approvals.html", {"page_obj": page})

@@ -1,0 +1,283 @@
+"""The audit log: who read PHI (access records written after each response) and who
+changed it (django-pghistory events written by database triggers).
+
+Reads are recorded in one place, by route: ``AUDITED_ROUTES`` maps a URL name to the
+kind of record its ``code`` names and what the page does with it. A list view marks
+the records it showed with ``request.audit_shown``. A 404 on any URL that names a
+record is a refused access.
+"""
+
+import csv
+import uuid
+
+from axes.helpers import get_client_ip_address
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from pghistory.models import MiddlewareEvents
+
+from evaluation.models import PamAdministration, Story, UtilizationRecord
+from partners.models import AccessRecord, Partnership
+from partners.permissions import Role, has_role
+from referrals.models import Pathway, Patient, Referral
+
+Action = AccessRecord.Action
+ObjectType = AccessRecord.ObjectType
+
+AUDITED_ROUTES = {
+    "referrals:patient-detail": (ObjectType.PATIENT, Action.VIEW),
+    "referrals:patient-edit": (ObjectType.PATIENT, Action.VIEW),
+    "referrals:referral-create": (ObjectType.PATIENT, Action.VIEW),
+    "referrals:referral-detail": (ObjectType.REFERRAL, Action.VIEW),
+    "referrals:referral-edit": (ObjectType.REFERRAL, Action.VIEW),
+    "referrals:pathway-detail": (ObjectType.PATHWAY, Action.VIEW),
+    "referrals:clinic-referral-list": (ObjectType.REFERRAL, Action.LIST),
+    "referrals:inbox": (ObjectType.REFERRAL, Action.LIST),
+    "referrals:caseload": (ObjectType.REFERRAL, Action.LIST),
+    "referrals:pathway-approvals": (ObjectType.PATHWAY, Action.LIST),
+    "evaluation:patient-pam": (ObjectType.PATIENT, Action.VIEW),
+    "evaluation:pam-detail": (ObjectType.PAM, Action.VIEW),
+    "evaluation:pam-due": (ObjectType.PAM, Action.LIST),
+    "evaluation:story-detail": (ObjectType.STORY, Action.VIEW),
+    "evaluation:story-list": (ObjectType.STORY, Action.LIST),
+    "evaluation:utilization-edit": (ObjectType.UTILIZATION, Action.VIEW),
+    "evaluation:utilization-list": (ObjectType.UTILIZATION, Action.LIST),
+    "evaluation:export-dataset": (ObjectType.DATASET, Action.EXPORT),
+    "evaluation:export-stories": (ObjectType.DATASET, Action.EXPORT),
+    "evaluation:export-table": (ObjectType.DATASET, Action.EXPORT),
+    "evaluation:report-detail": (ObjectType.REPORT, Action.VIEW),
+    "evaluation:report-csv": (ObjectType.REPORT, Action.DOWNLOAD),
+    "partners:contract-document": (ObjectType.CONTRACT, Action.DOWNLOAD),
+    "partners:statement-csv": (ObjectType.STATEMENT, Action.EXPORT),
+    "partners:audit-export": (ObjectType.AUDIT_LOG, Action.EXPORT),
+    "partners:patient-audit": (ObjectType.PATIENT, Action.VIEW),
+}
+
+# For refused requests on routes not listed above: the record kind by URL name prefix.
+DENIED_TYPES = {
+    "patient": ObjectType.PATIENT,
+    "referral": ObjectType.REFERRAL,
+    "encounter": ObjectType.REFERRAL,
+    "pathway": ObjectType.PATHWAY,
+    "pam": ObjectType.PAM,
+    "story": ObjectType.STORY,
+    "utilization": ObjectType.UTILIZATION,
+    "report": ObjectType.REPORT,
+    "contract": ObjectType.CONTRACT,
+    "statement": ObjectType.STATEMENT,
+    "partnership": ObjectType.PARTNERSHIP,
+    "plan": ObjectType.PARTNERSHIP,
+    "training": ObjectType.PARTNERSHIP,
+    "required": ObjectType.PARTNERSHIP,
+}
+
+# Routes whose code names the patient although their name says otherwise.
+PATIENT_ROUTES = {"evaluation:pam-new", "evaluation:story-new"}
+
+CODE_KWARGS = ("code", "patient_code")
+
+
+def _route(request):
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return None, None
+    code = next((match.kwargs[k] for k in CODE_KWARGS if k in match.kwargs), None)
+    return match.view_name, code
+
+
+def _denied_type(view_name):
+    if view_name in PATIENT_ROUTES:
+        return ObjectType.PATIENT
+    if view_name in AUDITED_ROUTES:
+        return AUDITED_ROUTES[view_name][0]
+    noun = view_name.rpartition(":")[2].split("-")[0]
+    return DENIED_TYPES.get(noun, ObjectType.OTHER)
+
+
+def access_record_for_response(*, request, response) -> AccessRecord | None:
+    """Record a signed-in user's successful read of an audited page, and any 404 on
+    a URL naming a record (one INSERT; nothing for other requests)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    view_name, code = _route(request)
+    if view_name is None:
+        return None
+    if response.status_code == 404 and code is not None:
+        object_type, action = _denied_type(view_name), Action.DENIED
+    elif view_name in AUDITED_ROUTES and _is_read(request, response):
+        object_type, action = AUDITED_ROUTES[view_name]
+    else:
+        return None
+    return AccessRecord.objects.create(
+        user=user,
+        organization_id=user.organization_id,
+        object_type=object_type,
+        object_code=code,
+        shown_codes=list(getattr(request, "audit_shown", [])),
+        action=action,
+        ip_address=get_client_ip_address(request),
+        request_id=getattr(request, "request_id", None),
+        path=request.path[:500],
+    )
+
+
+def _is_read(request, response):
+    return request.method in ("GET", "HEAD") and response.status_code == 200
+
+
+# --- Reading the audit log ------------------------------------------------------------
+
+AUDIT_READERS = frozenset({Role.SUPERVISOR, Role.PROGRAM_MANAGER})
+
+
+def patient_get_for_audit(user, code) -> Patient:
+    """Supervisors and program managers read the audit trail of patients referred
+    within a partnership of their organization (program managers of the health
+    system: all its patients); anyone else gets 404."""
+    if not has_role(user, *AUDIT_READERS):
+        raise Http404
+    org = user.organization_id
+    partnerships = Partnership.objects.filter(Q(health_system_id=org) | Q(cbo_id=org))
+    scope = Exists(
+        Referral.objects.filter(patient_id=OuterRef("pk"), partnership__in=partnerships)
+    )
+    if user.role == Role.PROGRAM_MANAGER:
+        scope |= Q(health_system_id=org)
+    try:
+        return Patient.objects.filter(scope).get(code=code)
+    except Patient.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def patient_audit_trail(patient) -> dict:
+    """Querysets, newest first, of reads and changes of the patient and everything
+    recorded about them (referrals, pathways, PAM, stories, utilization)."""
+    referrals = list(Referral.objects.filter(patient=patient).only("pk", "code"))
+    pathways = list(
+        Pathway.objects.filter(referral__patient=patient).only("pk", "code")
+    )
+    codes = [patient.code, *(row.code for row in referrals + pathways)]
+    codes += list(
+        Story.objects.filter(patient=patient)
+        .values_list("code", flat=True)
+        .union(
+            PamAdministration.objects.filter(patient=patient).values_list(
+                "code", flat=True
+            ),
+            UtilizationRecord.objects.filter(patient=patient).values_list(
+                "code", flat=True
+            ),
+            all=True,
+        )
+    )
+    reads = AccessRecord.objects.filter(
+        Q(object_code__in=codes) | Q(shown_codes__overlap=codes)
+    ).select_related("user", "organization")
+    changes = (
+        MiddlewareEvents.objects.across(*history_models())
+        .filter(
+            Q(pgh_obj_model="referrals.Patient", pgh_obj_id=str(patient.pk))
+            | Q(pgh_data__patient_id=patient.pk)
+            | Q(pgh_data__referral_id__in=[row.pk for row in referrals])
+            | Q(pgh_data__pathway_id__in=[row.pk for row in pathways])
+        )
+        .select_related("user")
+        .order_by("-pgh_created_at", "-pgh_id")
+    )
+    return {"reads": reads, "changes": changes}
+
+
+def history_models() -> list:
+    """Every event model of django-pghistory (the tracked PHI tables)."""
+    return [model for model in apps.get_models() if hasattr(model, "pgh_tracked_model")]
+
+
+def change_rows(events) -> list[dict]:
+    """Events as rows for a page: what changed, from what to what."""
+    rows = []
+    for event in events:
+        model = apps.get_model(event.pgh_obj_model)
+        diff = event.pgh_diff or {}
+        rows.append(
+            {
+                "event": event,
+                "record": model._meta.verbose_name,
+                "changes": [
+                    (field, values[0], values[1])
+                    for field, values in sorted(diff.items())
+                    if field not in UNINTERESTING_FIELDS
+                ],
+            }
+        )
+    return rows
+
+
+UNINTERESTING_FIELDS = {"updated", "version"}
+
+
+def access_record_search(*, filters: dict) -> QuerySet[AccessRecord]:
+    """Administrators' search of the access log by person (e-mail), patient (medical
+    record number or code: reads of the patient and of their referrals) and dates."""
+    records = AccessRecord.objects.select_related("user", "organization")
+    if filters.get("user"):
+        records = records.filter(user__email__iexact=filters["user"])
+    if filters.get("patient"):
+        codes = _patient_codes(filters["patient"])
+        records = records.filter(
+            Q(object_code__in=codes) | Q(shown_codes__overlap=codes)
+        )
+    if filters.get("start"):
+        records = records.filter(created__date__gte=filters["start"])
+    if filters.get("end"):
+        records = records.filter(created__date__lte=filters["end"])
+    return records
+
+
+def _patient_codes(text: str) -> list:
+    try:
+        match = Q(code=uuid.UUID(text))
+    except ValueError:
+        match = Q(mrn__iexact=text.strip())
+    patients = Patient.objects.filter(match)
+    return list(
+        patients.values_list("code", flat=True).union(
+            Referral.objects.filter(patient__in=patients).values_list(
+                "code", flat=True
+            ),
+            all=True,
+        )
+    )
+
+
+def access_records_write_csv(out, records) -> None:
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "time",
+            "user",
+            "organization",
+            "action",
+            "record_type",
+            "record",
+            "records_shown",
+            "ip_address",
+            "request_id",
+            "path",
+        ]
+    )
+    for record in records.iterator(chunk_size=2000):
+        writer.writerow(
+            [
+                record.created.isoformat(),
+                record.user.email if record.user else "",
+                record.organization.name if record.organization else "",
+                record.action,
+                record.object_type,
+                record.object_code or "",
+                " ".join(str(code) for code in record.shown_codes),
+                record.ip_address or "",
+                record.request_id or "",
+                record.path,
+            ]
+        )
