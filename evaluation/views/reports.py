@@ -1,11 +1,14 @@
 """Reports: the list, asking for one, watching it build, reading and downloading it."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from evaluation import selectors
+from evaluation import figures, selectors
+from evaluation.forms import DashboardFilterForm
 from evaluation.services import reports
 from partners.permissions import Role, role_required
 
@@ -24,7 +27,16 @@ def report_list(request):
 @require_POST
 @role_required(Role.PROGRAM_MANAGER)
 def report_request(request):
-    query = {key: request.POST.get(key, "") for key in FILTER_KEYS}
+    """Prepare a report of the dashboard's current filters (checked like the
+    dashboard checks them)."""
+    choices = figures.dashboard_choices(request.user)
+    form = DashboardFilterForm(
+        {key: request.POST.get(key, "") for key in FILTER_KEYS}, **choices
+    )
+    if not form.is_valid():
+        messages.error(request, _("Check the filters: the report was not prepared."))
+        return redirect("evaluation:dashboard")
+    query = {key: form.data.get(key, "") for key in FILTER_KEYS}
     report = reports.report_request(user=request.user, query=query)
     return redirect("evaluation:report-detail", code=report.code)
 
