@@ -50,6 +50,7 @@ AUDITED_ROUTES = {
     "partners:contract-document": (ObjectType.CONTRACT, Action.DOWNLOAD),
     "partners:statement-csv": (ObjectType.STATEMENT, Action.EXPORT),
     "partners:audit-export": (ObjectType.AUDIT_LOG, Action.EXPORT),
+    "partners:audit-changes-export": (ObjectType.AUDIT_LOG, Action.EXPORT),
     "partners:patient-audit": (ObjectType.PATIENT, Action.VIEW),
 }
 
@@ -177,15 +178,85 @@ def patient_audit_trail(patient) -> dict:
     changes = (
         MiddlewareEvents.objects.across(*history_models())
         .filter(
-            Q(pgh_obj_model="referrals.Patient", pgh_obj_id=str(patient.pk))
-            | Q(pgh_data__patient_id=patient.pk)
-            | Q(pgh_data__referral_id__in=[row.pk for row in referrals])
-            | Q(pgh_data__pathway_id__in=[row.pk for row in pathways])
+            _changes_about(
+                patient_ids=[patient.pk],
+                referral_ids=[row.pk for row in referrals],
+                pathway_ids=[row.pk for row in pathways],
+            )
         )
         .select_related("user")
         .order_by("-pgh_created_at", "-pgh_id")
     )
     return {"reads": reads, "changes": changes}
+
+
+def _changes_about(*, patient_ids, referral_ids, pathway_ids) -> Q:
+    """History events of the patients and of what hangs off them."""
+    return (
+        Q(
+            pgh_obj_model="referrals.Patient",
+            pgh_obj_id__in=[str(pk) for pk in patient_ids],
+        )
+        | Q(pgh_data__patient_id__in=patient_ids)
+        | Q(pgh_data__referral_id__in=referral_ids)
+        | Q(pgh_data__pathway_id__in=pathway_ids)
+    )
+
+
+def change_event_search(*, filters: dict):
+    """Administrators' search of the change history: by who made the change
+    (e-mail), the patient it concerns (MRN or code) and dates."""
+    events = MiddlewareEvents.objects.across(*history_models()).select_related("user")
+    if filters.get("user"):
+        events = events.filter(user__email__iexact=filters["user"])
+    if filters.get("patient"):
+        patient_ids = list(
+            _patients_matching(filters["patient"]).values_list("pk", flat=True)
+        )
+        referral_ids = list(
+            Referral.objects.filter(patient_id__in=patient_ids).values_list(
+                "pk", flat=True
+            )
+        )
+        pathway_ids = list(
+            Pathway.objects.filter(referral_id__in=referral_ids).values_list(
+                "pk", flat=True
+            )
+        )
+        events = events.filter(
+            _changes_about(
+                patient_ids=patient_ids,
+                referral_ids=referral_ids,
+                pathway_ids=pathway_ids,
+            )
+        )
+    if filters.get("start"):
+        events = events.filter(pgh_created_at__date__gte=filters["start"])
+    if filters.get("end"):
+        events = events.filter(pgh_created_at__date__lte=filters["end"])
+    return events.order_by("-pgh_created_at", "-pgh_id")
+
+
+def change_events_write_csv(out, events) -> None:
+    writer = csv.writer(out)
+    writer.writerow(
+        ["time", "user", "record_type", "record_id", "event", "url", "changes"]
+    )
+    for row in change_rows(events):
+        event = row["event"]
+        writer.writerow(
+            [
+                event.pgh_created_at.isoformat(),
+                event.user.email if event.user else "",
+                event.pgh_obj_model,
+                event.pgh_obj_id,
+                event.pgh_label,
+                event.url or "",
+                "; ".join(
+                    f"{field}: {old} -> {new}" for field, old, new in row["changes"]
+                ),
+            ]
+        )
 
 
 def history_models() -> list:
@@ -234,12 +305,16 @@ def access_record_search(*, filters: dict) -> QuerySet[AccessRecord]:
     return records
 
 
-def _patient_codes(text: str) -> list:
+def _patients_matching(text: str):
     try:
         match = Q(code=uuid.UUID(text))
     except ValueError:
         match = Q(mrn__iexact=text.strip())
-    patients = Patient.objects.filter(match)
+    return Patient.objects.filter(match)
+
+
+def _patient_codes(text: str) -> list:
+    patients = _patients_matching(text)
     return list(
         patients.values_list("code", flat=True).union(
             Referral.objects.filter(patient__in=patients).values_list(

@@ -87,6 +87,7 @@ urlpatterns = [
     ),
     path("audit/", views.audit_search, name="audit-search"),
     path("audit/export.csv", views.audit_export, name="audit-export"),
+    path("audit/changes.csv", views.audit_changes_export, name="audit-changes-export"),
     path(
         "audit/patients/<uuid:code>/",
         views.patient_audit,

@@ -127,3 +127,21 @@ def test_administrators_browse_changes_in_the_admin(login, administrator, referr
 
     assert response.status_code == 200
     assert "Mornings" in response.content.decode()
+
+
+def test_administrator_exports_the_changes_to_a_patient(
+    login, administrator, supervisor, clinic_user, partnership, clinic
+):
+    from referrals.tests.factories import ReferralFactory
+
+    referral = ReferralFactory(partnership=partnership, clinic=clinic)
+    login(supervisor).post(
+        f"/referrals/{referral.code}/accept/", {"version": referral.version}
+    )
+    client = login(administrator)
+    url = "/audit/changes.csv"
+    content = client.get(url, {"patient": referral.patient.mrn}).content.decode()
+    assert supervisor.email in content
+    assert "status: submitted -> accepted" in content
+    by_other = client.get(url, {"user": clinic_user.email}).content.decode()
+    assert "submitted -> accepted" not in by_other

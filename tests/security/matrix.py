@@ -100,6 +100,7 @@ MATRIX = {
     "home": row(default=(302, 302)),
     # The audit log: administrators search and export it; supervisors and managers
     # see who viewed or changed one patient.
+    "partners:audit-changes-export": row(administrator=(200, 200)),
     "partners:audit-export": row(administrator=(200, 200)),
     "partners:audit-search": row(administrator=(200, 200)),
     "partners:patient-audit": row(

@@ -90,6 +90,7 @@ READ_ONLY = {
     "home",
     "session-status",
     "partners:audit-search",
+    "partners:audit-changes-export",
     "partners:audit-export",
     "partners:patient-audit",
     "partners:partnership-list",
