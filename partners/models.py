@@ -620,7 +620,7 @@ class PlanTask(TimeStamped):
         EVALUATION = 6, _("6. Conduct program evaluation")
 
     class Status(models.TextChoices):
-        TODO = "todo", _("To do")
+        NOT_STARTED = "todo", _("To do")
         IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done")
 
@@ -641,7 +641,7 @@ class PlanTask(TimeStamped):
     )
     due_on = models.DateField(_("due"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.TODO
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )
     notes = models.TextField(_("notes"), blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
