@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format messages stop worker clean
+.PHONY: run test lint format messages stop worker clean mutate
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed"; exit 1; }
@@ -28,6 +28,13 @@ run: $(VENV)/.installed
 ## Run the whole test suite (embedded PostgreSQL unless DATABASE_URL is set).
 test: $(VENV)/.installed
 	$(PY) -m pytest
+
+## Mutation-test one module: make mutate MODULE=partners/statements.py [TESTS="..."]
+## AGAIN=1 re-runs only the survivors of the last run (after adding tests).
+## (mutmut's progress spinner is dropped from the output; the summary comes last)
+mutate: $(VENV)/.installed
+	@test -n "$(MODULE)" || { echo "usage: make mutate MODULE=path/to/module.py"; exit 2; }
+	@$(PY) scripts/mutate.py $(MODULE) $(TESTS) $(if $(AGAIN),--again) 2>&1 | tr '\r' '\n' | grep -Ev '^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|^ *$$'
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,88 @@
+"""Mutation testing of one rule module: ``make mutate MODULE=partners/statements.py``.
+
+mutmut 3 copies the project under ``mutants/``, mutates the functions of MODULE and
+runs, for each mutant, only the tests that reached the mutated function. The run ends
+with the module's score and the surviving mutants; ``.venv/bin/mutmut show NAME``
+prints the change one of them made.
+
+Test paths after MODULE replace the default selection below; ``--again`` (``make
+mutate MODULE=... AGAIN=1``) re-runs only the last run's survivors, after new tests.
+Browser and real-worker tests stay out: forked mutant runs cannot isolate a live
+server or a Celery worker.
+A line whose every mutant is equivalent carries ``# pragma: no mutate`` with the why.
+"""
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from mutmut import configuration
+from mutmut.__main__ import SourceFileMutationData, cli, status_by_exit_code
+
+FAST_TESTS = ["partners", "referrals", "evaluation", "chwlink", "tests/security"]
+# Module -> the tests that exercise its rules; anything else runs FAST_TESTS.
+COVERING_TESTS = {
+    "partners/statements.py": [
+        "partners/tests/test_statement_arithmetic.py",
+        "partners/tests/test_statement_navigator_time.py",
+    ],
+}
+
+
+def mutation_database_url() -> str:
+    """A database of its own, so a mutation run can go beside ``make test``."""
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chwlink")
+    return f"{base.rstrip('/')}_mutation"
+
+
+def score(module: str) -> tuple[dict[str, int], list[str]]:
+    data = SourceFileMutationData(path=Path(module))
+    data.load()
+    counts: dict[str, int] = {}
+    survivors = []
+    for name, exit_code in sorted(data.exit_code_by_key.items()):
+        status = status_by_exit_code[exit_code]
+        counts[status] = counts.get(status, 0) + 1
+        if status != "killed":
+            survivors.append(f"{name}: {status}")
+    return counts, survivors
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or not Path(sys.argv[1]).is_file():
+        print(__doc__)
+        return 2
+    module, *tests = sys.argv[1:]
+    again = "--again" in tests
+    tests = [test for test in tests if test != "--again"]
+    os.environ["DATABASE_URL"] = mutation_database_url()
+    config = configuration.config()
+    config.only_mutate = [module]
+    config.pytest_add_cli_args_test_selection = tests or COVERING_TESTS.get(
+        module, FAST_TESTS
+    )
+    names = []
+    if again and Path("mutants").is_dir():
+        names = [line.split(":")[0] for line in score(module)[1]]
+        if not names:
+            print(f"{module}: no survivors to run again.")
+            return 0
+    else:
+        # A fresh copy: results must reflect the tests as they are now.
+        shutil.rmtree("mutants", ignore_errors=True)
+    cli(["run", "--max-children", "1", *names], standalone_mode=False)
+
+    counts, survivors = score(module)
+    total = sum(counts.values())
+    killed = counts.get("killed", 0)
+    print("\nSurviving mutants (mutmut show NAME):")
+    print("\n".join(f"  {line}" for line in survivors) or "  none")
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    percent = 100 * killed / total if total else 100.0
+    print(f"\n{module}: {total} mutants ({summary}); score {percent:.1f} %")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
