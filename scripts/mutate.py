@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from mutmut import configuration
 from mutmut.__main__ import SourceFileMutationData, cli, status_by_exit_code
@@ -32,8 +33,15 @@ COVERING_TESTS = {
 
 def mutation_database_url() -> str:
     """A database of its own, so a mutation run can go beside ``make test``."""
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chwlink")
-    return f"{base.rstrip('/')}_mutation"
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        # The same embedded cluster as `make test`, not a new one under mutants/.
+        sys.path.insert(0, str(Path.cwd()))
+        from chwlink.lib import embedded_db
+
+        base = embedded_db.database_url(Path("var").resolve())
+    url = urlsplit(base)
+    return urlunsplit(url._replace(path=f"{url.path.rstrip('/')}_mutation"))
 
 
 def score(module: str) -> tuple[dict[str, int], list[str]]:
