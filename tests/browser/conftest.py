@@ -59,3 +59,30 @@ def sign_in(page):
         return page
 
     return go
+
+
+@pytest.fixture
+def signed_in(browser, live_server, transactional_db):
+    """A fresh browser session per person, signed in: several people at once."""
+    from playwright.sync_api import expect
+
+    from partners.tests.factories import PASSWORD
+
+    contexts = []
+
+    def open_for(user, **context_options):
+        options = {"base_url": live_server.url, "locale": "en-US"} | context_options
+        context = browser.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto("/accounts/login/")
+        page.get_by_label("Email").fill(user.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        return page
+
+    yield open_for
+    for context in contexts:
+        context.close()
