@@ -51,7 +51,13 @@ def report_detail(request, code):
 def report_status(request, code):
     """Polled while the report builds (background traffic: no session extension)."""
     report = selectors.report_get_for_user(request.user, code)
-    return JsonResponse({"status": report.status, "progress": report.progress})
+    return JsonResponse(
+        {
+            "status": report.status,
+            "status_label": report.get_status_display(),
+            "progress": report.progress,
+        }
+    )
 
 
 @role_required(*REPORT_ROLES)

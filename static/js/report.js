@@ -4,9 +4,11 @@ const watched = document.querySelector("[data-report-status-url]");
 if (watched) {
   const bar = watched.querySelector("[data-report-progress]");
   const box = watched.querySelector("[role=progressbar]");
-  const show = (progress) => {
+  const state = watched.querySelector("[data-report-state]");
+  const show = (progress, label) => {
     bar.style.width = `${progress}%`;
     box.setAttribute("aria-valuenow", progress);
+    if (label) state.textContent = label;
   };
   show(Number(box.getAttribute("aria-valuenow")) || 0);
   const poll = () => {
@@ -17,7 +19,7 @@ if (watched) {
       .then((response) => (response.ok ? response.json() : null))
       .then((data) => {
         if (!data) return;
-        show(data.progress);
+        show(data.progress, data.status_label);
         if (data.status === "done" || data.status === "failed") {
           window.location.reload();
         }

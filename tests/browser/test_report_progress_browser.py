@@ -48,6 +48,7 @@ def test_report_shows_its_progress_then_offers_the_csv(
     progress = page.get_by_role("progressbar", name="Progress")
     # The worker has claimed the report: the polled progress reaches the page.
     expect(progress).to_have_attribute("aria-valuenow", "10", timeout=15_000)
+    expect(page.locator("[data-report-state]")).to_have_text("Being prepared")
     expect(page.get_by_role("link", name="Download CSV")).to_have_count(0)
 
     held_build.set()
