@@ -162,17 +162,27 @@ def redis_url():
 
 @pytest.fixture
 def celery_worker(redis_url, transactional_db):
-    """A real Celery worker (solo pool, in a thread) consuming from Redis."""
+    """A real Celery worker (solo pool, in a thread) consuming from Redis.
+
+    The queues are emptied first. Tests and runs without a worker (live-server and
+    transactional tests, an earlier run on the same Redis) leave tasks behind; the
+    worker would run that backlog first, for rows long gone, and spend the seconds
+    a test waits for its own task (1,500 stale tasks outlast a 15-second wait).
+    """
     from celery.contrib.testing.worker import start_worker
 
     from chwlink.celery import app
 
+    queues = ("celery", "reports")
+    with app.connection_for_write() as connection:
+        for queue in queues:
+            connection.default_channel.queue_purge(queue)
     with start_worker(
         app,
         pool="solo",
         perform_ping_check=False,
         loglevel="WARNING",
-        queues="celery,reports",
+        queues=",".join(queues),
     ):
         yield app
 

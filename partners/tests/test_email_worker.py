@@ -2,13 +2,18 @@ import datetime
 import time
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
 from partners import services
 from partners.models import OutboundEmail
+from referrals.models import PeriodicRun
 
 pytestmark = pytest.mark.celery_worker
+
+SECOND = datetime.timedelta(seconds=1)
 
 
 def wait_for(condition, timeout=15.0):
@@ -20,6 +25,14 @@ def wait_for(condition, timeout=15.0):
     return False
 
 
+def sent(email) -> bool:
+    # The worker appends to the outbox before it commits the row as sent: wait for
+    # the commit, after which the outbox holds the message too.
+    return OutboundEmail.objects.filter(
+        pk=email.pk, status=OutboundEmail.Status.SENT
+    ).exists()
+
+
 def test_mail_queued_in_a_transaction_is_sent_by_the_worker_after_commit(
     celery_worker,
 ):
@@ -29,10 +42,8 @@ def test_mail_queued_in_a_transaction_is_sent_by_the_worker_after_commit(
         )
         time.sleep(0.5)
         assert mail.outbox == []
-    assert wait_for(lambda: len(mail.outbox) == 1)
-    assert mail.outbox[0].to == ["nurse@example.test"]
-    email.refresh_from_db()
-    assert email.status == OutboundEmail.Status.SENT
+    assert wait_for(lambda: sent(email))
+    assert [message.to for message in mail.outbox] == [["nurse@example.test"]]
 
 
 def test_mail_rolled_back_with_its_transaction_is_never_sent(celery_worker):
@@ -44,14 +55,24 @@ def test_mail_rolled_back_with_its_transaction_is_never_sent(celery_worker):
     assert not OutboundEmail.objects.exists()
 
 
-def test_sweep_sends_mail_whose_first_enqueue_was_lost(celery_worker, settings):
-    settings.OUTBOX_REDELIVER_AFTER = datetime.timedelta(0)
-    email = OutboundEmail.objects.create(
-        to="y@example.test", subject="S", body_text="B"
+def test_sweep_sends_mail_whose_first_enqueue_was_lost(celery_worker):
+    # Pending for longer than the redelivery delay: its first task never arrived.
+    # The age is set on the row rather than the delay shrunk to zero, so nothing
+    # hangs on the clock having moved since the insert, and the worker thread reads
+    # the real setting instead of one the test thread swaps while it runs.
+    lost = OutboundEmail.objects.create(to="y@example.test", subject="S", body_text="B")
+    OutboundEmail.objects.filter(pk=lost.pk).update(
+        created=timezone.now() - settings.OUTBOX_REDELIVER_AFTER - SECOND
+    )
+    # Just saved, its own task presumably on the way: the sweep leaves it alone.
+    fresh = OutboundEmail.objects.create(
+        to="z@example.test", subject="S", body_text="B"
     )
     from partners.tasks import outbox_redeliver_task
 
     outbox_redeliver_task.delay()
-    assert wait_for(lambda: len(mail.outbox) == 1)
-    email.refresh_from_db()
-    assert email.status == OutboundEmail.Status.SENT
+    assert wait_for(lambda: sent(lost))
+    assert [message.to for message in mail.outbox] == [["y@example.test"]]
+    assert not sent(fresh)
+    run = PeriodicRun.objects.get(task="outbox_redeliver_task")
+    assert run.outcome == "1 e-mails re-enqueued"

@@ -46,8 +46,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, navigator):
 
 
 def test_deactivated_user_cannot_sign_in(client, navigator):
-    navigator.is_active = False
-    navigator.save()
+    services.user_deactivate(user=navigator)
     response = sign_in(client, navigator.email)
     assert response.status_code != 302 or "inactive" in response["Location"]
 

@@ -6,9 +6,17 @@ import pytest
 from django.urls import reverse
 
 from partners.models import User
+from partners.tests.factories import UserFactory
 from referrals.choices import ResourceStatus
 from referrals.demo_directory import seed_directory
 from referrals.models import ResourceOrganization, ResourceService
+from referrals.services.directory import (
+    ADDRESS_FIELDS,
+    SERVICE_FIELDS,
+    primary_location,
+    resource_service_save,
+    resource_service_verify,
+)
 
 Role = User.Role
 LIST_URL = reverse("referrals:resource-list")
@@ -37,6 +45,20 @@ def their_service(other_partnership):
         needs=["food-insecurity"],
         languages=["en"],
     )
+
+
+def service_change(actor, service, **changes):
+    """Change a service through the directory service, as its edit page does."""
+    location = primary_location(service)
+    data = {field: getattr(service, field) for field in SERVICE_FIELDS} | {
+        "organization": service.organization,
+        "new_organization_name": "",
+        "organization_details": {},
+        "location": location
+        and {name: getattr(location, name) for name in ("name", *ADDRESS_FIELDS)},
+        "verified_today": False,
+    }
+    return resource_service_save(actor=actor, data=data | changes, service=service)
 
 
 def detail_url(service):
@@ -151,8 +173,7 @@ def test_list_shows_capacity_status_and_stale_verification(
 def test_inactive_services_are_hidden_unless_a_supervisor_asks(
     login, supervisor, navigator, rent
 ):
-    rent.status = ResourceStatus.INACTIVE
-    rent.save()
+    service_change(supervisor, rent, status=ResourceStatus.INACTIVE)
 
     navigator_view = login(navigator).get(LIST_URL, {"include_inactive": "on"})
     assert "Emergency rent assistance" not in listed_names(navigator_view)
@@ -255,10 +276,11 @@ def test_supervisor_sees_add_edit_and_verify(login, supervisor, rent):
 def test_mark_verified_today_updates_the_date_and_clears_the_flag(
     login, supervisor, directory, time_machine
 ):
-    time_machine.move_to(datetime.datetime(2026, 5, 4, 10, 0, tzinfo=datetime.UTC))
     rides = directory["Medical ride program"]
-    rides.last_verified_on = datetime.date(2025, 6, 1)
-    rides.save()
+    colleague = UserFactory(role=Role.SUPERVISOR, organization=supervisor.organization)
+    time_machine.move_to(datetime.datetime(2025, 6, 1, 10, 0, tzinfo=datetime.UTC))
+    resource_service_verify(actor=colleague, service=rides)
+    time_machine.move_to(datetime.datetime(2026, 5, 4, 10, 0, tzinfo=datetime.UTC))
     client = login(supervisor)
 
     response = client.post(verify_url(rides), follow=True)

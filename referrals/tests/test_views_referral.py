@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from partners.tests.factories import UserFactory
 from referrals.models import Referral
-from referrals.services import assignment, workflow
+from referrals.services import assignment, intake, workflow
 from referrals.tests.factories import ReferralFactory
 
 Status = Referral.Status
@@ -88,12 +88,16 @@ def test_manager_does_not_see_patient_phone(login, referral, manager, supervisor
 
 
 def test_do_not_contact_shows_the_safe_contact_note_and_hides_the_phone(
-    login, referral, supervisor
+    login, referral, supervisor, clinic_user
 ):
-    patient = referral.patient
-    patient.do_not_contact = True
-    patient.safe_contact_note = "Only through her sister at the clinic"
-    patient.save()
+    patient = intake.patient_update(
+        actor=clinic_user,
+        patient=referral.patient,
+        data={
+            "do_not_contact": True,
+            "safe_contact_note": "Only through her sister at the clinic",
+        },
+    )
     content = login(supervisor).get(url("referral-detail", referral)).content.decode()
     assert "Do not contact the patient directly" in content
     assert "Only through her sister" in content

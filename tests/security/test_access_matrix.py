@@ -10,14 +10,9 @@ from django.utils import timezone
 from partners import services as partner_services
 from partners.models import AccessRecord, Contract
 from referrals.models import Notification, Referral
-from tests.security.conftest import (
-    PDF,
-    ROLES,
-    Role,
-    fingerprint,
-    object_url_names,
-)
+from tests.security.conftest import ROLES, fingerprint, object_url_names
 from tests.security.matrix import LOGIN, MATRIX
+from tests.security.world import PDF, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -141,19 +136,23 @@ def test_the_fingerprint_notices_the_changes_a_refused_post_could_make(world):
 
 # Pages an MFA-pending user may still open: switching language, the session check.
 OPEN_BEFORE_MFA = {"partners:language", "session-status"}
+HOME_ROLES = ("clinic", "supervisor", "navigator", "manager", "administrator")
 
 
-def test_mfa_pending_users_reach_no_page_until_they_set_it_up(world, signed_in):
-    """The partnership requires MFA for supervisors; this one has none yet."""
-    supervisor = world.users["supervisor"]
-    partnership = supervisor.organization.partnerships_as_cbo.get()
+@pytest.mark.parametrize("role", HOME_ROLES)
+def test_mfa_pending_users_reach_no_page_until_they_set_it_up(world, signed_in, role):
+    """The partnership comes to require MFA for the role; this person has none yet."""
+    user = world.users[role]
     baseline = fingerprint()
     setup = reverse("mfa_activate_totp")
     wrong = []
     with transaction.atomic():
-        partnership.mfa_required_roles = [Role.SUPERVISOR]
-        partnership.save(update_fields=["mfa_required_roles"])
-        client = signed_in(supervisor)
+        partner_services.partnership_update(
+            actor=world.users["manager"],
+            partnership=world.partnership,
+            data={"mfa_required_roles": [user.role]},
+        )
+        client = signed_in(user)
         for name in sorted(set(MATRIX) - OPEN_BEFORE_MFA):
             url = reverse(name, kwargs=world.kwargs.get(name, {}))
             for method in ("get", "post"):

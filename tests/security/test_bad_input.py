@@ -3,6 +3,8 @@ characters, wrong types, missing and extra fields) posted to every form that acc
 POST, as a role allowed to use it. Never a server error; invalid input shows errors,
 writes nothing, and shows back what the user typed (HTML-escaped)."""
 
+import uuid
+
 import pytest
 from django import forms
 from django.db import transaction
@@ -131,6 +133,9 @@ READ_ONLY = {
     "evaluation:utilization-list",
     "evaluation:utilization-import-preview",
 }
+# Fields that name a record by its code: a well-formed code of no record the user
+# may see is answered 404, as a stranger's record is (it must not tell them apart).
+CODE_FIELDS = {"referrals:pathway-resource-link": {"service"}}
 # A search answers valid input with results, not errors.
 SEARCHES = {"referrals:referral-new"}
 # Where the page cannot show a field back, and why.
@@ -170,29 +175,50 @@ def _text_fields(form):
     }
 
 
+def _is_uuid(value) -> bool:
+    value = value[-1] if isinstance(value, list) else value
+    try:
+        uuid.UUID(value.strip())
+    except (AttributeError, ValueError):
+        return False
+    return True
+
+
 @pytest.fixture
 def form_under_test(world, signed_in, request):
     name = request.param
     url = reverse(name, kwargs=world.kwargs.get(name, {}))
-    client = signed_in(world.users[_role_for(name)])
+    user = world.users[_role_for(name)]
+    client = signed_in(user)
     fields = POST_ONLY_FIELDS.get(name)
     if fields is None:
         fields = sorted(
             {field for form in _forms_in(client.get(url)) for field in form.fields}
         )
-    return name, client, url, fields
+    return name, user, client, url, fields
 
 
 @pytest.mark.parametrize("form_under_test", POST_FORMS, indirect=True)
 @settings(
     max_examples=8,
     database=None,
+    # Each example is a full request on PostgreSQL (a page, a form, two fingerprint
+    # queries, a rollback): how long it takes depends on the machine's load, not on
+    # the input, so a per-example deadline (200 ms unless told otherwise) would
+    # fail a busy run without having found anything.
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[
+        # Shared on purpose by the examples: the world and the signed-in client.
+        # Each example's writes (its session's too) are rolled back, and each
+        # checks that it still ran as that user.
+        HealthCheck.function_scoped_fixture,
+        # Wall-clock time spent drawing the inputs, which swings with the load.
+        HealthCheck.too_slow,
+    ],
 )
 @given(data=st.data())
 def test_generated_input_never_breaks_a_form(form_under_test, data):
-    name, client, url, fields = form_under_test
+    name, user, client, url, fields = form_under_test
     posted = data.draw(
         st.fixed_dictionaries({}, optional=dict.fromkeys(fields, FIELD_VALUE))
     )
@@ -202,6 +228,15 @@ def test_generated_input_never_breaks_a_form(form_under_test, data):
         response = client.post(url, posted)
         after = fingerprint()
         transaction.set_rollback(True)
+    # Not signed out by an earlier example: the role's rules were the ones tried.
+    assert response.wsgi_request.user == user, (url, posted)
+    if response.status_code == 404:
+        assert after == before, (url, posted)
+        assert any(_is_uuid(posted.get(f)) for f in CODE_FIELDS.get(name, ())), (
+            url,
+            posted,
+        )
+        return
     assert response.status_code in ACCEPTED, (url, posted, response.status_code)
     if response.status_code == 302:
         return

@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import OutboundEmail
-from referrals.demo import PATIENTS
 from referrals.models import Pathway, Patient, Referral
 from referrals.tasks import reminders_sweep_task
+from tests.security.world import OTHER_PATIENTS, PATIENTS
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,8 @@ def act(signed_in, recorder, django_capture_on_commit_callbacks):
 def _run_the_main_flows(world, act):
     clinic, supervisor = world.users["clinic"], world.users["supervisor"]
     navigator = world.users["navigator"]
-    search = {"last_name": "Hernández", "date_of_birth": "1961-03-14"}
+    _, last, born, *_ = PATIENTS[0]
+    search = {"last_name": last, "date_of_birth": born.isoformat()}
     act(clinic, "referrals:referral-new", search, expect=200)
     act(clinic, "referrals:patient-new", NEW_PATIENT)
     patient = Patient.objects.get(mrn=NEW_PATIENT["mrn"])
@@ -245,7 +246,7 @@ def test_no_patient_detail_reaches_logs_emails_tasks_or_addresses(
     assert not leaks
 
 
-def test_the_demo_patients_are_the_ones_searched_for(world):
+def test_every_patient_of_the_world_is_searched_for(world):
     markers = _phi_markers()
-    for first, last, born, mrn, *_ in PATIENTS:
-        assert {f"{first} {last}", mrn, born.isoformat()} <= markers
+    for first, last, born, mrn, phone in PATIENTS + OTHER_PATIENTS:
+        assert {f"{first} {last}", mrn, born.isoformat(), phone} <= markers
