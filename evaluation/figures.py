@@ -105,6 +105,21 @@ def count_subquery(queryset, group: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+DEFAULT_TIME_ZONE = "America/Los_Angeles"
+
+
+def partnership_for(user) -> Partnership | None:
+    """The user's first partnership: its time zone, business days and contract
+    decide what is overdue, as in the inbox and the caseloads."""
+    return (
+        Partnership.objects.filter(
+            Q(cbo_id=user.organization_id) | Q(health_system_id=user.organization_id)
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 def time_zone_for(user) -> str:
     zone = (
         Partnership.objects.filter(
@@ -114,7 +129,7 @@ def time_zone_for(user) -> str:
         .values_list("time_zone", flat=True)
         .first()
     )
-    return zone or "America/Los_Angeles"
+    return zone or DEFAULT_TIME_ZONE
 
 
 def dashboard_choices(user) -> dict:
@@ -162,9 +177,8 @@ def cohort_of(referrals):
     return Patient.objects.filter(Exists(referrals.filter(patient_id=OuterRef("pk"))))
 
 
-def kpis_and_funnel(referrals, time_zone: str) -> dict:
+def kpis_and_funnel(referrals, cutoffs: dict) -> dict:
     """KPI tiles and the funnel in one aggregate query (+ one for needs)."""
-    cutoffs = overdue_cutoffs(time_zone=time_zone)
     linked = PathwayResource.objects.filter(pathway__referral_id=OuterRef("pk"))
     figures = referrals.annotate(linked=Exists(linked)).aggregate(
         referred=Count("pk"),
@@ -295,8 +309,7 @@ def monthly_table(referrals, time_zone: str) -> dict:
     }
 
 
-def navigator_table(user, referrals, filters: dict) -> dict:
-    cutoffs = overdue_cutoffs(time_zone=filters["_time_zone"])
+def navigator_table(user, referrals, filters: dict, cutoffs: dict) -> dict:
     since = timezone.now() - datetime.timedelta(days=14)
     cbos = Partnership.objects.filter(
         Q(cbo_id=user.organization_id) | Q(health_system_id=user.organization_id)
@@ -516,11 +529,12 @@ def story_panel(cohort) -> dict:
 def dashboard_for_user(user, filters: dict) -> dict:
     """Every panel of the dashboard for the filtered cohort (a fixed number of
     queries, whatever the data)."""
-    time_zone = time_zone_for(user)
-    filters = {**filters, "_time_zone": time_zone}
+    partnership = partnership_for(user)
+    time_zone = partnership.time_zone if partnership else DEFAULT_TIME_ZONE
+    cutoffs = overdue_cutoffs(partnership=partnership, time_zone=time_zone)
     referrals = filtered_referrals(user, filters, time_zone)
     cohort = cohort_of(referrals)
-    figures = kpis_and_funnel(referrals, time_zone)
+    figures = kpis_and_funnel(referrals, cutoffs)
     pam = pam_panel(cohort)
     utilization = utilization_panel(user, cohort, filters.get("window") or 6, time_zone)
     stories = story_panel(cohort)
@@ -528,7 +542,7 @@ def dashboard_for_user(user, filters: dict) -> dict:
         kpi_table(figures),
         funnel_table(figures),
         monthly_table(referrals, time_zone),
-        navigator_table(user, referrals, filters),
+        navigator_table(user, referrals, filters, cutoffs),
         clinic_table(referrals),
         pam["change"],
         pam["matrix"],
