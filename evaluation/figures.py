@@ -268,7 +268,7 @@ def funnel_table(figures: dict) -> dict:
         "columns": [
             column(_("Step"), "text"),
             column(_("Referrals")),
-            column(_("Conversion from the step before (%)"), "rate", 3),
+            {**column(_("Conversion from the step before (%)"), "rate", 3), "part": 1},
             column(_("Previous step"), "hidden"),
         ],
         "rows": rows,
@@ -377,7 +377,7 @@ def clinic_table(referrals) -> dict:
             column(_("Accepted")),
             column(_("Closed with an outcome")),
             column(_("Needs addressed")),
-            column(_("Closed-loop rate (%)"), "rate", 1),
+            {**column(_("Closed-loop rate (%)"), "rate", 1), "part": 3},
             column(_("Median days to first contact"), "number", 7),
             column(_("Contacted")),
         ],
