@@ -422,11 +422,12 @@ def window_sum(field: str, months: int, after: bool):
 
 def utilization_panel(user, cohort, months: int, time_zone: str) -> dict:
     """Events per person-year in the ``months`` before and after each patient's
-    enrollment (the month of their first submitted referral), for patients with
-    utilization data in both periods."""
+    enrollment (the month of their first submitted referral, not one entered in
+    error), for patients with utilization data in both periods."""
     first = (
         referral_list_for_user(user)
         .filter(patient_id=OuterRef("pk"), submitted_at__isnull=False)
+        .exclude(status=Status.ENTERED_IN_ERROR)
         .order_by("submitted_at")
     )
     patients = cohort.annotate(

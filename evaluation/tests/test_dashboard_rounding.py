@@ -59,3 +59,23 @@ def test_a_referral_entered_in_error_is_not_counted(login, manager, partnership)
     data = login(manager).get("/evaluation/").context["data"]
     assert data["figures"]["referred"] == 1
     assert data["utilization"]["totals"]["cohort"] == 1
+
+
+def test_enrollment_is_the_first_referral_not_entered_in_error(
+    login, manager, partnership
+):
+    with time_machine.travel(datetime.datetime(2026, 1, 12, 18, tzinfo=datetime.UTC)):
+        mistaken = ReferralFactory(partnership=partnership)
+        workflow.referral_transition(
+            referral=mistaken, actor=mistaken.referred_by,
+            name="enter_in_error", reason_code="duplicate",
+        )  # fmt: skip
+    with time_machine.travel(SENT, tick=False):
+        ReferralFactory(partnership=partnership, patient=mistaken.patient)
+    # February is before the real enrollment in March, March after it.
+    month(manager, mistaken.patient, datetime.date(2026, 2, 1), ed=2)
+    month(manager, mistaken.patient, datetime.date(2026, 3, 1), ed=1)
+
+    data = login(manager).get("/evaluation/").context["data"]["utilization"]
+
+    assert data["table"]["rows"][0] == ["Emergency visits", 1, 24.0, 12.0, -12.0]

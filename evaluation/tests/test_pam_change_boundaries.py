@@ -135,3 +135,13 @@ def test_no_pams_gives_an_empty_analysis(db):
     assert pam["raw_ci"] is None
     assert pam["change"]["rows"] == [["All analysed", 0, None, None, None, None, None]]
     assert [row[1:] for row in pam["matrix"]["rows"]] == [[0, 0, 0, 0]] * 3
+
+
+def test_two_baselines_on_the_same_day_count_the_patient_once(
+    patient_with, partnership, navigator
+):
+    patient = patient_with(50, (datetime.date(2025, 8, 1), 56))
+    pam_row(patient=patient, partnership=partnership, by=navigator, on=START, score=40)
+    overall = panel()["overall"]
+    # The first recorded baseline (50) is paired: +6, one patient.
+    assert (overall["baselines"], overall["n"], float(overall["mean"])) == (1, 1, 6.0)
