@@ -70,6 +70,7 @@ def errors_of(result):
         ("A-1,2025-01,0,0,0,0,0,,,", None),
         ("A-1,2025-12,0,0,0,0,0,,,", None),
         ("A-1,2025-00,0,0,0,0,0,,,", PERIOD),
+        ("A-1,2025-13,0,0,0,0,0,,,", PERIOD),
         ("A-1,2025-1,0,0,0,0,0,,,", PERIOD),
         ("A-1,2025-10-01,0,0,0,0,0,,,", PERIOD),
     ],
@@ -97,6 +98,13 @@ def test_header_is_read_in_any_case_with_a_byte_order_mark(manager, patient):
     header = "\ufeff" + HEADER.upper().replace(",", " , ")
     result = parse(manager, GOOD, header=header)
     assert len(result["create"]) == 1 and not result["errors"]
+
+
+def test_the_optional_columns_may_be_left_out(manager, patient):
+    header = HEADER.replace(",hba1c,systolic_bp,diastolic_bp", "")
+    result = parse(manager, "A-1,2025-10,0,0,0,0,0", header=header)
+    assert not result["errors"]
+    assert "hba1c" not in result["create"][0]
 
 
 def test_missing_columns_are_named(manager):
