@@ -4,10 +4,12 @@ The rule: program managers read exact counts on the dashboard (it is their own
 partnership's operational view). Everything that can be shared outside the
 partnership, that is every aggregate CSV export and the dashboard's "as shared"
 preview, shows counts from 1 to 9 as "<10", and a rate or median whose base is
-1–9 as "–", so a small group cannot be recognized. Zero is shown: it identifies
-no one. The patient-level dataset carries no direct identifiers (no names, record
-numbers, phones, addresses or dates other than years and day offsets) and a random
-pseudonym drawn anew for each export, so two exports cannot be linked.
+1–9 as "–", so a small group cannot be recognized; so is a rate whose count (its
+``part``) is hidden, else the rate times its base would give the count away. Zero
+is shown: it identifies no one. The patient-level dataset carries no direct
+identifiers (no names, record numbers, phones, addresses or dates other than years
+and day offsets) and a random pseudonym drawn anew for each export, so two exports
+cannot be linked.
 """
 
 SUPPRESSED = "<10"
@@ -25,9 +27,9 @@ def shown_value(value, column: dict, row: list, shared: bool):
         return value
     if column["kind"] in ("count", "number") and is_small(value):
         return SUPPRESSED
-    base = column.get("base")
-    if base is not None and is_small(row[base]):
-        return HIDDEN
+    for rests_on in (column.get("base"), column.get("part")):
+        if rests_on is not None and is_small(row[rests_on]):
+            return HIDDEN
     return value
 
 

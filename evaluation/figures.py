@@ -105,6 +105,21 @@ def count_subquery(queryset, group: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+DEFAULT_TIME_ZONE = "America/Los_Angeles"
+
+
+def partnership_for(user) -> Partnership | None:
+    """The user's first partnership: its time zone, business days and contract
+    decide what is overdue, as in the inbox and the caseloads."""
+    return (
+        Partnership.objects.filter(
+            Q(cbo_id=user.organization_id) | Q(health_system_id=user.organization_id)
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 def time_zone_for(user) -> str:
     zone = (
         Partnership.objects.filter(
@@ -114,7 +129,7 @@ def time_zone_for(user) -> str:
         .values_list("time_zone", flat=True)
         .first()
     )
-    return zone or "America/Los_Angeles"
+    return zone or DEFAULT_TIME_ZONE
 
 
 def dashboard_choices(user) -> dict:
@@ -162,9 +177,8 @@ def cohort_of(referrals):
     return Patient.objects.filter(Exists(referrals.filter(patient_id=OuterRef("pk"))))
 
 
-def kpis_and_funnel(referrals, time_zone: str) -> dict:
+def kpis_and_funnel(referrals, cutoffs: dict) -> dict:
     """KPI tiles and the funnel in one aggregate query (+ one for needs)."""
-    cutoffs = overdue_cutoffs(time_zone=time_zone)
     linked = PathwayResource.objects.filter(pathway__referral_id=OuterRef("pk"))
     figures = referrals.annotate(linked=Exists(linked)).aggregate(
         referred=Count("pk"),
@@ -254,7 +268,7 @@ def funnel_table(figures: dict) -> dict:
         "columns": [
             column(_("Step"), "text"),
             column(_("Referrals")),
-            column(_("Conversion from the step before (%)"), "rate", 3),
+            {**column(_("Conversion from the step before (%)"), "rate", 3), "part": 1},
             column(_("Previous step"), "hidden"),
         ],
         "rows": rows,
@@ -295,8 +309,7 @@ def monthly_table(referrals, time_zone: str) -> dict:
     }
 
 
-def navigator_table(user, referrals, filters: dict) -> dict:
-    cutoffs = overdue_cutoffs(time_zone=filters["_time_zone"])
+def navigator_table(user, referrals, filters: dict, cutoffs: dict) -> dict:
     since = timezone.now() - datetime.timedelta(days=14)
     cbos = Partnership.objects.filter(
         Q(cbo_id=user.organization_id) | Q(health_system_id=user.organization_id)
@@ -364,7 +377,7 @@ def clinic_table(referrals) -> dict:
             column(_("Accepted")),
             column(_("Closed with an outcome")),
             column(_("Needs addressed")),
-            column(_("Closed-loop rate (%)"), "rate", 1),
+            {**column(_("Closed-loop rate (%)"), "rate", 1), "part": 3},
             column(_("Median days to first contact"), "number", 7),
             column(_("Contacted")),
         ],
@@ -409,11 +422,12 @@ def window_sum(field: str, months: int, after: bool):
 
 def utilization_panel(user, cohort, months: int, time_zone: str) -> dict:
     """Events per person-year in the ``months`` before and after each patient's
-    enrollment (the month of their first submitted referral), for patients with
-    utilization data in both periods."""
+    enrollment (the month of their first submitted referral, not one entered in
+    error), for patients with utilization data in both periods."""
     first = (
         referral_list_for_user(user)
         .filter(patient_id=OuterRef("pk"), submitted_at__isnull=False)
+        .exclude(status=Status.ENTERED_IN_ERROR)
         .order_by("submitted_at")
     )
     patients = cohort.annotate(
@@ -516,11 +530,12 @@ def story_panel(cohort) -> dict:
 def dashboard_for_user(user, filters: dict) -> dict:
     """Every panel of the dashboard for the filtered cohort (a fixed number of
     queries, whatever the data)."""
-    time_zone = time_zone_for(user)
-    filters = {**filters, "_time_zone": time_zone}
+    partnership = partnership_for(user)
+    time_zone = partnership.time_zone if partnership else DEFAULT_TIME_ZONE
+    cutoffs = overdue_cutoffs(partnership=partnership, time_zone=time_zone)
     referrals = filtered_referrals(user, filters, time_zone)
     cohort = cohort_of(referrals)
-    figures = kpis_and_funnel(referrals, time_zone)
+    figures = kpis_and_funnel(referrals, cutoffs)
     pam = pam_panel(cohort)
     utilization = utilization_panel(user, cohort, filters.get("window") or 6, time_zone)
     stories = story_panel(cohort)
@@ -528,7 +543,7 @@ def dashboard_for_user(user, filters: dict) -> dict:
         kpi_table(figures),
         funnel_table(figures),
         monthly_table(referrals, time_zone),
-        navigator_table(user, referrals, filters),
+        navigator_table(user, referrals, filters, cutoffs),
         clinic_table(referrals),
         pam["change"],
         pam["matrix"],

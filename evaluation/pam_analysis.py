@@ -28,10 +28,12 @@ from evaluation.tables import column, rounded
 def _pam_pairs(cohort):
     """First baselines of the cohort, each with its first follow-up 6–12 months
     later (``fu_*``), any follow-up at all (``has_follow_up``) and changes."""
+    # Two baselines on one day: the first recorded is the patient's baseline.
     earlier = PamAdministration.objects.filter(
+        Q(administered_on__lt=OuterRef("administered_on"))
+        | Q(administered_on=OuterRef("administered_on"), pk__lt=OuterRef("pk")),
         patient_id=OuterRef("patient_id"),
         kind=PamAdministration.Kind.BASELINE,
-        administered_on__lt=OuterRef("administered_on"),
     )
     follow_ups = PamAdministration.objects.filter(
         patient_id=OuterRef("patient_id"),

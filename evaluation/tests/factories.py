@@ -5,10 +5,13 @@ PAM rows for analysis tests are built directly (their recording is tested throug
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from evaluation.models import PamAdministration
 from evaluation.statistics import pam_level, pam_raw
-from referrals.services import assignment, workflow
-from referrals.tests.factories import ReferralFactory
+from referrals.choices import ContactMode, StatusReason
+from referrals.services import assignment, contacts, intake, workflow
+from referrals.tests.factories import PatientFactory, ReferralFactory
 
 
 def caseload_referral(*, partnership, supervisor, navigator, **fields):
@@ -19,6 +22,76 @@ def caseload_referral(*, partnership, supervisor, navigator, **fields):
     )
     return assignment.referral_assign(
         referral=referral, actor=supervisor, navigator=navigator
+    )
+
+
+def accepted_referral(*, partnership, supervisor, **fields):
+    """A referral the supervisor accepted, waiting for a navigator."""
+    referral = ReferralFactory(partnership=partnership, **fields)
+    return workflow.referral_transition(
+        referral=referral, actor=supervisor, name="accept"
+    )
+
+
+def declined_referral(*, partnership, supervisor, **fields):
+    referral = ReferralFactory(partnership=partnership, **fields)
+    return workflow.referral_transition(
+        referral=referral,
+        actor=supervisor,
+        name="decline",
+        reason_code=StatusReason.OUT_OF_SCOPE,
+    )
+
+
+def contact_logged(*, referral, navigator, occurred_at=None, reached=True):
+    """The navigator logs a contact; a first reached one starts the work."""
+    contacts.encounter_log(
+        referral=referral,
+        actor=navigator,
+        occurred_at=occurred_at or timezone.now(),
+        mode=ContactMode.PHONE,
+        reached=reached,
+        minutes=15,
+    )
+    referral.refresh_from_db()
+    return referral
+
+
+def in_progress_referral(*, partnership, supervisor, navigator, **fields):
+    """On the navigator's caseload, first contact made now."""
+    referral = caseload_referral(
+        partnership=partnership, supervisor=supervisor, navigator=navigator, **fields
+    )
+    return contact_logged(referral=referral, navigator=navigator)
+
+
+def completed_referral(*, partnership, supervisor, navigator, **fields):
+    """Worked by the navigator and closed with the needs addressed."""
+    referral = in_progress_referral(
+        partnership=partnership, supervisor=supervisor, navigator=navigator, **fields
+    )
+    return workflow.referral_transition(
+        referral=referral, actor=navigator, name="complete"
+    )
+
+
+def draft_referral(*, clinic_user, clinic):
+    """A draft saved by clinic staff and never sent."""
+    patient = PatientFactory(
+        health_system=clinic_user.organization, created_by=clinic_user
+    )
+    return intake.referral_save_draft(
+        actor=clinic_user,
+        patient=patient,
+        data={
+            "clinic": clinic,
+            "medical_reasons": ["diabetes"],
+            "medical_reason_other": "",
+            "social_needs": ["food-insecurity"],
+            "urgency": "routine",
+            "notes_for_navigator": "",
+            "consent_given": True,
+        },
     )
 
 

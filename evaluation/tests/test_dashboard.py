@@ -3,27 +3,33 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from evaluation.models import Story, StoryExcerpt, Theme
 from evaluation.services.utilization import utilization_save
-from evaluation.tests.factories import pam_row
-from referrals.models import Referral
+from evaluation.tests.factories import (
+    accepted_referral,
+    completed_referral,
+    declined_referral,
+    draft_referral,
+    in_progress_referral,
+    pam_row,
+)
 from referrals.tests.factories import ReferralFactory
-
-Status = Referral.Status
 
 
 @pytest.fixture
-def referrals(partnership, navigator):
+def referrals(partnership, supervisor, navigator, clinic_user, clinic):
+    """Three waiting, one accepted, one being worked, one completed, one declined
+    and one draft, each reached through the workflow services."""
+    team = {"partnership": partnership, "supervisor": supervisor}
     ReferralFactory.create_batch(3, partnership=partnership)
-    ReferralFactory(partnership=partnership, status=Status.ACCEPTED)
-    ReferralFactory(
-        partnership=partnership, status=Status.IN_PROGRESS, navigator=navigator
-    )
-    ReferralFactory(partnership=partnership, status=Status.COMPLETED)
-    ReferralFactory(partnership=partnership, status=Status.DECLINED)
-    ReferralFactory(partnership=partnership, status=Status.DRAFT)
+    accepted_referral(**team)
+    in_progress_referral(**team, navigator=navigator)
+    completed_referral(**team, navigator=navigator)
+    declined_referral(**team)
+    draft_referral(clinic_user=clinic_user, clinic=clinic)
 
 
 def test_dashboard_counts_the_partnerships_referrals(login, manager, referrals):
@@ -47,15 +53,16 @@ def test_dashboard_queries_do_not_grow_with_referrals(
 ):
     client = login(manager)
     # session, user, organization and partnerships (navigation bar and header),
-    # time zone, KPI aggregate, needs aggregate, monthly, navigators, clinics,
+    # partnership (time zone, business days), its contract's service levels, KPI
+    # aggregate, needs aggregate, monthly, navigators, clinics,
     # PAM (overall, by level, level table), utilization, stories (+ excerpts and
     # their themes when there are stories), themes, clinic and navigator choices,
     # session save (savepoint, update, release)
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(24):
         client.get("/evaluation/")
     for referral in ReferralFactory.create_batch(5, partnership=partnership):
         _evaluation_records(referral, navigator, manager)
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(24):
         response = client.get("/evaluation/")
     assert len(response.context["data"]["stories"]["stories"]) == 3
 
@@ -111,8 +118,9 @@ def test_filters_apply_to_every_panel(
 
 def test_date_range_counts_referrals_sent_in_it(login, manager, partnership):
     sent = datetime.datetime(2026, 2, 10, 18, tzinfo=datetime.UTC)
-    ReferralFactory(partnership=partnership, submitted_at=sent)
-    ReferralFactory(partnership=partnership, submitted_at=sent.replace(month=4))
+    for moment in (sent, sent.replace(month=4)):
+        with time_machine.travel(moment, tick=False):
+            ReferralFactory(partnership=partnership)
     client = login(manager)
     data = client.get("/evaluation/?start=2026-02-01&end=2026-02-28").context["data"]
     assert data["figures"]["referred"] == 1

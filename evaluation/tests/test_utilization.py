@@ -3,6 +3,7 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from evaluation.models import UtilizationImport, UtilizationRecord
 from evaluation.services.utilization import utilization_save
@@ -17,12 +18,11 @@ ENROLLED = datetime.datetime(2026, 3, 10, 18, 0, tzinfo=datetime.UTC)
 
 @pytest.fixture
 def patients(partnership):
-    return [
-        ReferralFactory(
-            partnership=partnership, patient__mrn=mrn, submitted_at=ENROLLED
-        ).patient
-        for mrn in ("A-1", "B-2", "C-3")
-    ]
+    with time_machine.travel(ENROLLED, tick=False):
+        return [
+            ReferralFactory(partnership=partnership, patient__mrn=mrn).patient
+            for mrn in ("A-1", "B-2", "C-3")
+        ]
 
 
 def _upload(client, text, name="extract.csv"):
