@@ -8,6 +8,8 @@ import pytest
 import time_machine
 
 from evaluation.tests.factories import caseload_referral
+from partners import services
+from partners.models import Contract
 from referrals.models import Notification, ReminderClaim
 from referrals.selectors import (
     caseload_for_navigator,
@@ -20,6 +22,7 @@ from referrals.services.timeliness import (
     business_days_after,
     business_days_before,
     overdue_cutoffs,
+    service_levels,
 )
 from referrals.tests.factories import ReferralFactory
 
@@ -243,3 +246,51 @@ def test_the_inbox_uses_the_partnerships_business_days(mwf, supervisor):
     assert cutoffs["accept"] == datetime.datetime(
         2026, 11, 13, 23, 59, 59, 999999, tzinfo=ZONE
     )
+
+
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+
+
+def test_a_non_business_day_start_waits_for_monday_in_its_own_time_zone():
+    saturday = datetime.datetime(2026, 11, 21, 15, tzinfo=TOKYO)
+    assert business_days_after(saturday, 1, "Asia/Tokyo") == datetime.datetime(
+        2026, 11, 24, 0, tzinfo=TOKYO
+    )
+
+
+def test_cutoffs_follow_the_time_zone_given(partnership):
+    # Monday 8:00 in Tokyo is Sunday in Portland: one business day back differs.
+    now = datetime.datetime(2026, 11, 23, 8, tzinfo=TOKYO)
+    for time_zone in ("Asia/Tokyo", PORTLAND):
+        cutoffs = overdue_cutoffs(now=now, time_zone=time_zone)
+        assert cutoffs["accept"] == business_days_before(now, 1, time_zone)
+    partnership.time_zone = "Asia/Tokyo"
+    cutoffs = overdue_cutoffs(now=now, partnership=partnership)
+    assert cutoffs["accept"] == datetime.datetime(2026, 11, 20, 8, tzinfo=TOKYO)
+    assert cutoffs["first_contact"] == datetime.datetime(2026, 11, 18, 8, tzinfo=TOKYO)
+
+
+def test_the_inactive_cutoff_is_fourteen_days_back(partnership):
+    now = local(2026, 11, 30, 11)
+    assert overdue_cutoffs(now=now)["inactive"] == local(2026, 11, 16, 11)
+
+
+def test_a_later_contract_without_service_levels_keeps_the_earlier_levels(
+    partnership, manager
+):
+    def contract(**fields):
+        data = {
+            "kind": Contract.Kind.SERVICE,
+            "title": "Services",
+            "status": Contract.Status.SIGNED,
+            "effective_on": datetime.date(2026, 1, 1),
+        } | fields
+        return services.contract_save(actor=manager, partnership=partnership, data=data)
+
+    contract(accept_business_days=2)
+    contract(
+        kind=Contract.Kind.DATA_SHARING,
+        title="Data sharing",
+        effective_on=datetime.date(2026, 6, 1),
+    )
+    assert service_levels(partnership)["accept_business_days"] == 2
