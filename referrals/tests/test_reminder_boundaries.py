@@ -6,9 +6,11 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.urls import reverse
 
-from evaluation.tests.factories import caseload_referral
-from partners.models import Partnership
+from evaluation.tests.factories import caseload_referral, pam_row
+from partners import services
+from partners.models import Contract, Partnership, RequiredTraining, TrainingKind
 from partners.tests.factories import UserFactory
 from referrals.models import Notification, ReminderClaim
 from referrals.services import assignment, contacts, reminders, workflow
@@ -289,3 +291,133 @@ def test_a_claimed_reminder_is_not_sent_again(accepted_wednesday, supervisor):
     assert reminders.reminder_send_once(rule=rule, due=due) is True
     assert reminders.reminder_send_once(rule=rule, due=due) is False
     assert len(received(supervisor, Kind.NOT_ASSIGNED)) == 1
+
+
+def test_the_contracts_service_levels_set_every_due_moment(
+    partnership, manager, supervisor, navigator
+):
+    services.contract_save(
+        actor=manager,
+        partnership=partnership,
+        data={
+            "kind": Contract.Kind.SERVICE,
+            "title": "Services",
+            "status": Contract.Status.SIGNED,
+            "effective_on": datetime.date(2026, 1, 1),
+            "accept_business_days": 2,
+            "assign_business_days": 2,
+            "first_contact_business_days": 1,
+            "inactive_days": 7,
+        },
+    )
+    waiting = at(local(2026, 11, 16, 10), ReferralFactory, partnership=partnership)
+    accepted = at(local(2026, 11, 16, 10), ReferralFactory, partnership=partnership)
+    at(
+        local(2026, 11, 16, 10),
+        workflow.referral_transition,
+        referral=accepted,
+        actor=supervisor,
+        name="accept",
+    )
+    assigned = at(
+        local(2026, 11, 16, 10),
+        caseload_referral,
+        partnership=partnership,
+        supervisor=supervisor,
+        navigator=navigator,
+    )
+    working = at(
+        local(2026, 11, 16, 10),
+        caseload_referral,
+        partnership=partnership,
+        supervisor=supervisor,
+        navigator=navigator,
+    )
+    contact(working, navigator, local(2026, 11, 16, 11))
+    # Tuesday 10:00: one business day passed, so only the first contact is due.
+    assert sweep(local(2026, 11, 17, 10)) == 1
+    assert claims("no_first_contact") == [(assigned.code, local(2026, 11, 17, 10))]
+    assert sweep(local(2026, 11, 18, 9, 59)) == 0
+    assert sweep(local(2026, 11, 18, 10)) == 3  # not accepted, not assigned, escalation
+    assert claims("not_accepted") == [(waiting.code, local(2026, 11, 18, 10))]
+    assert claims("not_assigned") == [(accepted.code, local(2026, 11, 18, 10))]
+    assert sweep(local(2026, 11, 23, 10, 59)) == 0
+    assert sweep(local(2026, 11, 23, 11)) == 1
+    assert claims("inactive") == [(working.code, local(2026, 11, 23, 11))]
+
+
+def test_a_contact_on_another_referral_does_not_count_as_first_contact(
+    partnership, supervisor, navigator
+):
+    first, second = (
+        at(
+            local(2026, 11, 16, 10),
+            caseload_referral,
+            partnership=partnership,
+            supervisor=supervisor,
+            navigator=navigator,
+        )
+        for _ in range(2)
+    )
+    contact(first, navigator, local(2026, 11, 16, 11), reached=False)
+    assert sweep(local(2026, 11, 19, 10)) == 1
+    [note] = received(navigator, Kind.NO_FIRST_CONTACT)
+    assert note.referral_id == second.pk
+
+
+def test_the_contract_ending_reminder_links_to_the_partnership(
+    partnership, manager, navigator
+):
+    Contract.objects.create(
+        partnership=partnership,
+        kind=Contract.Kind.SERVICE,
+        title="Navigation services 2026",
+        status=Contract.Status.SIGNED,
+        effective_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 12, 31),
+        renewal_notice_days=60,
+    )
+    sweep(local(2026, 11, 2, 12))
+    [ending] = received(manager, Kind.CONTRACT_ENDING)
+    assert ending.link == reverse(
+        "partners:partnership-detail", args=[partnership.code]
+    )
+
+
+def test_two_trainings_overdue_the_same_day_send_two_reminders(
+    partnership, manager, navigator
+):
+    for kind in (TrainingKind.CHW_ORIENTATION, TrainingKind.CLINIC_PROTOCOLS):
+        RequiredTraining.objects.create(
+            partnership=partnership, role="navigator", kind=kind, due_within_days=30
+        )
+    later = navigator.date_joined.date() + datetime.timedelta(days=45)
+    sweep(local(later.year, later.month, later.day, 12))
+    # Two trainings overdue for one person on the same day: two reminders.
+    trainings = received(manager, Kind.TRAINING_OVERDUE)
+    assert len(trainings) == 2
+    assert {note.link for note in trainings} == {
+        reverse("partners:training", args=[partnership.code])
+    }
+    assert {note.context["training_kind"] for note in trainings} == {
+        TrainingKind.CHW_ORIENTATION,
+        TrainingKind.CLINIC_PROTOCOLS,
+    }
+
+
+def test_the_pam_follow_up_reminder_links_to_the_patients_pam(
+    partnership, supervisor, navigator
+):
+    referral = caseload_referral(
+        partnership=partnership, supervisor=supervisor, navigator=navigator
+    )
+    pam_row(
+        patient=referral.patient,
+        partnership=partnership,
+        by=navigator,
+        on=datetime.date(2026, 5, 10),
+    )
+    sweep(local(2026, 11, 10, 12))
+    [note] = received(navigator, Kind.PAM_FOLLOW_UP_DUE)
+    assert note.link == reverse("evaluation:patient-pam", args=[referral.patient.code])
+    assert note.referral is None
