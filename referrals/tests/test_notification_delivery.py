@@ -76,7 +76,10 @@ def test_partnership_notifications_say_what_is_due(manager):
         person="Nadia Moreno",
         training_kind="chw_orientation",
         due="2026-11-01",
-    ).startswith("Nadia Moreno is overdue for the required training “")
+    ) == (
+        "Nadia Moreno is overdue for the required training “CHW orientation on "
+        "clinic protocols” (due 2026-11-01)."
+    )
 
 
 def test_the_e_mail_links_to_the_page_and_the_settings(referral, supervisor, settings):
@@ -86,14 +89,13 @@ def test_the_e_mail_links_to_the_page_and_the_settings(referral, supervisor, set
     )
     mail = OutboundEmail.objects.get(to=supervisor.email)
     assert mail.subject == "Referral not accepted in time"
-    assert (
-        f"Open it in chwlink: https://chw.example/referrals/{referral.code}/"
-        in mail.body_text
-    )
-    assert (
+    assert mail.body_text.split("\n\n") == [
+        f"Referral {referral.short_code} from North Clinic has not been accepted "
+        "in time.",
+        f"Open it in chwlink: https://chw.example/referrals/{referral.code}/",
         "You get these e-mails because of your notification settings: "
-        "https://chw.example/referrals/notifications/settings/" in mail.body_text
-    )
+        "https://chw.example/referrals/notifications/settings/",
+    ]
 
 
 def test_the_e_mail_is_in_the_recipients_language(referral, supervisor):
@@ -185,6 +187,12 @@ def test_a_submitted_referral_tells_the_cbos_active_supervisors_only(
         )
     )
     assert told == {supervisor.pk, colleague.pk}
+    note = Notification.objects.filter(recipient=supervisor).get()
+    assert note.referral == draft
+    assert note.link == f"/referrals/{draft.code}/"
+    assert notifications.notification_text(note) == (
+        "A new referral from North Clinic is waiting in the inbox."
+    )
     assert stranger.pk not in told and navigator.pk not in told
 
 
