@@ -78,6 +78,7 @@ def test_a_navigator_sees_assigned_and_shared_referrals_only(
 ):
     colleague = UserFactory(role=Role.NAVIGATOR, organization=partnership.cbo)
     mine = ReferralFactory(partnership=partnership)
+    ReferralFactory(partnership=partnership)  # in the inbox, shared with no one
     assignment.referral_assign(referral=mine, actor=supervisor, navigator=navigator)
     assignment.referral_assign(
         referral=submitted, actor=supervisor, navigator=colleague
@@ -337,3 +338,66 @@ def test_the_weekly_summary_counts_what_is_overdue_and_what_moved(
     assert summary["navigators"] == [
         {"name": navigator.get_full_name(), "active": 1, "overdue": 1, "contacts": 1}
     ]
+
+
+def test_the_inbox_header_counts_each_kind_of_wait(partnership, supervisor, navigator):
+    for _ in range(2):
+        at(local(2026, 11, 16, 10), ReferralFactory, partnership=partnership)
+    at(local(2026, 11, 18, 10), ReferralFactory, partnership=partnership)
+    for moment in (local(2026, 11, 16, 10), local(2026, 11, 18, 10)):
+        at(
+            moment,
+            workflow.referral_transition,
+            referral=at(moment, ReferralFactory, partnership=partnership),
+            actor=supervisor,
+            name="accept",
+        )
+    assigned = at(local(2026, 11, 16, 10), ReferralFactory, partnership=partnership)
+    at(
+        local(2026, 11, 16, 10),
+        assignment.referral_assign,
+        referral=assigned,
+        actor=supervisor,
+        navigator=navigator,
+    )
+    with time_machine.travel(local(2026, 11, 18, 11), tick=False):
+        counts = selectors.inbox_counts_for_supervisor(user=supervisor)
+    assert counts == {
+        "waiting_acceptance": 3,
+        "waiting_assignment": 2,
+        "overdue_acceptance": 2,
+        "overdue_assignment": 1,
+    }
+
+
+def test_a_referral_on_hold_before_first_contact_is_not_overdue_on_the_caseload(
+    partnership, supervisor, navigator
+):
+    referral = at(
+        local(2026, 11, 16, 10),
+        caseload_referral,
+        partnership=partnership,
+        supervisor=supervisor,
+        navigator=navigator,
+    )
+    at(
+        local(2026, 11, 16, 11),
+        workflow.referral_transition,
+        referral=referral,
+        actor=navigator,
+        name="hold",
+        reason_code="patient_request",
+    )
+    assert overdue_on_caseload(navigator, local(2026, 11, 25, 10)) == [(referral.pk, 0)]
+
+
+def test_clinic_staff_cutoffs_follow_their_partnerships_business_days(
+    partnership, clinic_user
+):
+    partnership.business_days = [0, 2, 4]
+    partnership.save(update_fields=["business_days"])
+    with time_machine.travel(local(2026, 11, 17, 11), tick=False):
+        cutoffs = selectors.overdue_cutoffs_for_user(clinic_user)
+    assert cutoffs["accept"] == datetime.datetime(
+        2026, 11, 13, 23, 59, 59, 999999, tzinfo=PORTLAND
+    )
