@@ -87,6 +87,8 @@ def test_a_navigator_sees_assigned_and_shared_referrals_only(
     assignment.referral_share(referral=submitted, actor=supervisor, navigator=navigator)
     assert visible(navigator) == {mine.pk, submitted.pk}
     assert visible(colleague) == {submitted.pk}
+    newcomer = UserFactory(role=Role.NAVIGATOR, organization=partnership.cbo)
+    assert visible(newcomer) == set()  # shared with someone else, not with them
 
 
 def test_an_inactive_user_or_an_unknown_role_sees_nothing(
