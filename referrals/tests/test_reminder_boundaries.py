@@ -10,7 +10,13 @@ from django.urls import reverse
 
 from evaluation.tests.factories import caseload_referral, pam_row
 from partners import services
-from partners.models import Contract, Partnership, RequiredTraining, TrainingKind
+from partners.models import (
+    Contract,
+    Partnership,
+    RequiredTraining,
+    TrainingKind,
+    User,
+)
 from partners.tests.factories import UserFactory
 from referrals.models import Notification, ReminderClaim
 from referrals.services import assignment, contacts, reminders, workflow
@@ -18,6 +24,7 @@ from referrals.services.notifications import notification_text
 from referrals.tests.factories import ReferralFactory
 
 Kind = Notification.Kind
+Role = User.Role
 UTC = datetime.UTC
 PORTLAND = zoneinfo.ZoneInfo("America/Los_Angeles")
 
@@ -437,3 +444,54 @@ def test_a_referral_put_on_hold_before_first_contact_gets_no_reminder(
     assert sweep(local(2026, 11, 23, 10)) == 0
     assert received(navigator, Kind.NO_FIRST_CONTACT) == []
     assert received(supervisor, Kind.NO_FIRST_CONTACT_ESCALATION) == []
+
+
+def contract_ending_on(partnership, ends_on, **fields):
+    return Contract.objects.create(
+        partnership=partnership,
+        kind=Contract.Kind.SERVICE,
+        title=fields.pop("title", "Navigation services"),
+        status=fields.pop("status", Contract.Status.SIGNED),
+        effective_on=datetime.date(2026, 1, 1),
+        ends_on=ends_on,
+        renewal_notice_days=60,
+        **fields,
+    )
+
+
+def test_contract_reminder_starts_on_the_first_notice_day_for_both_managers(
+    partnership, manager
+):
+    cbo_manager = UserFactory(role=Role.PROGRAM_MANAGER, organization=partnership.cbo)
+    contract_ending_on(partnership, datetime.date(2026, 12, 31))  # notice from 1 Nov
+    assert sweep(local(2026, 10, 31, 23, 59)) == 0
+    assert sweep(local(2026, 11, 1, 0, 1)) == 1
+    assert len(received(manager, Kind.CONTRACT_ENDING)) == 1
+    assert len(received(cbo_manager, Kind.CONTRACT_ENDING)) == 1
+
+
+def test_contract_reminders_skip_drafts_ended_and_other_partnerships(
+    partnership, other_partnership, manager
+):
+    contract_ending_on(partnership, datetime.date(2026, 12, 31), status="draft")
+    contract_ending_on(partnership, datetime.date(2026, 10, 31), title="Old")
+    contract_ending_on(other_partnership, datetime.date(2026, 12, 31))
+    sweep(local(2026, 11, 2, 12))
+    assert received(manager, Kind.CONTRACT_ENDING) == []
+
+
+def test_a_contract_not_yet_in_notice_does_not_hide_the_next(partnership, manager):
+    contract_ending_on(partnership, datetime.date(2027, 6, 30), title="Later")
+    contract_ending_on(partnership, datetime.date(2026, 12, 31), title="Sooner")
+    assert sweep(local(2026, 11, 2, 12)) == 1
+    [note] = received(manager, Kind.CONTRACT_ENDING)
+    assert note.context["contract"] == "Sooner"
+
+
+def test_the_notice_day_is_the_partnerships_date(partnership, manager):
+    partnership.time_zone = "Asia/Tokyo"
+    partnership.save(update_fields=["time_zone"])
+    contract_ending_on(partnership, datetime.date(2026, 12, 31))
+    # 1 November 00:30 in Tokyo is still 31 October in Portland and in UTC.
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    assert sweep(datetime.datetime(2026, 11, 1, 0, 30, tzinfo=tokyo)) == 1
