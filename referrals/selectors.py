@@ -146,8 +146,8 @@ def clinics_referring_to_cbo(*, cbo_id) -> QuerySet[Site]:
 
 def overdue_in_inbox_q(cutoffs) -> Q:
     """Waiting on the CBO longer than the service level allows."""
-    return Q(status=Status.SUBMITTED, submitted_at__lt=cutoffs["accept"]) | Q(
-        status=Status.ACCEPTED, accepted_at__lt=cutoffs["assign"]
+    return Q(status=Status.SUBMITTED, submitted_at__lte=cutoffs["accept"]) | Q(
+        status=Status.ACCEPTED, accepted_at__lte=cutoffs["assign"]
     )
 
 
@@ -209,10 +209,10 @@ def inbox_counts_for_supervisor(*, user, cutoffs: dict | None = None) -> dict:
         waiting_acceptance=Count("pk", filter=Q(status=Status.SUBMITTED)),
         waiting_assignment=Count("pk", filter=Q(status=Status.ACCEPTED)),
         overdue_acceptance=Count(
-            "pk", filter=Q(status=Status.SUBMITTED, submitted_at__lt=cutoffs["accept"])
+            "pk", filter=Q(status=Status.SUBMITTED, submitted_at__lte=cutoffs["accept"])
         ),
         overdue_assignment=Count(
-            "pk", filter=Q(status=Status.ACCEPTED, accepted_at__lt=cutoffs["assign"])
+            "pk", filter=Q(status=Status.ACCEPTED, accepted_at__lte=cutoffs["assign"])
         ),
     )
 
@@ -222,11 +222,11 @@ def overdue_in_caseload_q(cutoffs) -> Q:
     no_first_contact = Q(
         status=Status.ASSIGNED,
         first_contact_at__isnull=True,
-        assigned_at__lt=cutoffs["first_contact"],
+        assigned_at__lte=cutoffs["first_contact"],
     )
     inactive = Q(status=Status.IN_PROGRESS) & (
-        Q(last_contact_at__lt=cutoffs["inactive"])
-        | Q(last_contact_at__isnull=True, assigned_at__lt=cutoffs["inactive"])
+        Q(last_contact_at__lte=cutoffs["inactive"])
+        | Q(last_contact_at__isnull=True, assigned_at__lte=cutoffs["inactive"])
     )
     return no_first_contact | inactive
 

@@ -25,28 +25,6 @@ from referrals.services.notifications import notify, supervisors_of
 
 Status = Referral.Status
 Kind = Notification.Kind
-WEEKEND = timeliness.WEEKEND
-
-
-def business_days_after(
-    moment: datetime.datetime,
-    days: int,
-    time_zone: str,
-    business_days: frozenset[int] | None = None,
-) -> datetime.datetime:
-    """The moment ``days`` business days after ``moment``, counted in local time
-    (Monday–Friday unless the partnership says otherwise)."""
-    local = moment.astimezone(zoneinfo.ZoneInfo(time_zone))
-    remaining = days
-    while remaining > 0:
-        local += datetime.timedelta(days=1)
-        if (
-            local.weekday() in business_days
-            if business_days
-            else local.weekday() not in WEEKEND
-        ):
-            remaining -= 1
-    return local.astimezone(datetime.UTC)
 
 
 @dataclass(frozen=True)
@@ -78,7 +56,7 @@ def _business_days(partnership):
 
 
 def _after(partnership, moment, days):
-    return business_days_after(
+    return timeliness.business_days_after(
         moment, days, partnership.time_zone, _business_days(partnership)
     )
 
@@ -108,7 +86,7 @@ def _not_accepted(partnership, now):
     days = _levels(partnership)["accept_business_days"]
     cutoff = _before(partnership, now, days)
     for referral in _referrals(partnership).filter(
-        status=Status.SUBMITTED, submitted_at__lt=cutoff
+        status=Status.SUBMITTED, submitted_at__lte=cutoff
     ):
         yield _for_supervisors(
             referral, _after(partnership, referral.submitted_at, days)
@@ -119,7 +97,7 @@ def _not_assigned(partnership, now):
     days = _levels(partnership)["assign_business_days"]
     cutoff = _before(partnership, now, days)
     for referral in _referrals(partnership).filter(
-        status=Status.ACCEPTED, accepted_at__lt=cutoff
+        status=Status.ACCEPTED, accepted_at__lte=cutoff
     ):
         yield _for_supervisors(
             referral, _after(partnership, referral.accepted_at, days)
@@ -134,7 +112,7 @@ def _without_contact_since_assignment(partnership, days, now):
         )
     )
     for referral in _referrals(partnership).filter(
-        ~Q(attempted), status=Status.ASSIGNED, assigned_at__lt=cutoff
+        ~Q(attempted), status=Status.ASSIGNED, assigned_at__lte=cutoff
     ):
         yield referral, _after(partnership, referral.assigned_at, days)
 
@@ -157,14 +135,17 @@ def _inactive(partnership, now):
         _referrals(partnership)
         .filter(status=Status.IN_PROGRESS)
         .annotate(last_activity=Coalesce("last_contact_at", "status_changed_at"))
-        .filter(last_activity__lt=now - quiet)
+        .filter(last_activity__lte=now - quiet)
     ):
         yield _for_navigator(referral, referral.last_activity + quiet)
 
 
 def _start_of(day: datetime.date, partnership) -> datetime.datetime:
-    local = datetime.datetime.combine(day, datetime.time(8, 0))
-    return local.replace(tzinfo=zoneinfo.ZoneInfo(partnership.time_zone))
+    # Day-based rules fire on the date; this moment only keys their claim.
+    local = datetime.datetime.combine(day, datetime.time(8, 0))  # pragma: no mutate
+    return local.replace(  # pragma: no mutate
+        tzinfo=zoneinfo.ZoneInfo(partnership.time_zone)  # pragma: no mutate
+    )
 
 
 def _pam_follow_up_due(partnership, now):

@@ -10,7 +10,8 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone
 
-WEEKEND = {5, 6}
+MONDAY_TO_FRIDAY = frozenset({0, 1, 2, 3, 4})
+ONE_DAY = datetime.timedelta(days=1)
 CONTRACT_LEVELS = (
     "accept_business_days",
     "assign_business_days",
@@ -36,36 +37,80 @@ def service_levels(partnership=None) -> dict:
     return levels
 
 
+def is_business_day(day: datetime.date, business_days: frozenset[int] | None) -> bool:
+    """Monday to Friday unless the partnership names its own weekdays."""
+    return day.weekday() in (business_days or MONDAY_TO_FRIDAY)
+
+
+def _next_business_day(day: datetime.date, business_days) -> datetime.date:
+    day += ONE_DAY
+    while not is_business_day(day, business_days):
+        day += ONE_DAY
+    return day
+
+
+def _previous_business_day(day: datetime.date, business_days) -> datetime.date:
+    day -= ONE_DAY
+    while not is_business_day(day, business_days):
+        day -= ONE_DAY
+    return day
+
+
+def business_days_after(
+    moment: datetime.datetime,
+    days: int,
+    time_zone: str,
+    business_days: frozenset[int] | None = None,
+) -> datetime.datetime:
+    """The due moment ``days`` business days after ``moment``: the same local time
+    on the ``days``-th business day after it.
+
+    A moment on a non-business day counts from the start of the next business day,
+    so a later start is never due earlier (and ``business_days_before`` can invert
+    it exactly).
+    """
+    zone = zoneinfo.ZoneInfo(time_zone)
+    local = moment.astimezone(zone)
+    if not is_business_day(local.date(), business_days):
+        day = _next_business_day(local.date(), business_days)
+        local = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+    for _ in range(days):
+        day = _next_business_day(local.date(), business_days)
+        local = datetime.datetime.combine(day, local.timetz())
+    return local.astimezone(datetime.UTC)  # pragma: no mutate (any zone: same moment)
+
+
 def business_days_before(
     moment: datetime.datetime,
     days: int,
     time_zone: str,
     business_days: frozenset[int] | None = None,
 ) -> datetime.datetime:
-    """The moment ``days`` business days (Mon–Fri unless told) before, local time."""
-    local = moment.astimezone(zoneinfo.ZoneInfo(time_zone))
-    is_business_day = (
-        (lambda day: day.weekday() in business_days)
-        if business_days
-        else (lambda day: day.weekday() not in WEEKEND)
-    )
-    remaining = days
-    while remaining > 0:
-        local -= datetime.timedelta(days=1)
-        if is_business_day(local):
-            remaining -= 1
+    """The latest start that is overdue at ``moment``: a start is at or before it
+    exactly when ``business_days_after(start, days)`` is at or before ``moment``.
+    """
+    zone = zoneinfo.ZoneInfo(time_zone)
+    local = moment.astimezone(zone)
+    if not is_business_day(local.date(), business_days):
+        # Every time of the last business day has landed by now.
+        day = _previous_business_day(local.date(), business_days)
+        local = datetime.datetime.combine(day, datetime.time.max, tzinfo=zone)
+    for _ in range(days):
+        day = _previous_business_day(local.date(), business_days)
+        local = datetime.datetime.combine(day, local.timetz())
     return local
 
 
 def overdue_cutoffs(
     *, now=None, time_zone: str | None = None, partnership=None
 ) -> dict:
-    """Moments before which each step is overdue (compare with the step's start).
+    """The latest start that is overdue for each step: a step started at or before
+    its cutoff is overdue now (the inverse of the reminders' due moments).
 
     With a partnership: its time zone, business days and contract service levels.
     """
     now = now or timezone.now()
-    business_days = None
+    business_days = None  # pragma: no mutate (any empty value means Mon–Fri)
     if partnership is not None:
         time_zone = time_zone or partnership.time_zone
         business_days = frozenset(partnership.business_days or ()) or None

@@ -9,7 +9,7 @@ from django.core import mail
 from partners.models import OutboundEmail
 from referrals.models import Notification, ReminderClaim
 from referrals.services import assignment, contacts, reminders, workflow
-from referrals.services.reminders import business_days_after
+from referrals.services.timeliness import business_days_after
 from referrals.tests.factories import ReferralFactory
 
 Kind = Notification.Kind
