@@ -15,6 +15,7 @@ from partners.models import OutboundEmail
 from partners.tests.factories import UserFactory
 from referrals.models import Notification, Referral, ReminderClaim
 from referrals.services import reminders
+from referrals.tests import states
 from referrals.tests.factories import ReferralFactory
 
 OVERDUE = datetime.timedelta(days=6)
@@ -93,12 +94,7 @@ def broker_down():
 def test_redis_down_at_save_loses_nothing(
     login, clinic_user, supervisor, partnership, clinic, settings, broker_down, caplog
 ):
-    referral = ReferralFactory(
-        partnership=partnership,
-        clinic=clinic,
-        referred_by=clinic_user,
-        status=Referral.Status.DRAFT,
-    )
+    referral = states.draft_referral(clinic_user=clinic_user)
     response = login(clinic_user).post(
         reverse("referrals:referral-submit", args=[referral.code])
     )

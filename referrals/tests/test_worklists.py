@@ -3,7 +3,8 @@
 import pytest
 
 from referrals.models import Referral
-from referrals.tests.factories import ReferralFactory
+from referrals.tests import states
+from referrals.tests.factories import PatientFactory, ReferralFactory
 
 Status = Referral.Status
 
@@ -53,11 +54,11 @@ def test_outsider_supervisor_does_not_see_our_referrals(
 
 
 def test_navigator_sees_only_referrals_assigned_to_them(
-    login, navigator, partnership, home_referral
+    login, supervisor, navigator, partnership, home_referral
 ):
-    home_referral.status = Status.ASSIGNED
-    home_referral.navigator = navigator
-    home_referral.save()
+    states.assigned_referral(
+        supervisor=supervisor, navigator=navigator, referral=home_referral
+    )
     ReferralFactory(partnership=partnership, patient__first_name="Unassigned")
     content = login(navigator).get("/referrals/caseload/").content.decode()
     assert "Rosa Home" in content
@@ -67,12 +68,11 @@ def test_navigator_sees_only_referrals_assigned_to_them(
 def test_drafts_stay_with_the_clinic(
     login, supervisor, partnership, clinic, clinic_user
 ):
-    ReferralFactory(
-        partnership=partnership,
-        clinic=clinic,
-        status=Status.DRAFT,
-        patient__first_name="Drafty",
-        referred_by=clinic_user,
+    states.draft_referral(
+        clinic_user=clinic_user,
+        patient=PatientFactory(
+            health_system=partnership.health_system, first_name="Drafty"
+        ),
     )
     assert "Drafty" in login(clinic_user).get("/referrals/").content.decode()
     assert "Drafty" not in login(supervisor).get("/referrals/inbox/").content.decode()
