@@ -2,11 +2,9 @@
 
 import pytest
 
-from referrals.models import Referral
 from referrals.tests import states
 from referrals.tests.factories import PatientFactory, ReferralFactory
 
-Status = Referral.Status
 
 
 @pytest.fixture
