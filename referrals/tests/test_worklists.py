@@ -6,7 +6,6 @@ from referrals.tests import states
 from referrals.tests.factories import PatientFactory, ReferralFactory
 
 
-
 @pytest.fixture
 def home_referral(partnership, clinic, clinic_user):
     return ReferralFactory(
