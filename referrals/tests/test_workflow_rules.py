@@ -279,7 +279,7 @@ def test_a_reason_of_another_transition_is_refused(name, status, wrong_reason, c
     referral = reach(status, cast)
     actor = default_actor(name, cast)
     for reason_code in ["", wrong_reason]:
-        with pytest.raises(WorkflowError, match="Choose a reason."):
+        with pytest.raises(WorkflowError, match=r"^Choose a reason\.$"):
             workflow.referral_transition(
                 referral=referral, actor=actor, name=name, reason_code=reason_code
             )
@@ -340,7 +340,7 @@ def test_transitions_without_a_reason_need_none(cast):
 def test_an_unknown_or_automatic_action_is_refused_by_name(cast):
     referral = reach(Status.ASSIGNED, cast)
     for name in ["start", "assign", "submit", "delete"]:
-        with pytest.raises(WorkflowError, match="Unknown action."):
+        with pytest.raises(WorkflowError, match=r"^Unknown action\.$"):
             workflow.referral_transition(
                 referral=referral, actor=cast["supervisor"], name=name
             )
@@ -361,6 +361,7 @@ def test_the_referral_records_each_moment_and_reason(cast, time_machine):
         None,
     )
     assert submitted.version == 1
+    assert (submitted.status_reason_code, submitted.status_reason) == ("", "")
 
     time_machine.shift(datetime.timedelta(hours=2))
     accepted = workflow.referral_transition(
@@ -380,6 +381,9 @@ def test_the_referral_records_each_moment_and_reason(cast, time_machine):
     assert (assigned.accepted_at, assigned.assigned_at) == (t_accept, t_assign)
     assert assigned.status_changed_at == t_assign
     assert assigned.closed_at is None
+    assert (assigned.status_reason_code, assigned.status_reason) == ("", "")
+    assigned_event = assigned.events.get(kind=ReferralEvent.Kind.ASSIGNMENT)
+    assert (assigned_event.reason_code, assigned_event.reason) == ("", "")
 
     time_machine.shift(datetime.timedelta(days=1))
     held = workflow.referral_transition(
@@ -624,6 +628,34 @@ def test_a_copy_read_before_someone_acted_loses_to_them(cast):
     assert referral.events.filter(to_status=Status.ON_HOLD).count() == 0
 
 
+def test_a_copy_read_before_a_reassignment_loses_to_it(cast):
+    referral = reach(Status.IN_PROGRESS, cast)
+    stale = Referral.objects.get(pk=referral.pk)
+    other_supervisor = UserFactory(
+        role="supervisor", organization=cast["partnership"].cbo, first_name="Olga"
+    )
+    colleague = UserFactory(role="navigator", organization=cast["partnership"].cbo)
+    assignment.referral_reassign(
+        referral=referral, actor=other_supervisor, navigator=colleague, reason="Leave"
+    )
+    with pytest.raises(ReferralConflict, match=other_supervisor.get_full_name()):
+        workflow.referral_transition(
+            referral=stale, actor=cast["supervisor"], name="hold", reason_code="other"
+        )
+    referral.refresh_from_db()
+    assert (referral.status, referral.navigator) == (Status.IN_PROGRESS, colleague)
+
+
+def test_explaining_a_conflict_reads_the_event_and_its_actor_at_once(
+    cast, django_assert_num_queries
+):
+    referral = reach(Status.ACCEPTED, cast)
+    # One query: the newest event joined to its actor.
+    with django_assert_num_queries(1):
+        message = str(workflow.conflict_for(referral))
+    assert cast["supervisor"].get_full_name() in message
+
+
 def test_a_current_version_is_accepted(cast):
     referral = reach(Status.SUBMITTED, cast)
     accepted = workflow.referral_transition(
@@ -693,7 +725,7 @@ class TestMessages:
 
     def test_an_empty_message_is_refused(self, cast):
         referral = reach(Status.SUBMITTED, cast)
-        with pytest.raises(WorkflowError, match="Write a message first."):
+        with pytest.raises(WorkflowError, match=r"^Write a message first\.$"):
             workflow.referral_message_add(
                 referral=referral, actor=cast["clinic_user"], text="   "
             )
