@@ -489,3 +489,16 @@ def test_a_planned_partnership_takes_referrals_while_none_is_active(
     assert intake.partnership_for_clinic_staff(clinic_user) == newer
     PartnershipFactory(health_system=partnership.health_system)
     assert intake.partnership_for_clinic_staff(clinic_user) == newer
+
+
+def test_the_cbo_finds_a_referral_page_only_once_it_is_submitted(
+    login, clinic_user, patient, clinic, supervisor
+):
+    draft = intake.referral_save_draft(
+        actor=clinic_user, patient=patient, data=referral_data(clinic)
+    )
+    page = f"/referrals/{draft.code}/"
+    assert login(clinic_user).get(page).status_code == 200
+    assert login(supervisor).get(page).status_code == 404
+    intake.referral_submit(actor=clinic_user, referral=draft)
+    assert login(supervisor).get(page).status_code == 200
