@@ -2,6 +2,7 @@
 look-alike patients, drafts that only the clinic sees, and what a submission needs."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -18,7 +19,12 @@ from referrals.tests.factories import PatientFactory
 
 Status = Referral.Status
 UTC = datetime.UTC
-MRN_TAKEN = "A patient with this medical record number already exists."
+MRN_TAKEN = r"^A patient with this medical record number already exists\.$"
+SAFE_WAY = r"^Say how the patient can be reached safely when direct contact is off\.$"
+
+
+def exactly(message: str) -> str:
+    return f"^{re.escape(message)}$"
 
 
 @pytest.fixture
@@ -95,7 +101,7 @@ class TestPatients:
 
     def test_do_not_contact_needs_a_safe_way(self, clinic_user):
         for note in ["", "   "]:
-            with pytest.raises(WorkflowError, match="reached safely"):
+            with pytest.raises(WorkflowError, match=SAFE_WAY):
                 intake.patient_create(
                     actor=clinic_user,
                     data=patient_data(do_not_contact=True, safe_contact_note=note),
@@ -136,13 +142,13 @@ class TestPatients:
             data={"do_not_contact": True, "safe_contact_note": "At the clinic"},
         )
         # Turning the note off while contact stays off is refused...
-        with pytest.raises(WorkflowError, match="reached safely"):
+        with pytest.raises(WorkflowError, match=SAFE_WAY):
             intake.patient_update(
                 actor=clinic_user, patient=patient, data={"safe_contact_note": ""}
             )
         # ...and so is turning contact off for a patient saved without a note.
         other = PatientFactory(health_system=clinic_user.organization)
-        with pytest.raises(WorkflowError, match="reached safely"):
+        with pytest.raises(WorkflowError, match=SAFE_WAY):
             intake.patient_update(
                 actor=clinic_user, patient=other, data={"do_not_contact": True}
             )
@@ -215,7 +221,12 @@ class TestPartnership:
         self, clinic_user, partnership, patient, clinic, status
     ):
         Partnership.objects.filter(pk=partnership.pk).update(status=status)
-        with pytest.raises(WorkflowError, match="no active partnership"):
+        with pytest.raises(
+            WorkflowError,
+            match=exactly(
+                "Your health system has no active partnership to refer to yet."
+            ),
+        ):
             intake.referral_save_draft(
                 actor=clinic_user, patient=patient, data=referral_data(clinic)
             )
@@ -360,7 +371,7 @@ class TestDrafts:
         referral = intake.referral_save_and_submit(
             actor=clinic_user, patient=patient, data=referral_data(clinic)
         )
-        with pytest.raises(WorkflowError, match="Only drafts can be edited."):
+        with pytest.raises(WorkflowError, match=exactly("Only drafts can be edited.")):
             intake.referral_save_draft(
                 actor=clinic_user,
                 patient=patient,
@@ -415,7 +426,10 @@ class TestSubmit:
             patient=patient,
             data=referral_data(clinic, social_needs=[]),
         )
-        with pytest.raises(WorkflowError, match="at least one social need"):
+        with pytest.raises(
+            WorkflowError,
+            match=exactly("Choose at least one social need before submitting."),
+        ):
             intake.referral_submit(actor=clinic_user, referral=draft)
         draft.refresh_from_db()
         assert draft.status == Status.DRAFT
@@ -426,7 +440,10 @@ class TestSubmit:
             patient=patient,
             data=referral_data(clinic, consent_given=False),
         )
-        with pytest.raises(WorkflowError, match="consent"):
+        refusal = (
+            "Record the patient's consent to share with the CBO before submitting."
+        )
+        with pytest.raises(WorkflowError, match=exactly(refusal)):
             intake.referral_submit(actor=clinic_user, referral=draft)
         draft.refresh_from_db()
         assert draft.status == Status.DRAFT
@@ -502,3 +519,55 @@ def test_the_cbo_finds_a_referral_page_only_once_it_is_submitted(
     assert login(supervisor).get(page).status_code == 404
     intake.referral_submit(actor=clinic_user, referral=draft)
     assert login(supervisor).get(page).status_code == 200
+
+
+def test_do_not_contact_without_any_note_field_is_refused(clinic_user):
+    with pytest.raises(WorkflowError, match=SAFE_WAY):
+        intake.patient_create(actor=clinic_user, data=patient_data(do_not_contact=True))
+    assert not Patient.objects.exists()
+
+
+def test_two_clerks_saving_the_same_mrn_at_once_get_the_same_refusal(
+    clinic_user, patient, monkeypatch
+):
+    # Both passed the look-up before either saved: the database constraint decides.
+    monkeypatch.setattr(intake, "_require_unique_mrn", lambda **kwargs: None)
+    with pytest.raises(DuplicateMedicalRecordNumber, match=MRN_TAKEN):
+        intake.patient_create(actor=clinic_user, data=patient_data(mrn="e-100234"))
+    other = PatientFactory(health_system=clinic_user.organization, mrn="E-7")
+    with pytest.raises(DuplicateMedicalRecordNumber, match=MRN_TAKEN):
+        intake.patient_update(
+            actor=clinic_user, patient=other, data={"mrn": "E-100234"}
+        )
+    assert Patient.objects.filter(mrn__iexact="E-100234").count() == 1
+
+
+def test_editing_a_draft_touches_only_that_draft_and_stamps_it(
+    clinic_user, patient, clinic, time_machine
+):
+    time_machine.move_to(datetime.datetime(2027, 3, 2, 17, 0, tzinfo=UTC), tick=False)
+    draft = intake.referral_save_draft(
+        actor=clinic_user, patient=patient, data=referral_data(clinic)
+    )
+    twin = intake.referral_save_draft(
+        actor=clinic_user, patient=patient, data=referral_data(clinic)
+    )
+    time_machine.shift(datetime.timedelta(hours=3))
+    edited = intake.referral_save_draft(
+        actor=clinic_user,
+        patient=patient,
+        referral=draft,
+        data=referral_data(clinic, urgency="routine", version=0),
+    )
+    assert edited.updated == timezone.now()
+    twin.refresh_from_db()
+    assert (twin.urgency, twin.version) == ("urgent", 0)
+
+
+def test_of_two_active_partnerships_the_first_made_takes_referrals(
+    clinic_user, partnership
+):
+    PartnershipFactory(health_system=partnership.health_system)
+    # A later edit of the first one must not change which one is chosen.
+    Partnership.objects.filter(pk=partnership.pk).update(name="Renamed")
+    assert intake.partnership_for_clinic_staff(clinic_user) == partnership
