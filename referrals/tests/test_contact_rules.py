@@ -2,6 +2,7 @@
 and the first successful contact that starts the work."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,10 @@ Status = Referral.Status
 UTC = datetime.UTC
 SENT = datetime.datetime(2027, 3, 2, 17, 0, tzinfo=UTC)
 NOW = SENT + datetime.timedelta(days=3)
+
+
+def exactly(message: str) -> str:
+    return f"^{re.escape(message)}$"
 
 
 @pytest.fixture
@@ -64,7 +69,7 @@ def test_minutes_from_one_to_480(referral, navigator, minutes, accepted):
         assert log(referral, navigator, minutes=minutes).minutes == minutes
     else:
         with pytest.raises(
-            WorkflowError, match="Minutes spent must be between 1 and 480."
+            WorkflowError, match=exactly("Minutes spent must be between 1 and 480.")
         ):
             log(referral, navigator, minutes=minutes)
         assert not Encounter.objects.exists()
@@ -81,7 +86,9 @@ def test_up_to_five_minutes_ahead_of_the_clock(referral, navigator, offset, acce
     if accepted:
         assert log(referral, navigator, at=NOW + offset)
     else:
-        with pytest.raises(WorkflowError, match="cannot be in the future"):
+        with pytest.raises(
+            WorkflowError, match=exactly("The contact cannot be in the future.")
+        ):
             log(referral, navigator, at=NOW + offset)
         assert not Encounter.objects.exists()
 
@@ -99,13 +106,18 @@ def test_up_to_five_minutes_before_the_referral_was_sent(
     if accepted:
         assert log(referral, navigator, at=SENT - offset)
     else:
-        with pytest.raises(WorkflowError, match="before the referral was sent"):
+        with pytest.raises(
+            WorkflowError,
+            match=exactly("The contact cannot be before the referral was sent."),
+        ):
             log(referral, navigator, at=SENT - offset)
         assert not Encounter.objects.exists()
 
 
 def test_an_unknown_mode_is_refused(referral, navigator):
-    with pytest.raises(WorkflowError, match="Choose how the contact happened."):
+    with pytest.raises(
+        WorkflowError, match=exactly("Choose how the contact happened.")
+    ):
         log(referral, navigator, mode="pigeon")
     assert not Encounter.objects.exists()
 
@@ -183,7 +195,21 @@ def test_no_contact_once_closed(referral, navigator, clinic_user, closing):
         referral=referral, actor=actor, name=closing, reason_code="other"
     )
     with pytest.raises(
-        WorkflowError, match="Contacts are logged while a referral is worked."
+        WorkflowError, match=exactly("Contacts are logged while a referral is worked.")
     ):
         log(stale, navigator)
     assert Encounter.objects.count() == 1
+
+
+def test_a_contact_without_a_note_has_none(referral, navigator):
+    assert log(referral, navigator).note == ""
+
+
+def test_a_navigator_promoted_to_supervisor_no_longer_logs_as_the_navigator(
+    referral, navigator
+):
+    navigator.role = "supervisor"
+    navigator.save()
+    with pytest.raises(PermissionDenied):
+        log(referral, navigator)
+    assert not Encounter.objects.exists()
