@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -134,7 +134,11 @@ def partnership_for_clinic_staff(actor) -> Partnership:
     partnership = (
         Partnership.objects.filter(health_system_id=actor.organization_id)
         .exclude(status__in=[Partnership.Status.ENDED, Partnership.Status.PAUSED])
-        .order_by("-status", "pk")
+        # A planned partnership takes referrals only while none is active yet.
+        .order_by(
+            Case(When(status=Partnership.Status.ACTIVE, then=Value(0)), default=1),
+            "pk",
+        )
         .first()
     )
     if partnership is None:
