@@ -9,6 +9,7 @@ import pytest
 
 from referrals.models import Patient, Referral
 from referrals.services.assignment import referral_assign
+from referrals.tests import states
 from referrals.tests.factories import PatientFactory, ReferralFactory
 
 Status = Referral.Status
@@ -278,14 +279,7 @@ def test_cbo_user_without_a_visible_referral_gets_404(login, navigator, patient)
 def test_supervisor_does_not_reach_the_patient_through_a_draft(
     login, supervisor, patient, partnership, clinic, clinic_user
 ):
-    ReferralFactory(
-        partnership=partnership,
-        clinic=clinic,
-        patient=patient,
-        referred_by=clinic_user,
-        status=Status.DRAFT,
-        submitted_at=None,
-    )
+    states.draft_referral(clinic_user=clinic_user, patient=patient)
     response = login(supervisor).get(f"/referrals/patients/{patient.code}/")
     assert response.status_code == 404
 

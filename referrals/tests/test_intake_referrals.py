@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 
+from partners import services as partner_services
 from referrals.models import Referral, ReferralEvent
 from referrals.services import intake
 from referrals.tests.factories import PatientFactory, ReferralFactory
@@ -323,10 +324,11 @@ def test_unknown_codes_are_404(login, clinic_user):
 
 
 def test_no_active_partnership_is_explained_and_nothing_saved(
-    login, clinic_user, clinic, patient, partnership
+    login, clinic_user, clinic, patient, partnership, manager
 ):
-    partnership.status = partnership.Status.ENDED
-    partnership.save()
+    partner_services.partnership_update(
+        actor=manager, partnership=partnership, data={"status": "ended"}
+    )
     response = login(clinic_user).post(
         f"/referrals/new/{patient.code}/", referral_post(clinic, action="draft")
     )
