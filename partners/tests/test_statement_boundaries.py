@@ -421,6 +421,13 @@ def test_no_staffing_line_without_funded_ftes_or_without_a_rate(
 def test_each_pathway_kind_earns_its_own_rate(
     partnership, clinic, supervisor, navigator, manager, clock
 ):
+    # A draft's rates, entered first, are not the signed agreement's.
+    payment_agreement(
+        partnership,
+        manager,
+        rates={"food_security": "999.00", "housing": "999.00"},
+        status=Contract.Status.DRAFT,
+    )
     payment_agreement(
         partnership,
         manager,
