@@ -299,3 +299,136 @@ def test_the_change_export_filters_by_dates_and_describes_each_change(
     day = datetime.timedelta(days=1)
     assert "accepted" not in search(admin, url, end=today - day).content.decode()
     assert "accepted" not in search(admin, url, start=today + day).content.decode()
+
+
+def test_a_supervisor_cannot_read_a_patient_never_referred_beside_referred_ones(
+    login, partnership, clinic, supervisor
+):
+    ReferralFactory(partnership=partnership, clinic=clinic)
+    never_referred = PatientFactory(health_system=partnership.health_system)
+    assert audit_page(login(supervisor), never_referred).status_code == 404
+
+
+def test_a_cbo_program_manager_reads_the_trail_of_a_patient_referred_to_the_cbo(
+    login, partnership, clinic
+):
+    referral = ReferralFactory(partnership=partnership, clinic=clinic)
+    cbo_manager = UserFactory(role=Role.PROGRAM_MANAGER, organization=partnership.cbo)
+    assert audit_page(login(cbo_manager), referral.patient).status_code == 200
+
+
+def test_the_trail_gathers_reads_of_the_patients_stories_and_pam(
+    login, partnership, supervisor, navigator
+):
+    import datetime as dt
+
+    from evaluation.models import Story
+    from evaluation.tests.factories import caseload_referral, pam_row
+
+    referral = caseload_referral(
+        partnership=partnership, supervisor=supervisor, navigator=navigator
+    )
+    other = caseload_referral(
+        partnership=partnership, supervisor=supervisor, navigator=navigator
+    )
+    client = login(navigator)
+    for patient in (referral.patient, other.patient):
+        client.post(
+            reverse("evaluation:story-new", args=[patient.code]),
+            {
+                "title": "Back on my feet",
+                "told_on": "2026-05-01",
+                "language": "es",
+                "domain": "housing",
+                "text": "Found a home with help.",
+                "consent_scope": "internal",
+            },
+        )
+    story, other_story = (
+        Story.objects.get(patient=p) for p in (referral.patient, other.patient)
+    )
+    pam = pam_row(
+        patient=referral.patient,
+        partnership=partnership,
+        by=navigator,
+        on=dt.date(2026, 5, 1),
+    )
+    client.get(reverse("evaluation:story-detail", args=[story.code]))
+    client.get(reverse("evaluation:story-detail", args=[other_story.code]))
+    client.get(reverse("evaluation:pam-detail", args=[pam.code]))
+    reads = audit.patient_audit_trail(referral.patient)["reads"]
+    read_codes = {record.object_code for record in reads}
+    assert {story.code, pam.code} <= read_codes
+    assert other_story.code not in read_codes
+
+
+def test_the_changes_page_names_the_kind_of_record_changed(login, manager, partnership):
+    referral = ReferralFactory(partnership=partnership)
+    Referral.objects.filter(pk=referral.pk).update(notes_for_navigator="Evenings")
+    response = audit_page(login(manager), referral.patient, show="changes")
+    assert {row["record"] for row in response.context["rows"]} >= {"referral"}
+    assert "Referral" in response.content.decode()
+
+
+def test_the_change_export_by_person_and_by_patient(
+    login, administrator, partnership, clinic, supervisor
+):
+    referral = ReferralFactory(partnership=partnership, clinic=clinic)
+    other = ReferralFactory(partnership=partnership, clinic=clinic)
+    for each in (referral, other):
+        login(supervisor).post(
+            reverse("referrals:referral-transition", args=[each.code, "accept"]),
+            {"version": each.version},
+        )
+    admin = login(administrator)
+    url = "partners:audit-changes-export"
+    by_person = search(admin, url, user=supervisor.email.upper()).content.decode()
+    assert by_person.count("status: submitted -> accepted") == 2
+    by_patient = list(
+        csv.reader(
+            io.StringIO(
+                search(admin, url, patient=referral.patient.mrn).content.decode()
+            )
+        )
+    )[1:]
+    referral_ids = {row[3] for row in by_patient if row[2] == "referrals.Referral"}
+    assert referral_ids == {str(referral.pk)}
+
+
+def test_a_change_made_outside_a_request_has_no_person_and_no_address(
+    login, administrator, partnership
+):
+    referral = ReferralFactory(partnership=partnership)
+    Referral.objects.filter(pk=referral.pk).update(
+        notes_for_navigator="Evenings", status_reason="Seen"
+    )
+    content = search(
+        login(administrator),
+        "partners:audit-changes-export",
+        patient=referral.patient.mrn,
+    ).content.decode()
+    rows = [row for row in csv.reader(io.StringIO(content)) if "Evenings" in row[6]]
+    [row] = rows
+    assert (row[1], row[5]) == ("", "")
+    assert "; " in row[6]
+    assert "notes_for_navigator:" in row[6] and "status_reason:" in row[6]
+
+
+def test_the_access_log_export_of_someone_of_no_organization_and_a_list(
+    login, client, partnership, clinic
+):
+    from partners.models import AccessRecord as Record
+
+    shown = ReferralFactory.create_batch(2, partnership=partnership, clinic=clinic)
+    staff = UserFactory(role=Role.ADMINISTRATOR, organization=None, is_superuser=True)
+    Record.objects.create(
+        user=staff,
+        object_type="referral",
+        action=Action.LIST,
+        shown_codes=[shown[0].code, shown[1].code],
+        path="/referrals/",
+    )
+    export = search(login(staff), "partners:audit-export", user=staff.email)
+    [row] = list(csv.reader(io.StringIO(export.content.decode())))[1:]
+    assert row[2] == ""
+    assert row[6] == f"{shown[0].code} {shown[1].code}"
