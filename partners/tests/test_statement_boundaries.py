@@ -715,7 +715,7 @@ def test_another_partnerships_records_and_agreement_are_not_billed_here(
         fee_per_enrolled_patient_month="50.00",
         rates={"food_security": "300.00"},
     )
-    assert statement_compute(partnership=partnership, period_start=FEBRUARY).lines == []
+    assert payment_agreement_for(partnership, FEBRUARY) is None
     payment_agreement(
         partnership,
         manager,
