@@ -432,3 +432,27 @@ def test_the_access_log_export_of_someone_of_no_organization_and_a_list(
     [row] = list(csv.reader(io.StringIO(export.content.decode())))[1:]
     assert row[2] == ""
     assert row[6] == f"{shown[0].code} {shown[1].code}"
+
+
+def test_a_refused_request_for_a_kind_not_named_is_recorded_as_other(login, supervisor):
+    import uuid
+
+    code = uuid.uuid4()
+    response = login(supervisor).get(reverse("referrals:resource-detail", args=[code]))
+    assert response.status_code == 404
+    assert records() == [("other", code, Action.DENIED)]
+
+
+def test_the_trail_holds_changes_to_the_patient_and_not_to_another(
+    login, partnership, manager
+):
+    from referrals.models import Patient
+
+    patient, other = PatientFactory.create_batch(
+        2, health_system=partnership.health_system
+    )
+    Patient.objects.filter(pk__in=[patient.pk, other.pk]).update(phone="503-555-0199")
+    changes = audit.patient_audit_trail(patient)["changes"]
+    assert {(event.pgh_obj_model, event.pgh_obj_id) for event in changes} == {
+        ("referrals.Patient", str(patient.pk))
+    }
