@@ -456,3 +456,18 @@ def test_the_trail_holds_changes_to_the_patient_and_not_to_another(
     assert {(event.pgh_obj_model, event.pgh_obj_id) for event in changes} == {
         ("referrals.Patient", str(patient.pk))
     }
+
+
+def test_the_change_export_by_patient_includes_their_pathways(
+    login, administrator, partnership, clinic, supervisor, navigator
+):
+    pathway = approved_pathway(
+        accepted_referral(partnership, clinic, supervisor), supervisor, navigator
+    )
+    content = search(
+        login(administrator),
+        "partners:audit-changes-export",
+        patient=pathway.referral.patient.mrn,
+    ).content.decode()
+    rows = list(csv.reader(io.StringIO(content)))[1:]
+    assert ("referrals.Pathway", str(pathway.pk)) in {(r[2], r[3]) for r in rows}
