@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -99,7 +100,6 @@ def payment_agreement_for(partnership, period_start) -> Contract | None:
             effective_on__lt=following,
         )
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period_start))
-        .prefetch_related("pathway_rates")
         .order_by("-effective_on", "-pk")
         .first()
     )
@@ -155,6 +155,7 @@ def _approved_pathway_lines(partnership, contract, since, end):
             approved_at__gte=since,
             approved_at__lt=end,
         )
+        .exclude(referral__status__in=NOT_BILLABLE)
         .exclude(
             Exists(
                 StatementLine.objects.filter(
@@ -267,15 +268,20 @@ def statement_compute(*, partnership, period_start) -> StatementDraft:
 def navigator_time_by_patient_month(*, partnership, since=None):
     """Minutes of navigator contact summed per patient per month, in the database.
 
-    Each row: patient id and name, ``month``, ``minutes``, ``g0019`` (1 when the month
-    reaches 60 minutes) and ``g0022`` (full further 30-minute units).
+    Each row: patient id and name, ``month`` (its first day, in the partnership's
+    time zone), ``minutes``, ``g0019`` (1 when the month reaches 60 minutes) and
+    ``g0022`` (full further 30-minute units).
     """
     zone = zoneinfo.ZoneInfo(partnership.time_zone)
     encounters = Encounter.objects.filter(referral__partnership=partnership)
     if since is not None:
         encounters = encounters.filter(occurred_at__gte=since)
     return (
-        encounters.annotate(month=TruncMonth("occurred_at", tzinfo=zone))
+        # A date, not midnight as a datetime: a page would show that midnight in
+        # the server's time zone, the previous month for a partnership east of it.
+        encounters.annotate(
+            month=TruncMonth("occurred_at", tzinfo=zone, output_field=DateField())
+        )
         .values(
             "month",
             "referral__patient_id",
@@ -288,13 +294,13 @@ def navigator_time_by_patient_month(*, partnership, since=None):
             g0019=Case(
                 When(minutes__gte=G0019_MINUTES, then=Value(1)),
                 default=Value(0),
-                output_field=IntegerField(),
+                output_field=IntegerField(),  # pragma: no mutate (inferred the same)
             ),
             # Integer division in PostgreSQL: only full further 30-minute units.
             g0022=Greatest(
                 Value(0),
                 (F("minutes") - Value(G0019_MINUTES)) / Value(G0022_MINUTES),
-                output_field=IntegerField(),
+                output_field=IntegerField(),  # pragma: no mutate (inferred the same)
             ),
         )
         .order_by("-month", "referral__patient__last_name", "referral__patient_id")
