@@ -89,16 +89,17 @@ def test_overdue_counts_caseload_referrals_late_for_first_contact_or_inactive(
     assert navigator_row(data, navigator)[1:3] == [4, 2]
 
 
-def test_inactive_exactly_at_the_level_is_not_yet_overdue(
+def test_inactive_is_overdue_from_exactly_the_level_as_on_the_caseload(
     login, manager, team, navigator
 ):
+    # Overdue once the due moment has come: the caseload and the reminder agree.
     start = datetime.datetime(2026, 2, 10, 18, tzinfo=UTC)
     fourteen_days = NOW - datetime.timedelta(days=14)
     worked(team=team, assigned=start, contacts=[fourteen_days])
     worked(
         team=team,
         assigned=start,
-        contacts=[fourteen_days - datetime.timedelta(minutes=1)],
+        contacts=[fourteen_days + datetime.timedelta(minutes=1)],
     )
 
     data = dashboard(login(manager)).context["data"]
