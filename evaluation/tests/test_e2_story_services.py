@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from evaluation.models import Story
 from evaluation.services.stories import (
     story_code,
     story_deidentify,
@@ -112,3 +113,12 @@ def test_duplicate_theme_message(manager):
     with pytest.raises(ValidationError) as refused:
         theme_save(actor=manager, name="Housing")
     assert refused.value.messages == ["There is already a theme with this name."]
+
+
+@time_machine.travel(TODAY)
+def test_reviewing_an_open_copy_does_not_undo_a_withdrawal(navigator, referral):
+    story = _record(navigator, referral)
+    open_copy = Story.objects.get(pk=story.pk)
+    story_withdraw(actor=navigator, story=story)
+    story_deidentify(actor=navigator, story=open_copy, deidentified_text="A home.")
+    assert Story.objects.get(pk=story.pk).withdrawn_at is not None
