@@ -58,6 +58,7 @@ def test_records_are_found_by_their_own_code_and_mrn(partnership, manager):
     record = _month(manager, second, 2)
     assert selectors.utilization_get_for_user(manager, record.code) == record
     assert selectors.utilization_patient_by_mrn(manager, "ab-12") == second
+    assert selectors.utilization_patient_by_mrn(manager, "ab-11") == first
     one = report_request(user=manager, query={})
     two = report_request(user=manager, query={})
     assert selectors.report_get_for_user(manager, one.code) == one
