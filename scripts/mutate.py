@@ -44,12 +44,17 @@ def mutation_database_url() -> str:
     return urlunsplit(url._replace(path=f"{url.path.rstrip('/')}_mutation"))
 
 
-def score(module: str) -> tuple[dict[str, int], list[str]]:
+def results(module: str) -> dict[str, int | None]:
+    """Each mutant's exit code as mutmut stored it (None: not run)."""
     data = SourceFileMutationData(path=Path(module))
     data.load()
+    return dict(data.exit_code_by_key)
+
+
+def score(codes: dict[str, int | None]) -> tuple[dict[str, int], list[str]]:
     counts: dict[str, int] = {}
     survivors = []
-    for name, exit_code in sorted(data.exit_code_by_key.items()):
+    for name, exit_code in sorted(codes.items()):
         status = status_by_exit_code[exit_code]
         counts[status] = counts.get(status, 0) + 1
         if status != "killed":
@@ -71,8 +76,10 @@ def main() -> int:
         module, FAST_TESTS
     )
     names = []
+    earlier: dict[str, int | None] = {}
     if again and Path("mutants").is_dir():
-        names = [line.split(":")[0] for line in score(module)[1]]
+        earlier = results(module)
+        names = [line.split(":")[0] for line in score(earlier)[1]]
         if not names:
             print(f"{module}: no survivors to run again.")
             return 0
@@ -81,7 +88,12 @@ def main() -> int:
         shutil.rmtree("mutants", ignore_errors=True)
     cli(["run", "--max-children", "1", *names], standalone_mode=False)
 
-    counts, survivors = score(module)
+    # A re-run stores only the survivors it ran; the others keep their earlier result.
+    now = results(module)
+    codes = {
+        name: now.get(name) if name in names else code for name, code in earlier.items()
+    }
+    counts, survivors = score(codes if earlier else now)
     total = sum(counts.values())
     killed = counts.get("killed", 0)
     print("\nSurviving mutants (mutmut show NAME):")
