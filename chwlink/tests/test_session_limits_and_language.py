@@ -133,3 +133,22 @@ def test_signed_out_pages_keep_their_own_caching_rules(client, db):
     assert response["Cache-Control"] == (
         "max-age=0, no-cache, no-store, must-revalidate, private"
     )
+
+
+def test_a_session_without_its_clocks_gets_them_and_still_ends_when_only_polled(
+    client, navigator, clock
+):
+    # Sessions opened before the limits existed carry no clocks: the first request
+    # starts them, and background polling alone must not keep such a session alive.
+    sign_in(client, navigator)
+    session = client.session
+    for key in ("chwlink_last_activity", "chwlink_session_started"):
+        session.pop(key, None)
+    session.save()
+
+    assert client.get(STATUS, headers=BACKGROUND).status_code == 200
+    for _ in range(3):
+        clock.shift(datetime.timedelta(minutes=5))
+        assert client.get(STATUS, headers=BACKGROUND).status_code == 200
+    clock.shift(datetime.timedelta(seconds=1))
+    assert is_signed_out(client.get(CASELOAD))
