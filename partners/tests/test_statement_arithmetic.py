@@ -189,16 +189,33 @@ def test_a_month_not_over_or_before_an_issued_one_cannot_be_issued(
     payment_agreement(
         partnership, manager, funded_ftes="1.00", monthly_rate_per_fte="10.00"
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refusal:
         services.statement_issue(
             actor=manager, partnership=partnership, period_start=FEBRUARY
         )
+    assert refusal.value.messages == ["A statement is issued once its month has ended."]
     in_february.move_to("2026-04-02 18:00:00+00:00")
     services.statement_issue(actor=manager, partnership=partnership, period_start=MARCH)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refusal:
         services.statement_issue(
             actor=manager, partnership=partnership, period_start=FEBRUARY
         )
+    assert refusal.value.messages == [
+        "A statement for this or a later month is already issued."
+    ]
+
+
+def test_a_month_without_a_signed_payment_agreement_cannot_be_issued(
+    partnership, clinic, supervisor, manager, in_february
+):
+    accepted_referral(partnership, clinic, supervisor)
+    in_february.move_to("2026-03-02 18:00:00+00:00")
+    with pytest.raises(ValidationError) as refusal:
+        services.statement_issue(
+            actor=manager, partnership=partnership, period_start=FEBRUARY
+        )
+    assert refusal.value.messages == ["No signed payment agreement covers this month."]
+    assert not partnership.statements.exists()
 
 
 def test_supervisors_cannot_issue_statements(partnership, supervisor, manager):
