@@ -120,16 +120,9 @@ def partnership_for(user) -> Partnership | None:
     )
 
 
-def time_zone_for(user) -> str:
-    zone = (
-        Partnership.objects.filter(
-            Q(cbo_id=user.organization_id) | Q(health_system_id=user.organization_id)
-        )
-        .order_by("pk")
-        .values_list("time_zone", flat=True)
-        .first()
-    )
-    return zone or DEFAULT_TIME_ZONE
+def time_zone_for(user, partnership: Partnership | None = None) -> str:
+    partnership = partnership or partnership_for(user)
+    return partnership.time_zone if partnership else DEFAULT_TIME_ZONE
 
 
 def dashboard_choices(user) -> dict:
@@ -531,7 +524,7 @@ def dashboard_for_user(user, filters: dict) -> dict:
     """Every panel of the dashboard for the filtered cohort (a fixed number of
     queries, whatever the data)."""
     partnership = partnership_for(user)
-    time_zone = partnership.time_zone if partnership else DEFAULT_TIME_ZONE
+    time_zone = time_zone_for(user, partnership)
     cutoffs = overdue_cutoffs(partnership=partnership, time_zone=time_zone)
     referrals = filtered_referrals(user, filters, time_zone)
     cohort = cohort_of(referrals)
