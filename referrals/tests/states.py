@@ -12,6 +12,7 @@ fields as keywords). The people who act on it are named: the CBO ``supervisor``
 accepts and assigns, the ``navigator`` contacts the patient and closes the work.
 """
 
+import time_machine
 from django.utils import timezone
 
 from referrals.models import Referral
@@ -175,3 +176,25 @@ def cancelled_referral(
     return workflow.referral_transition(
         referral=referral, actor=clinic_user, name="cancel", reason_code=reason_code
     )
+
+
+def at(moment, action, **kwargs):
+    """Call a service as if at ``moment`` (the clock stands still meanwhile)."""
+    with time_machine.travel(moment, tick=False):
+        return action(**kwargs)
+
+
+def contact_at(referral, navigator, moment, *, reached=True) -> Referral:
+    """A ten-minute phone contact the navigator logs at ``moment``."""
+    at(
+        moment,
+        contacts.encounter_log,
+        referral=referral,
+        actor=navigator,
+        occurred_at=moment,
+        mode="phone",
+        reached=reached,
+        minutes=10,
+    )
+    referral.refresh_from_db()
+    return referral

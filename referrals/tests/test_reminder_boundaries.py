@@ -19,9 +19,10 @@ from partners.models import (
 )
 from partners.tests.factories import UserFactory
 from referrals.models import Notification, ReminderClaim
-from referrals.services import assignment, contacts, reminders, workflow
+from referrals.services import assignment, reminders, workflow
 from referrals.services.notifications import notification_text
 from referrals.tests.factories import ReferralFactory
+from referrals.tests.states import at, contact_at
 
 Kind = Notification.Kind
 Role = User.Role
@@ -51,25 +52,6 @@ def claims(rule):
         .order_by("due_at")
         .values_list("object_code", "due_at")
     )
-
-
-def at(moment, action, **kwargs):
-    with time_machine.travel(moment, tick=False):
-        return action(**kwargs)
-
-
-def contact(referral, navigator, moment, reached=True):
-    with time_machine.travel(moment, tick=False):
-        contacts.encounter_log(
-            referral=referral,
-            actor=navigator,
-            occurred_at=moment,
-            mode="phone",
-            reached=reached,
-            minutes=10,
-        )
-    referral.refresh_from_db()
-    return referral
 
 
 @pytest.fixture
@@ -206,7 +188,7 @@ def test_first_contact_and_its_escalation_at_the_exact_minute(
 def test_an_unreached_attempt_resolves_first_contact_and_escalation(
     assigned_monday, supervisor, navigator
 ):
-    contact(assigned_monday, navigator, local(2026, 11, 19, 9), reached=False)
+    contact_at(assigned_monday, navigator, local(2026, 11, 19, 9), reached=False)
     assert sweep(local(2026, 11, 23, 10)) == 0
     assert received(navigator, Kind.NO_FIRST_CONTACT) == []
 
@@ -214,7 +196,7 @@ def test_an_unreached_attempt_resolves_first_contact_and_escalation(
 def test_a_contact_before_a_reassignment_does_not_count_for_the_new_navigator(
     partnership, assigned_monday, supervisor, navigator
 ):
-    contact(assigned_monday, navigator, local(2026, 11, 16, 11), reached=False)
+    contact_at(assigned_monday, navigator, local(2026, 11, 16, 11), reached=False)
     colleague = UserFactory(role="navigator", organization=partnership.cbo)
     at(
         local(2026, 11, 16, 12),
@@ -232,7 +214,7 @@ def test_a_contact_before_a_reassignment_does_not_count_for_the_new_navigator(
 def test_inactive_exactly_fourteen_days_after_the_last_contact(
     assigned_monday, navigator
 ):
-    contact(assigned_monday, navigator, local(2026, 11, 16, 11))
+    contact_at(assigned_monday, navigator, local(2026, 11, 16, 11))
     assert sweep(local(2026, 11, 30, 10, 59)) == 0
     assert sweep(local(2026, 11, 30, 11)) == 1
     [note] = received(navigator, Kind.INACTIVE)
@@ -241,9 +223,9 @@ def test_inactive_exactly_fourteen_days_after_the_last_contact(
 
 
 def test_a_new_contact_moves_the_inactive_reminder_on(assigned_monday, navigator):
-    contact(assigned_monday, navigator, local(2026, 11, 16, 11))
+    contact_at(assigned_monday, navigator, local(2026, 11, 16, 11))
     assert sweep(local(2026, 11, 30, 11)) == 1
-    contact(assigned_monday, navigator, local(2026, 11, 30, 12))
+    contact_at(assigned_monday, navigator, local(2026, 11, 30, 12))
     assert sweep(local(2026, 12, 14, 11, 59)) == 0
     assert sweep(local(2026, 12, 14, 12)) == 1
     assert [due for _, due in claims("inactive")] == [
@@ -253,7 +235,7 @@ def test_a_new_contact_moves_the_inactive_reminder_on(assigned_monday, navigator
 
 
 def test_an_on_hold_referral_gets_no_inactive_reminder(assigned_monday, navigator):
-    contact(assigned_monday, navigator, local(2026, 11, 16, 11))
+    contact_at(assigned_monday, navigator, local(2026, 11, 16, 11))
     at(
         local(2026, 11, 16, 12),
         workflow.referral_transition,
@@ -284,7 +266,7 @@ def test_a_navigator_with_two_reminders_due_at_once_gets_both(
             navigator=navigator,
         ),
     )
-    contact(quiet, navigator, local(2026, 11, 12, 11))
+    contact_at(quiet, navigator, local(2026, 11, 12, 11))
     # Quiet since 12 November 11:00; fresh assigned Monday 23rd, 3 days: Thursday.
     assert sweep(local(2026, 11, 26, 11)) == 2
     kinds = {(n.kind, n.referral_id) for n in received(navigator)}
@@ -340,7 +322,7 @@ def test_the_contracts_service_levels_set_every_due_moment(
         supervisor=supervisor,
         navigator=navigator,
     )
-    contact(working, navigator, local(2026, 11, 16, 11))
+    contact_at(working, navigator, local(2026, 11, 16, 11))
     # Tuesday 10:00: one business day passed, so only the first contact is due.
     assert sweep(local(2026, 11, 17, 10)) == 1
     assert claims("no_first_contact") == [(assigned.code, local(2026, 11, 17, 10))]
@@ -366,7 +348,7 @@ def test_a_contact_on_another_referral_does_not_count_as_first_contact(
         )
         for _ in range(2)
     )
-    contact(first, navigator, local(2026, 11, 16, 11), reached=False)
+    contact_at(first, navigator, local(2026, 11, 16, 11), reached=False)
     assert sweep(local(2026, 11, 19, 10)) == 1
     [note] = received(navigator, Kind.NO_FIRST_CONTACT)
     assert note.referral_id == second.pk

@@ -13,8 +13,9 @@ from partners.models import User
 from partners.tests.factories import PartnershipFactory, UserFactory
 from referrals import selectors
 from referrals.models import Referral
-from referrals.services import assignment, contacts, workflow
+from referrals.services import assignment, workflow
 from referrals.tests.factories import ReferralFactory
+from referrals.tests.states import at, contact_at
 
 Role = User.Role
 Status = Referral.Status
@@ -23,11 +24,6 @@ PORTLAND = zoneinfo.ZoneInfo("America/Los_Angeles")
 
 def local(year, month, day, hour, minute=0):
     return datetime.datetime(year, month, day, hour, minute, tzinfo=PORTLAND)
-
-
-def at(moment, action, **kwargs):
-    with time_machine.travel(moment, tick=False):
-        return action(**kwargs)
 
 
 @pytest.fixture
@@ -210,18 +206,6 @@ def test_not_assigned_in_time_is_counted_to_the_minute(partnership, supervisor):
     assert rows == [1]
 
 
-def contact(referral, navigator, moment):
-    with time_machine.travel(moment, tick=False):
-        contacts.encounter_log(
-            referral=referral,
-            actor=navigator,
-            occurred_at=moment,
-            mode="phone",
-            reached=True,
-            minutes=10,
-        )
-
-
 def overdue_on_caseload(navigator, moment):
     with time_machine.travel(moment, tick=False):
         return [
@@ -240,7 +224,7 @@ def test_the_caseload_is_overdue_after_fourteen_quiet_days_exactly(
         supervisor=supervisor,
         navigator=navigator,
     )
-    contact(referral, navigator, local(2026, 11, 16, 11))
+    contact_at(referral, navigator, local(2026, 11, 16, 11))
     assert overdue_on_caseload(navigator, local(2026, 11, 30, 10, 59)) == [
         (referral.pk, 0)
     ]
@@ -261,7 +245,7 @@ def test_first_contact_overdue_on_the_caseload_to_the_minute(
         (referral.pk, 0)
     ]
     assert overdue_on_caseload(navigator, local(2026, 11, 19, 10)) == [(referral.pk, 1)]
-    contact(referral, navigator, local(2026, 11, 19, 11))
+    contact_at(referral, navigator, local(2026, 11, 19, 11))
     assert overdue_on_caseload(navigator, local(2026, 11, 19, 12)) == [(referral.pk, 0)]
 
 
@@ -316,7 +300,7 @@ def test_the_weekly_summary_counts_what_is_overdue_and_what_moved(
         supervisor=supervisor,
         navigator=navigator,
     )
-    contact(done, navigator, local(2026, 11, 16, 11))
+    contact_at(done, navigator, local(2026, 11, 16, 11))
     at(
         local(2026, 11, 16, 12),
         workflow.referral_transition,
