@@ -5,32 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from partners.tests.factories import PASSWORD
 from referrals.models import ResourceOrganization, ResourceService
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def as_user(browser, live_server, transactional_db):
-    """A fresh browser session signed in as the given user."""
-    contexts = []
-
-    def open_for(user):
-        context = browser.new_context(base_url=live_server.url, locale="en-US")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto("/accounts/login/")
-        page.get_by_label("Email").fill(user.email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", level=1)).to_be_visible()
-        return page
-
-    yield open_for
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
@@ -49,10 +26,10 @@ def food_pantry(partnership):
 
 
 def test_referral_travels_the_whole_loop(
-    as_user, clinic_user, supervisor, navigator, food_pantry
+    signed_in, clinic_user, supervisor, navigator, food_pantry
 ):
     # Clinic staff find no such patient, register her and submit a referral.
-    clinic = as_user(clinic_user)
+    clinic = signed_in(clinic_user)
     clinic.get_by_role("link", name="New referral").click()
     clinic.get_by_label("Last name").fill("Quispe")
     clinic.get_by_label("Date of birth").fill("1970-04-12")
@@ -72,7 +49,7 @@ def test_referral_travels_the_whole_loop(
     expect(clinic.get_by_text("sent the referral to the CBO")).to_be_visible()
 
     # The supervisor accepts it from the inbox and assigns the Spanish speaker.
-    boss = as_user(supervisor)
+    boss = signed_in(supervisor)
     boss.get_by_role("link", name="Elena Quispe").click()
     boss.get_by_role("button", name="Accept").click()
     boss.get_by_role("link", name="Assign a navigator").click()
@@ -83,7 +60,7 @@ def test_referral_travels_the_whole_loop(
     ).to_be_visible()
 
     # The navigator fails to reach her once, then reaches her.
-    nav = as_user(navigator)
+    nav = signed_in(navigator)
     nav.get_by_role("link", name="Elena Quispe").click()
     for reached, minutes in (("No, not reached", "5"), ("Yes, we talked", "20")):
         nav.get_by_role("link", name="Log a contact").first.click()
