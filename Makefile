@@ -30,11 +30,12 @@ test: $(VENV)/.installed
 	$(PY) -m pytest
 
 ## Mutation-test one module: make mutate MODULE=partners/statements.py [TESTS="..."]
-## AGAIN=1 re-runs only the survivors of the last run (after adding tests).
+## AGAIN=1 re-runs only the survivors of the last run (after adding tests);
+## ONLY='*x_funnel*' mutates only the functions whose mutant names match.
 ## (mutmut's progress spinner is dropped from the output; the summary comes last)
 mutate: $(VENV)/.installed
 	@test -n "$(MODULE)" || { echo "usage: make mutate MODULE=path/to/module.py"; exit 2; }
-	@$(PY) scripts/mutate.py $(MODULE) $(TESTS) $(if $(AGAIN),--again) 2>&1 | tr '\r' '\n' | grep -Ev '^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|^ *$$'
+	@$(PY) scripts/mutate.py $(MODULE) $(TESTS) $(if $(AGAIN),--again) $(if $(ONLY),--only '$(ONLY)') 2>&1 | tr '\r' '\n' | grep -Ev '^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|^ *$$'
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -7,6 +7,9 @@ prints the change one of them made.
 
 Test paths after MODULE replace the default selection below; ``--again`` (``make
 mutate MODULE=... AGAIN=1``) re-runs only the last run's survivors, after new tests.
+``--only GLOB`` (``make mutate MODULE=... ONLY='*x_funnel*'``) mutates only the
+functions whose mutant names match, so a large module can be run a part at a time;
+the score then counts only those mutants.
 Browser and real-worker tests stay out: forked mutant runs cannot isolate a live
 server or a Celery worker.
 A line whose every mutant is equivalent carries ``# pragma: no mutate`` with the why.
@@ -14,6 +17,7 @@ A line whose every mutant is equivalent carries ``# pragma: no mutate`` with the
 
 import os
 import shutil
+from fnmatch import fnmatch
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -69,17 +73,23 @@ def main() -> int:
     module, *tests = sys.argv[1:]
     again = "--again" in tests
     tests = [test for test in tests if test != "--again"]
+    only = None
+    if "--only" in tests:
+        at = tests.index("--only")
+        only = tests[at + 1]
+        del tests[at : at + 2]
     os.environ["DATABASE_URL"] = mutation_database_url()
     config = configuration.config()
     config.only_mutate = [module]
     config.pytest_add_cli_args_test_selection = tests or COVERING_TESTS.get(
         module, FAST_TESTS
     )
-    names = []
+    names = [only] if only else []
     earlier: dict[str, int | None] = {}
     if again and Path("mutants").is_dir():
         earlier = results(module)
         names = [line.split(":")[0] for line in score(earlier)[1]]
+        names = [name for name in names if not only or fnmatch(name, only)]
         if not names:
             print(f"{module}: no survivors to run again.")
             return 0
@@ -93,7 +103,10 @@ def main() -> int:
     codes = {
         name: now.get(name) if name in names else code for name, code in earlier.items()
     }
-    counts, survivors = score(codes if earlier else now)
+    codes = codes if earlier else now
+    if only:
+        codes = {name: code for name, code in codes.items() if fnmatch(name, only)}
+    counts, survivors = score(codes)
     total = sum(counts.values())
     killed = counts.get("killed", 0)
     print("\nSurviving mutants (mutmut show NAME):")
