@@ -39,6 +39,7 @@ from partners.models import Partnership, Site, User
 from referrals.models import (
     CASELOAD_STATUSES,
     OPEN_STATUSES,
+    OUTCOME_STATUSES,
     Encounter,
     Pathway,
     PathwayResource,
@@ -53,13 +54,6 @@ from referrals.selectors import (
 from referrals.services.timeliness import overdue_cutoffs
 
 Status = Referral.Status
-# A documented final outcome closes the loop back to the clinic.
-OUTCOME_STATUSES = [
-    Status.COMPLETED,
-    Status.UNABLE_TO_COMPLETE,
-    Status.DECLINED,
-    Status.CANCELLED,
-]
 RESOLVED = [Pathway.Status.COMPLETED, Pathway.Status.APPROVED]
 FINAL = [*RESOLVED, Pathway.Status.INCOMPLETE]
 UTILIZATION_MEASURES = [

@@ -27,7 +27,7 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def get_login_redirect_url(self, request):
-        from partners.permissions import home_url
+        from partners.access import home_url
 
         return home_url(request.user)
 

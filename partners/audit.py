@@ -17,8 +17,8 @@ from django.http import Http404
 from pghistory.models import MiddlewareEvents
 
 from evaluation.models import PamAdministration, Story, UtilizationRecord
+from partners.access import reads_audit, reads_every_patient_trail
 from partners.models import AccessRecord, Partnership
-from partners.permissions import Role, has_role
 from referrals.models import Pathway, Patient, Referral
 
 Action = AccessRecord.Action
@@ -129,21 +129,19 @@ def _is_read(request, response):
 
 # --- Reading the audit log ------------------------------------------------------------
 
-AUDIT_READERS = frozenset({Role.SUPERVISOR, Role.PROGRAM_MANAGER})
-
 
 def patient_get_for_audit(user, code) -> Patient:
     """Supervisors and program managers read the audit trail of patients referred
     within a partnership of their organization (program managers of the health
     system: all its patients); anyone else gets 404."""
-    if not has_role(user, *AUDIT_READERS):
+    if not reads_audit(user):
         raise Http404
     org = user.organization_id
     partnerships = Partnership.objects.filter(Q(health_system_id=org) | Q(cbo_id=org))
     scope = Exists(
         Referral.objects.filter(patient_id=OuterRef("pk"), partnership__in=partnerships)
     )
-    if user.role == Role.PROGRAM_MANAGER:
+    if reads_every_patient_trail(user):
         scope |= Q(health_system_id=org)
     try:
         return Patient.objects.filter(scope).get(code=code)

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from partners.access import is_administrator
 from partners.models import (
     Contract,
     Organization,
@@ -13,8 +14,8 @@ from partners.models import (
     User,
     Weekday,
 )
+from partners.pathway_kinds import PathwayKind
 from partners.private_files import document_check
-from referrals.choices import PathwayKind
 
 
 class LanguageForm(forms.Form):
@@ -83,7 +84,7 @@ class PartnershipForm(forms.ModelForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        if actor.role != User.Role.ADMINISTRATOR:
+        if not is_administrator(actor):
             own = actor.organization
             field = "health_system" if own.is_health_system else "cbo"
             self.fields[field].queryset = Organization.objects.filter(pk=own.pk)
@@ -91,7 +92,7 @@ class PartnershipForm(forms.ModelForm):
         self.actor = actor
         people = User.objects.filter(is_active=True).select_related("organization")
         sites = Site.objects.select_related("organization")
-        if actor.role != User.Role.ADMINISTRATOR:
+        if not is_administrator(actor):
             scope = [actor.organization_id]
             if self.instance.pk:
                 scope += [self.instance.health_system_id, self.instance.cbo_id]
@@ -142,11 +143,7 @@ class ContractForm(forms.ModelForm):
             "ends_on",
             "signatories",
             "renewal_notice_days",
-            "accept_business_days",
-            "assign_business_days",
-            "first_contact_business_days",
-            "inactive_days",
-            "max_active_referrals",
+            *Contract.SERVICE_LEVEL_FIELDS,
             "fee_per_accepted_referral",
             "fee_per_enrolled_patient_month",
             "funded_ftes",

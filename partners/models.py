@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.languages import LANGUAGE_CHOICES
+from partners.pathway_kinds import PathwayKind
 from partners.private_files import contract_document_path, private_storage
-from referrals.choices import PathwayKind
 
 
 class TimeStamped(models.Model):
@@ -447,17 +447,19 @@ class Contract(TimeStamped):
     def __str__(self):
         return self.title
 
+    # A contract states any of these; what it leaves out comes from the settings.
+    SERVICE_LEVEL_FIELDS = (
+        "accept_business_days",
+        "assign_business_days",
+        "first_contact_business_days",
+        "inactive_days",
+        "max_active_referrals",
+    )
+
     @property
     def has_service_levels(self):
         return any(
-            value is not None
-            for value in (
-                self.accept_business_days,
-                self.assign_business_days,
-                self.first_contact_business_days,
-                self.inactive_days,
-                self.max_active_referrals,
-            )
+            getattr(self, name) is not None for name in self.SERVICE_LEVEL_FIELDS
         )
 
     def renewal_notice_on(self):

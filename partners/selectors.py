@@ -4,6 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from partners.access import is_administrator
 from partners.models import (
     Contract,
     Organization,
@@ -22,7 +23,7 @@ from partners.models import (
 def partnership_list_for_user(user) -> QuerySet[Partnership]:
     """Partnerships the user's organization belongs to; administrators see all."""
     queryset = Partnership.objects.select_related("health_system", "cbo")
-    if user.role == User.Role.ADMINISTRATOR:
+    if is_administrator(user):
         return queryset
     return queryset.filter(
         Q(health_system_id=user.organization_id) | Q(cbo_id=user.organization_id)
@@ -90,11 +91,13 @@ def contract_in_force(partnership, *, on=None, with_service_levels=False):
     )
     if with_service_levels:
         contracts = contracts.filter(
-            Q(accept_business_days__isnull=False)
-            | Q(assign_business_days__isnull=False)
-            | Q(first_contact_business_days__isnull=False)
-            | Q(inactive_days__isnull=False)
-            | Q(max_active_referrals__isnull=False)
+            Q(
+                *(
+                    Q(**{f"{name}__isnull": False})
+                    for name in Contract.SERVICE_LEVEL_FIELDS
+                ),
+                _connector=Q.OR,
+            )
         )
     return contracts.first()
 

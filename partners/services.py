@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.access import manages_partnerships, may_edit_partnership
 from partners.models import (
     Contract,
     OutboundEmail,
@@ -138,8 +139,6 @@ def user_sessions_end_on_sign_out(sender, request, user, **kwargs) -> None:
 
 
 def _check_editor(actor, partnership) -> None:
-    from partners.permissions import may_edit_partnership
-
     if not may_edit_partnership(actor, partnership):
         raise PermissionDenied
 
@@ -149,16 +148,11 @@ def partnership_create(*, actor: User, data: dict) -> Partnership:
 
     A program manager can only create partnerships of their own organization.
     """
-    from partners.permissions import PARTNERSHIP_EDITORS, has_role
-
-    if not has_role(actor, *PARTNERSHIP_EDITORS):
+    if not manages_partnerships(actor):
         raise PermissionDenied
     clinics = data.pop("clinics", [])
     partnership = Partnership(**data)
-    if actor.role == User.Role.PROGRAM_MANAGER and actor.organization_id not in (
-        partnership.health_system_id,
-        partnership.cbo_id,
-    ):
+    if not may_edit_partnership(actor, partnership):
         raise PermissionDenied
     with transaction.atomic():
         partnership.save()

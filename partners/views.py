@@ -13,6 +13,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partners import audit, selectors, services, statements
+from partners.access import (
+    allowed,
+    has_any_role,
+    home_url,
+    is_administrator,
+    manages_partnerships,
+    may_edit_partnership,
+    may_see_payments,
+    reads_audit,
+    reads_partnerships,
+    require_recent_authentication,
+)
 from partners.forms import (
     AuditSearchForm,
     ContractForm,
@@ -23,18 +35,7 @@ from partners.forms import (
     StatementMonthForm,
     TrainingSessionForm,
 )
-from partners.models import Contract, User
-from partners.permissions import (
-    PARTNERSHIP_EDITORS,
-    PARTNERSHIP_READERS,
-    PAYMENT_READERS,
-    has_role,
-    home_url,
-    may_edit_partnership,
-    may_see_payments,
-    require_recent_authentication,
-    role_required,
-)
+from partners.models import Contract
 
 
 def home(request):
@@ -72,10 +73,6 @@ def language_set(request):
 # Partnerships: description, contracts, plan, training, statements.
 
 PAGE_SIZE = 25
-Role = User.Role
-READERS = tuple(PARTNERSHIP_READERS)
-EDITORS = tuple(PARTNERSHIP_EDITORS)
-PAYMENTS = tuple(PAYMENT_READERS)
 
 
 def _editable(request, partnership):
@@ -84,18 +81,18 @@ def _editable(request, partnership):
     return partnership
 
 
-@role_required(*READERS)
+@allowed(reads_partnerships)
 def partnership_list(request):
     partnerships = selectors.partnership_list_for_user(request.user).order_by("name")
     page = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "partners/partnership_list.html",
-        {"page_obj": page, "can_create": has_role(request.user, *EDITORS)},
+        {"page_obj": page, "can_create": manages_partnerships(request.user)},
     )
 
 
-@role_required(*EDITORS)
+@allowed(manages_partnerships)
 def partnership_new(request):
     form = PartnershipForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
@@ -111,7 +108,7 @@ def partnership_new(request):
     return render(request, "partners/partnership_form.html", {"form": form})
 
 
-@role_required(*READERS)
+@allowed(reads_partnerships)
 def partnership_detail(request, code):
     partnership = selectors.partnership_detail_for_user(request.user, code)
     return render(
@@ -130,7 +127,7 @@ def partnership_detail(request, code):
     )
 
 
-@role_required(*EDITORS)
+@allowed(manages_partnerships)
 def partnership_edit(request, code):
     partnership = _editable(
         request, selectors.partnership_get_for_user(request.user, code)
@@ -151,7 +148,7 @@ def partnership_edit(request, code):
     )
 
 
-@role_required(*EDITORS)
+@allowed(manages_partnerships)
 def contract_new(request, code):
     partnership = _editable(
         request, selectors.partnership_get_for_user(request.user, code)
@@ -159,7 +156,7 @@ def contract_new(request, code):
     return _contract_form(request, partnership=partnership, contract=None)
 
 
-@role_required(*EDITORS)
+@allowed(manages_partnerships)
 def contract_edit(request, code):
     contract = selectors.contract_get_for_user(request.user, code)
     partnership = _editable(request, contract.partnership)
@@ -189,7 +186,7 @@ def _contract_form(request, *, partnership, contract):
     )
 
 
-@role_required(*READERS)
+@allowed(reads_partnerships)
 def contract_document(request, code):
     """Serve a contract's file to the partners only, never inline."""
     contract = selectors.contract_get_for_user(request.user, code)
@@ -207,7 +204,7 @@ def contract_document(request, code):
     return response
 
 
-@role_required(*READERS)
+@allowed(reads_partnerships)
 def plan_detail(request, code):
     partnership = selectors.partnership_get_for_user(request.user, code)
     tasks = list(selectors.plan_task_list(partnership))
@@ -235,7 +232,7 @@ def plan_detail(request, code):
     )
 
 
-@role_required(*EDITORS)
+@allowed(manages_partnerships)
 def plan_task_new(request, code):
     partnership = _editable(
         request, selectors.partnership_get_for_user(request.user, code)
@@ -243,7 +240,7 @@ def plan_task_new(request, code):
     return _plan_task_form(request, partnership=partnership, task=None)
 
 
-@role_required(*EDITORS)
+@allowed(manages_partnerships)
 def plan_task_edit(request, code):
     task = selectors.plan_task_get_for_user(request.user, code)
     partnership = _editable(request, task.partnership)
@@ -274,7 +271,7 @@ def _plan_task_form(request, *, partnership, task):
     )
 
 
-@role_required(*EDITORS)
+@allowed(manages_partnerships)
 @require_POST
 def plan_task_move(request, code):
     task = selectors.plan_task_get_for_user(request.user, code)
@@ -287,7 +284,7 @@ def plan_task_move(request, code):
     )
 
 
-@role_required(*EDITORS)
+@allowed(manages_partnerships)
 @require_POST
 def plan_task_complete(request, code):
     task = selectors.plan_task_get_for_user(request.user, code)
@@ -299,7 +296,7 @@ def plan_task_complete(request, code):
     )
 
 
-@role_required(*READERS)
+@allowed(reads_partnerships)
 def training_overview(request, code):
     partnership = selectors.partnership_get_for_user(request.user, code)
     sessions = selectors.training_session_list(partnership)
@@ -325,7 +322,7 @@ def training_overview(request, code):
     )
 
 
-@role_required(*EDITORS)
+@allowed(manages_partnerships)
 def training_session_new(request, code):
     partnership = _editable(
         request, selectors.partnership_get_for_user(request.user, code)
@@ -333,7 +330,7 @@ def training_session_new(request, code):
     return _training_form(request, partnership=partnership, session=None)
 
 
-@role_required(*EDITORS)
+@allowed(manages_partnerships)
 def training_session_edit(request, code):
     session = selectors.training_session_get_for_user(request.user, code)
     partnership = _editable(request, session.partnership)
@@ -363,7 +360,7 @@ def _training_form(request, *, partnership, session):
     )
 
 
-@role_required(*EDITORS)
+@allowed(manages_partnerships)
 def required_training_new(request, code):
     partnership = _editable(
         request, selectors.partnership_get_for_user(request.user, code)
@@ -382,7 +379,7 @@ def required_training_new(request, code):
     )
 
 
-@role_required(*EDITORS)
+@allowed(manages_partnerships)
 @require_POST
 def required_training_remove(request, code):
     rule = selectors.required_training_get_for_user(request.user, code)
@@ -396,7 +393,7 @@ def _this_month(partnership):
     return timezone.localdate(timezone=statements.zone_of(partnership)).replace(day=1)
 
 
-@role_required(*PAYMENTS)
+@allowed(may_see_payments)
 def statement_overview(request, code):
     """Issued statements, and what a month's statement would hold now."""
     partnership = selectors.partnership_get_for_user(request.user, code)
@@ -425,7 +422,7 @@ def statement_overview(request, code):
     )
 
 
-@role_required(*EDITORS)
+@allowed(manages_partnerships)
 @require_POST
 def statement_issue(request, code):
     partnership = _editable(
@@ -448,7 +445,7 @@ def statement_issue(request, code):
     return redirect("partners:statement-detail", code=statement.code)
 
 
-@role_required(*PAYMENTS)
+@allowed(may_see_payments)
 def statement_detail(request, code):
     statement = selectors.statement_get_for_user(request.user, code)
     lines = list(selectors.statement_lines(statement))
@@ -464,7 +461,7 @@ def statement_detail(request, code):
     )
 
 
-@role_required(*PAYMENTS)
+@allowed(may_see_payments)
 def statement_csv(request, code):
     statement = selectors.statement_get_for_user(request.user, code)
     # The lines carry medical record numbers; the scope check comes first so a
@@ -480,7 +477,7 @@ def statement_csv(request, code):
     return response
 
 
-@role_required(*READERS)
+@allowed(reads_partnerships)
 def navigator_time(request, code):
     """Navigator minutes per patient per month, against the CHI billing codes."""
     partnership = selectors.partnership_get_for_user(request.user, code)
@@ -493,7 +490,7 @@ def navigator_time(request, code):
     )
 
 
-@role_required(*Role.values)
+@allowed(has_any_role)
 def training_mine(request):
     """A person's own trainings and what is required of them, per partnership."""
     partnerships = selectors.partnership_list_for_user(request.user)[:PAGE_SIZE]
@@ -517,7 +514,7 @@ def training_mine(request):
 AUDIT_PAGE_SIZE = 50
 
 
-@role_required(*audit.AUDIT_READERS)
+@allowed(reads_audit)
 def patient_audit(request, code):
     """Who viewed or changed a patient's records: reads or changes, newest first."""
     patient = audit.patient_get_for_audit(request.user, code)
@@ -532,7 +529,7 @@ def patient_audit(request, code):
     )
 
 
-@role_required(Role.ADMINISTRATOR)
+@allowed(is_administrator)
 def audit_search(request):
     form = AuditSearchForm(request.GET or None)
     records = audit.access_record_search(filters=form.filters())
@@ -544,7 +541,7 @@ def audit_search(request):
     )
 
 
-@role_required(Role.ADMINISTRATOR)
+@allowed(is_administrator)
 def audit_changes_export(request):
     """The change history matching the search, as CSV (itself recorded)."""
     form = AuditSearchForm(request.GET or None)
@@ -556,7 +553,7 @@ def audit_changes_export(request):
     return response
 
 
-@role_required(Role.ADMINISTRATOR)
+@allowed(is_administrator)
 def audit_export(request):
     """The search result as CSV; the export itself is recorded (see AUDITED_ROUTES)."""
     form = AuditSearchForm(request.GET or None)

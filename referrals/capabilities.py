@@ -1,35 +1,48 @@
-"""What a user may do on a referral's page: one place the templates ask."""
+"""What a user may do on a referral's page: one place the templates ask.
 
-from partners.models import User
-from referrals.models import Pathway, Referral
-from referrals.services.workflow import WORKING, actor_may_act_on, allowed_transitions
+Who may act comes from ``referrals.access``; when (in which status) from the
+workflow's transitions table.
+"""
 
-Role = User.Role
+from referrals.access import (
+    acts_for,
+    is_assigned_navigator,
+    may_assign,
+    may_message,
+    may_submit_referrals,
+    may_work_pathways,
+    sees_patient_contact,
+    works_at_cbo,
+)
+from referrals.models import CASELOAD_STATUSES, Pathway, Referral
+from referrals.services.workflow import allowed_transitions
+
 Status = Referral.Status
 
 
 def referral_capabilities(user, referral: Referral) -> dict:
-    acts = actor_may_act_on(user, referral)
-    supervisor = acts and user.role == Role.SUPERVISOR
-    clinic = acts and user.role == Role.CLINIC_STAFF
-    working_navigator = acts and user.role == Role.NAVIGATOR
+    acts = acts_for(user, referral)
+    supervisor = may_assign(user, referral)
+    clinic = acts and may_submit_referrals(user)
+    working_navigator = acts and is_assigned_navigator(user, referral)
     draft = referral.status == Status.DRAFT
+    working = referral.status in CASELOAD_STATUSES
     return {
         "transitions": allowed_transitions(user, referral),
         "can_edit_draft": clinic and draft,
         "can_submit": clinic and draft,
-        "can_message": (acts or user.role == Role.NAVIGATOR) and not draft,
+        # The page is scoped already: a navigator reading it was assigned or shared.
+        "can_message": may_message(user, referral, shared=True),
         "can_assign": supervisor
         and referral.status in {Status.SUBMITTED, Status.ACCEPTED},
-        "can_reassign": supervisor and referral.status in WORKING,
-        "can_log_contact": working_navigator and referral.status in WORKING,
-        "can_open_pathway": (working_navigator or supervisor)
-        and referral.status in WORKING,
-        "sees_patient_contact": user.role != Role.PROGRAM_MANAGER,
-        "can_record_evaluation": working_navigator and referral.status in WORKING,
+        "can_reassign": supervisor and working,
+        "can_log_contact": working_navigator and working,
+        "can_open_pathway": may_work_pathways(user, referral) and working,
+        "sees_patient_contact": sees_patient_contact(user),
+        "can_record_evaluation": working_navigator and working,
         "can_read_evaluation": supervisor or working_navigator,
         "complete_blocked": acts
-        and user.role in {Role.NAVIGATOR, Role.SUPERVISOR}
+        and works_at_cbo(user)
         and referral.status == Status.IN_PROGRESS
         and any(p.status == Pathway.Status.OPEN for p in referral.pathways.all()),
     }

@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from referrals.choices import PathwayKind, SocialNeed
+from partners.pathway_kinds import PathwayKind
+from referrals.choices import SocialNeed
 
 PATHWAY_FOR_NEED = {
     SocialNeed.FOOD_INSECURITY: PathwayKind.FOOD_SECURITY,

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from referrals.choices import StatusReason
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Pathway, Referral, ReferralEvent
 
 Kind = ReferralEvent.Kind
 STATUS_LABELS = dict(Referral.Status.choices)
@@ -27,12 +27,13 @@ def _status_sentence(event, who):
 
 def _pathway_sentence(event, who):
     pathway = event.pathway.get_kind_display() if event.pathway else ""
+    Event = Pathway.Event
     sentences = {
-        "opened": _("%(who)s opened the %(pathway)s pathway."),
-        "completed": _("%(who)s completed the %(pathway)s pathway."),
-        "incomplete": _("%(who)s closed the %(pathway)s pathway as incomplete."),
-        "approved": _("%(who)s approved the completed %(pathway)s pathway."),
-        "returned": _("%(who)s returned the %(pathway)s pathway to the navigator."),
+        Event.OPENED: _("%(who)s opened the %(pathway)s pathway."),
+        Event.COMPLETED: _("%(who)s completed the %(pathway)s pathway."),
+        Event.INCOMPLETE: _("%(who)s closed the %(pathway)s pathway as incomplete."),
+        Event.APPROVED: _("%(who)s approved the completed %(pathway)s pathway."),
+        Event.RETURNED: _("%(who)s returned the %(pathway)s pathway to the navigator."),
     }
     sentence = sentences.get(event.reason_code, _("%(who)s updated a pathway."))
     return sentence % {"who": who, "pathway": pathway}

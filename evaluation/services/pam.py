@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluation.access import keeps_data_of, manages_program
 from evaluation.models import (
     PAM_ITEMS,
     CutSet,
@@ -20,10 +21,10 @@ from evaluation.models import (
 )
 from evaluation.statistics import pam_level, pam_raw
 from partners.languages import LANGUAGE_NAMES
-from partners.models import Partnership, User
+from partners.models import Partnership
+from referrals.access import navigates
 from referrals.selectors import referral_list_for_user
 
-Role = User.Role
 TABLE_HEADER = ["answered", "raw_sum", "score"]
 WORDING_HEADER = ["language", "item", "text"]
 
@@ -98,7 +99,7 @@ def pam_record(
         .order_by("-submitted_at")
         .first()
     )
-    if actor.role != Role.NAVIGATOR or referral is None:
+    if not navigates(actor) or referral is None:
         raise PermissionDenied
     _validate_answers(answers)
     if administered_on > timezone.localdate():
@@ -246,7 +247,7 @@ def pam_table_upload(
 ) -> PamConversionTable:
     """A program manager installs their organization's licensed table and wording;
     it replaces the active one. Every bad line is reported; nothing is saved then."""
-    if actor.role != Role.PROGRAM_MANAGER:
+    if not manages_program(actor):
         raise PermissionDenied
     errors = []
     rows = wording = None
@@ -277,9 +278,6 @@ def pam_table_upload(
 
 def pam_table_deactivate(*, actor, table: PamConversionTable) -> None:
     """Stop scoring new administrations with the table (past scores keep it)."""
-    if (
-        actor.role != Role.PROGRAM_MANAGER
-        or table.organization_id != actor.organization_id
-    ):
+    if not keeps_data_of(actor, table.organization_id):
         raise PermissionDenied
     PamConversionTable.objects.filter(pk=table.pk).update(is_active=False)

@@ -11,11 +11,13 @@ import datetime
 import io
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from evaluation import figures
+from evaluation.access import manages_program
 from evaluation.disclosure import table_for_display
 from evaluation.forms import DashboardFilterForm
 from evaluation.models import Report
@@ -29,8 +31,8 @@ Status = Report.Status
 
 def report_request(*, user, query: dict) -> Report:
     """Queue an on-demand program report for the dashboard's current filters."""
-    if user.role != User.Role.PROGRAM_MANAGER:
-        raise PermissionError
+    if not manages_program(user):
+        raise PermissionDenied
     from evaluation.tasks import report_build_task
 
     today = timezone.localdate()

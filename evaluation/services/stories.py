@@ -7,11 +7,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluation.access import keeps_data_of, manages_program, may_manage_consent
 from evaluation.models import Story, StoryExcerpt, Theme
-from partners.models import User
+from referrals.access import navigates
 from referrals.selectors import referral_list_for_user
-
-Role = User.Role
 
 
 def story_record(
@@ -34,7 +33,7 @@ def story_record(
     if referral is not None:
         referrals = referrals.filter(pk=referral.pk)
     anchor = referrals.order_by("-submitted_at").first()
-    if actor.role != Role.NAVIGATOR or anchor is None:
+    if not navigates(actor) or anchor is None:
         raise PermissionDenied
     if told_on > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
@@ -58,18 +57,10 @@ def story_record(
     )
 
 
-def _may_manage_consent(actor, story) -> bool:
-    if actor.role == Role.NAVIGATOR:
-        return story.recorded_by_id == actor.pk
-    if actor.role == Role.SUPERVISOR:
-        return story.partnership.cbo_id == actor.organization_id
-    return False
-
-
 def story_withdraw(*, actor, story: Story) -> Story:
     """The storyteller withdrew consent: the story leaves every shared view and
     export at once (they all filter on ``withdrawn_at``)."""
-    if not _may_manage_consent(actor, story):
+    if not may_manage_consent(actor, story):
         raise PermissionDenied
     if story.withdrawn_at:
         raise ValidationError(_("Consent was already withdrawn."))
@@ -83,7 +74,7 @@ def story_withdraw(*, actor, story: Story) -> Story:
 def story_deidentify(*, actor, story: Story, deidentified_text: str) -> Story:
     """The CBO (navigator who recorded it, or a supervisor) writes and reviews the
     de-identified version; only a reviewed version is ever shared."""
-    if not _may_manage_consent(actor, story):
+    if not may_manage_consent(actor, story):
         raise PermissionDenied
     if not deidentified_text.strip():
         raise ValidationError(_("Write the de-identified version."))
@@ -103,10 +94,7 @@ def story_deidentify(*, actor, story: Story, deidentified_text: str) -> Story:
 
 def story_code(*, actor, story: Story, theme: Theme, excerpt: str) -> StoryExcerpt:
     """A program manager codes a passage of the de-identified story with a theme."""
-    if (
-        actor.role != Role.PROGRAM_MANAGER
-        or theme.organization_id != actor.organization_id
-    ):
+    if not keeps_data_of(actor, theme.organization_id):
         raise PermissionDenied
     excerpt = excerpt.strip()
     if not excerpt or excerpt not in story.deidentified_text:
@@ -127,9 +115,9 @@ def theme_save(
     is_active: bool = True,
 ) -> Theme:
     """Add a theme to, or rename one in, the organization's managed list."""
-    if actor.role != Role.PROGRAM_MANAGER:
+    if not manages_program(actor):
         raise PermissionDenied
-    if theme is not None and theme.organization_id != actor.organization_id:
+    if theme is not None and not keeps_data_of(actor, theme.organization_id):
         raise PermissionDenied
     theme = theme or Theme(organization_id=actor.organization_id)
     theme.name = name.strip()

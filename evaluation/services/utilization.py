@@ -12,11 +12,10 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluation.access import keeps_data_of, manages_program
 from evaluation.models import UtilizationImport, UtilizationRecord
-from partners.models import User
 from referrals.models import Patient
 
-Role = User.Role
 COUNTS = [
     "ed_visits",
     "inpatient_admissions",
@@ -119,7 +118,7 @@ def utilization_import_upload(
     *, actor, file_name: str, content: str
 ) -> UtilizationImport:
     """Keep the uploaded extract, unparsed, for its preview; nothing else is written."""
-    if actor.role != Role.PROGRAM_MANAGER:
+    if not manages_program(actor):
         raise PermissionDenied
     if len(content) > MAX_FILE_CHARS:
         raise ValidationError(_("The file is too large (5 MB at most)."))
@@ -137,10 +136,7 @@ def utilization_import_confirm(
 ) -> UtilizationImport:
     """Write the good lines (create or update per patient and month); importing the
     same file again updates the same rows and creates none."""
-    if (
-        actor.role != Role.PROGRAM_MANAGER
-        or upload.health_system_id != actor.organization_id
-    ):
+    if not keeps_data_of(actor, upload.health_system_id):
         raise PermissionDenied
     with transaction.atomic():
         locked = UtilizationImport.objects.select_for_update().get(pk=upload.pk)
@@ -169,10 +165,7 @@ def utilization_import_confirm(
 
 
 def utilization_import_discard(*, actor, upload: UtilizationImport) -> None:
-    if (
-        actor.role != Role.PROGRAM_MANAGER
-        or upload.health_system_id != actor.organization_id
-    ):
+    if not keeps_data_of(actor, upload.health_system_id):
         raise PermissionDenied
     UtilizationImport.objects.filter(
         pk=upload.pk, status=UtilizationImport.Status.PENDING
@@ -181,10 +174,7 @@ def utilization_import_discard(*, actor, upload: UtilizationImport) -> None:
 
 def utilization_save(*, actor, patient, values: dict, record=None) -> UtilizationRecord:
     """A program manager enters or corrects one patient-month by hand."""
-    if (
-        actor.role != Role.PROGRAM_MANAGER
-        or patient.health_system_id != actor.organization_id
-    ):
+    if not keeps_data_of(actor, patient.health_system_id):
         raise PermissionDenied
     period = values["period"].replace(day=1)
     clash = UtilizationRecord.objects.filter(patient=patient, period=period)

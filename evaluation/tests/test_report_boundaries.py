@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 
 from evaluation import figures
 from evaluation.models import Report
@@ -116,7 +117,7 @@ def test_program_report_csv_hides_small_cells_the_page_shows(partnership, manage
 
 def test_only_program_managers_request_reports(navigator, supervisor, clinic_user):
     for user in (navigator, supervisor, clinic_user):
-        with pytest.raises(PermissionError):
+        with pytest.raises(PermissionDenied):
             reports.report_request(user=user, query={})
     assert not Report.objects.exists()
 

@@ -8,9 +8,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from evaluation import datasets, figures, selectors
+from evaluation.access import manages_program
 from evaluation.disclosure import table_for_display
 from evaluation.forms import DashboardFilterForm
-from partners.permissions import Role, role_required
+from partners.access import allowed
 from partners.selectors import partnership_list_for_user
 
 
@@ -42,7 +43,7 @@ def _chart_data(tables: dict) -> dict:
     }
 
 
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 def dashboard(request):
     form = _filter_form(request)
     filters = form.filters()
@@ -73,7 +74,7 @@ def _csv_response(name: str) -> HttpResponse:
     return response
 
 
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 def export_table(request, table):
     """One dashboard table as CSV, always with small cells suppressed."""
     form = _filter_form(request)
@@ -89,7 +90,7 @@ def export_table(request, table):
     return response
 
 
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 @reauthentication_required
 def export_dataset(request):
     """The de-identified patient-level dataset for evaluators."""
@@ -102,7 +103,7 @@ def export_dataset(request):
     return response
 
 
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 @reauthentication_required
 def export_stories(request):
     """Stories the tellers allowed in funder reports: de-identified text only."""

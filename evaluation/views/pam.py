@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluation import selectors
+from evaluation.access import manages_program
 from evaluation.forms import PamForm, PamTableForm
 from evaluation.services import pam as pam_services
-from partners.permissions import Role, role_required
+from partners.access import allowed
+from referrals.access import navigates, works_at_cbo
 from referrals.selectors import referral_list_for_user
 
 PAGE_SIZE = 25
-CBO = (Role.NAVIGATOR, Role.SUPERVISOR)
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -23,7 +24,7 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, message)
 
 
-@role_required(*CBO)
+@allowed(works_at_cbo)
 def patient_pam(request, code):
     patient = selectors.evaluation_patient_get_for_user(request.user, code)
     administrations = selectors.pam_list_for_user(request.user).filter(patient=patient)
@@ -31,11 +32,12 @@ def patient_pam(request, code):
         "patient": patient,
         "administrations": administrations,
         "due_months": selectors.follow_up_months(),
+        "records": navigates(request.user),
     }
     return render(request, "evaluation/pam_patient.html", context)
 
 
-@role_required(Role.NAVIGATOR)
+@allowed(navigates)
 def pam_new(request, code):
     patient = selectors.evaluation_patient_get_for_user(request.user, code)
     referral = referral_list_for_user(request.user).filter(patient=patient).first()
@@ -71,7 +73,7 @@ def pam_new(request, code):
     return render(request, "evaluation/pam_form.html", context)
 
 
-@role_required(*CBO)
+@allowed(works_at_cbo)
 def pam_detail(request, code):
     administration = selectors.pam_get_for_user(request.user, code)
     return render(
@@ -79,7 +81,7 @@ def pam_detail(request, code):
     )
 
 
-@role_required(Role.NAVIGATOR)
+@allowed(navigates)
 def pam_due(request):
     # count, page of patients (each with its subqueries)
     page = Paginator(
@@ -94,7 +96,7 @@ def pam_due(request):
     return render(request, "evaluation/pam_due.html", context)
 
 
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 def pam_scoring(request):
     form = PamTableForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -118,7 +120,7 @@ def pam_scoring(request):
 
 
 @require_POST
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 def pam_table_deactivate(request, code):
     table = selectors.pam_table_get_for_user(request.user, code)
     pam_services.pam_table_deactivate(actor=request.user, table=table)

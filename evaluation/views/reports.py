@@ -8,24 +8,29 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluation import figures, selectors
+from evaluation.access import manages_program, reads_reports
 from evaluation.forms import DashboardFilterForm
 from evaluation.services import reports
-from partners.permissions import Role, role_required
+from partners.access import allowed
+from referrals.access import supervises
 
-REPORT_ROLES = (Role.SUPERVISOR, Role.PROGRAM_MANAGER)
 FILTER_KEYS = ("start", "end", "clinic", "navigator", "language", "need", "window")
 
 
-@role_required(*REPORT_ROLES)
+@allowed(reads_reports)
 def report_list(request):
     page = Paginator(selectors.report_list_for_user(request.user), 25).get_page(
         request.GET.get("page")
     )
-    return render(request, "evaluation/report_list.html", {"page_obj": page})
+    return render(
+        request,
+        "evaluation/report_list.html",
+        {"page_obj": page, "gets_operations_summary": supervises(request.user)},
+    )
 
 
 @require_POST
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 def report_request(request):
     """Prepare a report of the dashboard's current filters (checked like the
     dashboard checks them)."""
@@ -41,13 +46,13 @@ def report_request(request):
     return redirect("evaluation:report-detail", code=report.code)
 
 
-@role_required(*REPORT_ROLES)
+@allowed(reads_reports)
 def report_detail(request, code):
     report = selectors.report_get_for_user(request.user, code)
     return render(request, "evaluation/report_detail.html", {"report": report})
 
 
-@role_required(*REPORT_ROLES)
+@allowed(reads_reports)
 def report_status(request, code):
     """Polled while the report builds (background traffic: no session extension)."""
     report = selectors.report_get_for_user(request.user, code)
@@ -60,7 +65,7 @@ def report_status(request, code):
     )
 
 
-@role_required(*REPORT_ROLES)
+@allowed(reads_reports)
 def report_csv(request, code):
     report = selectors.report_get_for_user(request.user, code)
     if report.status != report.Status.DONE:

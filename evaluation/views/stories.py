@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluation import selectors
+from evaluation.access import manages_consent, manages_program, reads_stories
 from evaluation.forms import (
     CodeForm,
     DeidentifyForm,
@@ -17,11 +18,11 @@ from evaluation.forms import (
     ThemeForm,
 )
 from evaluation.services import stories as story_services
-from partners.permissions import Role, role_required
+from partners.access import allowed
+from referrals.access import navigates
 from referrals.selectors import referral_list_for_user
 
 PAGE_SIZE = 25
-READERS = (Role.NAVIGATOR, Role.SUPERVISOR, Role.PROGRAM_MANAGER)
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -29,7 +30,7 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, message)
 
 
-@role_required(*READERS)
+@allowed(reads_stories)
 def story_list(request):
     themes = selectors.theme_list_for_user(request.user)
     form = StoryFilterForm(request.GET or None, themes=themes)
@@ -37,10 +38,14 @@ def story_list(request):
     # count, page of stories, their excerpts with themes
     page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
     request.audit_shown = [story.code for story in page]
-    return render(request, "evaluation/story_list.html", {"form": form, "page": page})
+    return render(
+        request,
+        "evaluation/story_list.html",
+        {"form": form, "page": page, "shared_only": manages_program(request.user)},
+    )
 
 
-@role_required(Role.NAVIGATOR)
+@allowed(navigates)
 def story_new(request, code):
     patient = selectors.evaluation_patient_get_for_user(request.user, code)
     referrals = referral_list_for_user(request.user).filter(patient=patient)
@@ -61,18 +66,19 @@ def story_new(request, code):
     )
 
 
-@role_required(*READERS)
+@allowed(reads_stories)
 def story_detail(request, code):
     story = selectors.story_get_for_user(request.user, code)
     context = {
         "story": story,
-        "manages_consent": request.user.role in (Role.NAVIGATOR, Role.SUPERVISOR),
+        "manages_consent": manages_consent(request.user),
+        "codes_stories": manages_program(request.user),
     }
     return render(request, "evaluation/story_detail.html", context)
 
 
 @require_POST
-@role_required(Role.NAVIGATOR, Role.SUPERVISOR)
+@allowed(manages_consent)
 def story_withdraw(request, code):
     story = selectors.story_get_for_user(request.user, code)
     try:
@@ -86,7 +92,7 @@ def story_withdraw(request, code):
     return redirect("evaluation:story-detail", code=story.code)
 
 
-@role_required(Role.NAVIGATOR, Role.SUPERVISOR)
+@allowed(manages_consent)
 def story_deidentify(request, code):
     story = selectors.story_get_for_user(request.user, code)
     form = DeidentifyForm(request.POST or None)
@@ -104,7 +110,7 @@ def story_deidentify(request, code):
     return render(request, "evaluation/story_deidentify.html", context)
 
 
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 def story_code(request, code):
     story = selectors.story_get_for_user(request.user, code)
     themes = selectors.theme_list_for_user(request.user).filter(is_active=True)
@@ -122,7 +128,7 @@ def story_code(request, code):
     return render(request, "evaluation/story_code.html", {"story": story, "form": form})
 
 
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 def theme_list(request):
     form = ThemeForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
@@ -139,7 +145,7 @@ def theme_list(request):
     )
 
 
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 def theme_edit(request, code):
     theme = selectors.theme_get_for_user(request.user, code)
     initial = {

@@ -8,16 +8,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluation import selectors
+from evaluation.access import manages_program
 from evaluation.forms import UtilizationForm, UtilizationUploadForm
 from evaluation.models import UtilizationImport
 from evaluation.services import utilization as services
-from partners.permissions import Role, role_required
+from partners.access import allowed
 
 PAGE_SIZE = 25
 FIELDS = [*services.COUNTS, *services.OPTIONAL]
 
 
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 def utilization_list(request):
     mrn = request.GET.get("mrn", "").strip()
     records = selectors.utilization_list_for_user(request.user, mrn=mrn)
@@ -28,7 +29,7 @@ def utilization_list(request):
     return render(request, "evaluation/utilization_list.html", context)
 
 
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 def utilization_import(request):
     form = UtilizationUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -45,7 +46,7 @@ def utilization_import(request):
     return render(request, "evaluation/utilization_import.html", {"form": form})
 
 
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 def utilization_import_preview(request, code):
     upload = selectors.utilization_import_get_for_user(request.user, code)
     preview = None
@@ -58,7 +59,7 @@ def utilization_import_preview(request, code):
 
 
 @require_POST
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 def utilization_import_confirm(request, code):
     upload = selectors.utilization_import_get_for_user(request.user, code)
     if request.POST.get("action") == "discard":
@@ -94,7 +95,7 @@ def _save(request, form, record=None):
         return None
 
 
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 def utilization_new(request):
     form = UtilizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _save(request, form):
@@ -103,7 +104,7 @@ def utilization_new(request):
     return render(request, "evaluation/utilization_form.html", {"form": form})
 
 
-@role_required(Role.PROGRAM_MANAGER)
+@allowed(manages_program)
 def utilization_edit(request, code):
     record = selectors.utilization_get_for_user(request.user, code)
     initial = {name: getattr(record, name) for name in FIELDS}

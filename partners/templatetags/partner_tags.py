@@ -1,6 +1,6 @@
 from django import template
 
-from partners import permissions
+from partners import access
 
 register = template.Library()
 
@@ -8,12 +8,12 @@ register = template.Library()
 @register.filter
 def sees_payments(user) -> bool:
     """Whether the user may see payment amounts (clinic staff may not)."""
-    return permissions.may_see_payments(user)
+    return access.may_see_payments(user)
 
 
 @register.filter
 def edits_partnership(user, partnership) -> bool:
-    return permissions.may_edit_partnership(user, partnership)
+    return access.may_edit_partnership(user, partnership)
 
 
 @register.filter

@@ -10,8 +10,8 @@ from django.urls import reverse
 from evaluation import figures
 from evaluation.models import Story
 from evaluation.tests.factories import caseload_referral
+from partners.access import Role
 from partners.models import AccessRecord
-from partners.permissions import Role
 from referrals.tests.factories import ReferralFactory
 
 Action = AccessRecord.Action

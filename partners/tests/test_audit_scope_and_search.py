@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from partners import audit
+from partners.access import Role
 from partners.models import AccessRecord
-from partners.permissions import Role
 from partners.tests.factories import UserFactory
 from partners.tests.partnership_builders import accepted_referral, approved_pathway
 from referrals.models import Referral

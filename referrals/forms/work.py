@@ -7,7 +7,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from partners.languages import LANGUAGE_CHOICES
-from referrals.choices import ContactMode, PathwayKind, SocialNeed
+from partners.pathway_kinds import PathwayKind
+from referrals.choices import ContactMode, SocialNeed
 from referrals.pathways import default_pathway_for
 from referrals.services.contacts import FUTURE_TOLERANCE, MAX_MINUTES, MIN_MINUTES
 

@@ -9,6 +9,7 @@ from referrals.models.referral import (
     CASELOAD_STATUSES,
     CLOSED_STATUSES,
     OPEN_STATUSES,
+    OUTCOME_STATUSES,
     Referral,
     ReferralEvent,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "CASELOAD_STATUSES",
     "CLOSED_STATUSES",
     "OPEN_STATUSES",
+    "OUTCOME_STATUSES",
     "Encounter",
     "Notification",
     "NotificationPreference",

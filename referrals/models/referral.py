@@ -222,8 +222,18 @@ OPEN_STATUSES = frozenset(
         Referral.Status.ON_HOLD,
     }
 )
+# A navigator works the referral: on their caseload, open to contacts and pathways.
 CASELOAD_STATUSES = frozenset(
     {Referral.Status.ASSIGNED, Referral.Status.IN_PROGRESS, Referral.Status.ON_HOLD}
+)
+# A documented final outcome closes the loop back to the clinic.
+OUTCOME_STATUSES = frozenset(
+    {
+        Referral.Status.COMPLETED,
+        Referral.Status.UNABLE_TO_COMPLETE,
+        Referral.Status.DECLINED,
+        Referral.Status.CANCELLED,
+    }
 )
 CLOSED_STATUSES = frozenset(
     {

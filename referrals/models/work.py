@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from referrals.choices import ContactMode, PathwayKind, SocialNeed
+from partners.pathway_kinds import PathwayKind
+from referrals.choices import ContactMode, SocialNeed
 from referrals.models.referral import Referral
 from referrals.models.resource import ResourceService
 
@@ -61,6 +62,15 @@ class Pathway(models.Model):
         COMPLETED = "completed", _("Completed, awaiting approval")
         INCOMPLETE = "incomplete", _("Closed incomplete")
         APPROVED = "approved", _("Completed and approved")
+
+    class Event(models.TextChoices):
+        """What happened to the pathway, as its referral events record it."""
+
+        OPENED = "opened", _("Opened")
+        COMPLETED = "completed", _("Completed")
+        INCOMPLETE = "incomplete", _("Closed incomplete")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned to the navigator")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     referral = models.ForeignKey(

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.models import User
+from referrals.access import is_assigned_navigator
 from referrals.choices import ContactMode
-from referrals.models import Encounter, Referral, ReferralEvent
-from referrals.services.workflow import WORKING, WorkflowError, apply_transition
+from referrals.models import CASELOAD_STATUSES, Encounter, Referral, ReferralEvent
+from referrals.services.workflow import WorkflowError, apply_transition
 
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 # A contact longer than a working day is a typing mistake, not navigator time.
@@ -31,7 +31,7 @@ def encounter_log(
     """Record a contact by the assigned navigator, between the day the referral was
     sent and now, of 1 to 480 minutes; a first successful one moves the referral
     to in progress."""
-    if actor.role != User.Role.NAVIGATOR or referral.navigator_id != actor.pk:
+    if not is_assigned_navigator(actor, referral):
         raise PermissionDenied
     if mode not in ContactMode.values:
         raise WorkflowError(_("Choose how the contact happened."))
@@ -49,7 +49,7 @@ def encounter_log(
         if locked.navigator_id != actor.pk:
             # Reassigned between the page load and the save.
             raise PermissionDenied
-        if locked.status not in WORKING:
+        if locked.status not in CASELOAD_STATUSES:
             raise WorkflowError(_("Contacts are logged while a referral is worked."))
         encounter = Encounter.objects.create(
             referral=locked,

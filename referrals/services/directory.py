@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import User
+from referrals.access import may_manage_directory
 from referrals.models import ResourceLocation, ResourceOrganization, ResourceService
 
 Role = User.Role
@@ -36,16 +37,6 @@ ORGANIZATION_DETAILS = ("phone", "website", "email")
 ADDRESS_FIELDS = ("address", "city", "state", "postal_code")
 
 
-def can_manage_directory(user, directory_owner_id) -> bool:
-    """Supervisors of the CBO keeping the directory, and nobody else."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.role == Role.SUPERVISOR
-        and user.organization_id == directory_owner_id
-    )
-
-
 def recheck_before(today: datetime.date | None = None) -> datetime.date:
     """Services last verified before this date need re-checking."""
     return (today or timezone.localdate()) - RECHECK_AFTER
@@ -62,7 +53,7 @@ def primary_location(service: ResourceService) -> ResourceLocation | None:
 
 
 def _check_manager(actor, directory_owner_id) -> None:
-    if not can_manage_directory(actor, directory_owner_id):
+    if not may_manage_directory(actor, directory_owner_id):
         raise PermissionDenied
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Partnership, User
+from referrals.access import may_submit_referrals
 from referrals.models import Patient, Referral
 from referrals.services.workflow import (
     WorkflowError,
@@ -48,7 +49,7 @@ REFERRAL_FIELDS = [
 
 
 def _require_clinic_staff(actor):
-    if actor.role != Role.CLINIC_STAFF or actor.organization_id is None:
+    if not may_submit_referrals(actor):
         raise PermissionDenied
 
 
@@ -202,14 +203,9 @@ def _consent_fields(actor, consent_given: bool, referral: Referral | None) -> di
 
 
 def referral_submit(*, actor, referral: Referral) -> Referral:
-    """Send a draft to the CBO: needs at least one social need and consent."""
+    """Send a draft to the CBO: needs at least one social need and consent (the
+    transition's guard)."""
     _require_clinic_staff(actor)
-    if not referral.social_needs:
-        raise WorkflowError(_("Choose at least one social need before submitting."))
-    if not referral.consent_given:
-        raise WorkflowError(
-            _("Record the patient's consent to share with the CBO before submitting.")
-        )
     return apply_transition(referral=referral, actor=actor, name="submit")
 
 

@@ -4,6 +4,7 @@ E-mails never name the patient: they say what needs attention and link to the pa
 """
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -11,7 +12,12 @@ from django.utils.translation import gettext as _
 
 from partners.models import TrainingKind, User
 from partners.services import email_queue
-from referrals.models import Notification, NotificationPreference, Referral
+from referrals.models import (
+    OUTCOME_STATUSES,
+    Notification,
+    NotificationPreference,
+    Referral,
+)
 
 Kind = Notification.Kind
 Email = Notification.Email
@@ -151,13 +157,11 @@ def notify_transition(*, referral: Referral, target: str, navigator=None) -> Non
             recipients=supervisors_of(referral),
             referral=referral,
         )
-    elif target == Status.ASSIGNED and navigator is not None:
+    # Assigned or reassigned: the navigator who now has the referral hears of it.
+    elif navigator is not None:
         notify(kind=Kind.ASSIGNED_TO_YOU, recipients=[navigator], referral=referral)
-    elif target in {
-        Status.COMPLETED,
-        Status.UNABLE_TO_COMPLETE,
-        Status.DECLINED,
-    }:
+    # The clinic made a cancellation itself; every other outcome closes its loop.
+    elif target in OUTCOME_STATUSES - {Status.CANCELLED}:
         notify(
             kind=Kind.REFERRAL_CLOSED,
             recipients=[referral.referred_by],
@@ -168,7 +172,7 @@ def notify_transition(*, referral: Referral, target: str, navigator=None) -> Non
 def notification_open(*, user, notification: Notification) -> str:
     """Mark as read (first open only) and return where it points."""
     if notification.recipient_id != user.pk:
-        raise PermissionError
+        raise PermissionDenied
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )

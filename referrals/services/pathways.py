@@ -1,5 +1,7 @@
 """Pathways: one confirmed need, worked to a resolution, approved by a supervisor."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -7,8 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import User
-from referrals.choices import PathwayKind, ResourceStatus, SocialNeed
+from partners.pathway_kinds import PathwayKind
+from referrals.access import may_assign, may_work_pathways
+from referrals.choices import ResourceStatus, SocialNeed
 from referrals.models import (
+    CASELOAD_STATUSES,
     Notification,
     Pathway,
     PathwayResource,
@@ -19,7 +24,7 @@ from referrals.models import (
 )
 from referrals.pathways import default_pathway_for, default_steps_for
 from referrals.services.notifications import notify, supervisors_of
-from referrals.services.workflow import WORKING, WorkflowError
+from referrals.services.workflow import WorkflowError
 
 Role = User.Role
 LINKABLE_RESOURCE_STATUSES = frozenset(
@@ -27,23 +32,45 @@ LINKABLE_RESOURCE_STATUSES = frozenset(
 )
 
 
-def _is_working_navigator(actor, referral: Referral) -> bool:
-    return actor.role == Role.NAVIGATOR and referral.navigator_id == actor.pk
+@dataclass(frozen=True)
+class PathwayMove:
+    source: str
+    target: str
+    event: str
 
 
-def _is_cbo_supervisor(actor, referral: Referral) -> bool:
-    return (
-        actor.role == Role.SUPERVISOR
-        and actor.organization_id == referral.partnership.cbo_id
+Status = Pathway.Status
+Event = Pathway.Event
+# The pathway's lifecycle after it is opened: every status change is a row here.
+PATHWAY_MOVES = {
+    "complete": PathwayMove(Status.OPEN, Status.COMPLETED, Event.COMPLETED),
+    "close_incomplete": PathwayMove(Status.OPEN, Status.INCOMPLETE, Event.INCOMPLETE),
+    "approve": PathwayMove(Status.COMPLETED, Status.APPROVED, Event.APPROVED),
+    "return": PathwayMove(Status.COMPLETED, Status.OPEN, Event.RETURNED),
+}
+
+
+def _move(*, pathway: Pathway, actor, name: str, note: str, changes: dict) -> bool:
+    """The conditional update of one move and its event; False when the pathway
+    was no longer in the move's source status."""
+    move = PATHWAY_MOVES[name]
+    updated = Pathway.objects.filter(pk=pathway.pk, status=move.source).update(
+        status=move.target, **changes
     )
-
-
-def _may_work_on(actor, referral: Referral) -> bool:
-    return _is_working_navigator(actor, referral) or _is_cbo_supervisor(actor, referral)
+    if updated:
+        ReferralEvent.objects.create(
+            referral_id=pathway.referral_id,
+            kind=ReferralEvent.Kind.PATHWAY,
+            actor=actor,
+            pathway=pathway,
+            reason_code=move.event,
+            reason=note,
+        )
+    return bool(updated)
 
 
 def _check_editable(actor, pathway: Pathway) -> None:
-    if not _may_work_on(actor, pathway.referral):
+    if not may_work_pathways(actor, pathway.referral):
         raise PermissionDenied
     if pathway.status == Pathway.Status.APPROVED:
         raise WorkflowError(_("This pathway is approved and locked."))
@@ -58,12 +85,13 @@ def pathway_permissions(actor, pathway: Pathway) -> dict:
     supervisor decides on a completed one; an approved pathway is locked for all.
     """
     editable = (
-        _may_work_on(actor, pathway.referral) and pathway.status == Pathway.Status.OPEN
+        may_work_pathways(actor, pathway.referral)
+        and pathway.status == Pathway.Status.OPEN
     )
     return {
         "can_edit": editable,
         "can_close": editable,
-        "can_review": _is_cbo_supervisor(actor, pathway.referral)
+        "can_review": may_assign(actor, pathway.referral)
         and pathway.status == Pathway.Status.COMPLETED,
     }
 
@@ -74,9 +102,9 @@ def pathway_open(
     """Open a pathway, with its default steps, for a need the navigator confirmed
     with the patient: only while the referral is worked, and only one open pathway
     of each kind per referral."""
-    if not _may_work_on(actor, referral):
+    if not may_work_pathways(actor, referral):
         raise PermissionDenied
-    if referral.status not in WORKING:
+    if referral.status not in CASELOAD_STATUSES:
         raise WorkflowError(_("Pathways are opened while a referral is worked."))
     if need not in SocialNeed.values:
         raise WorkflowError(_("Choose the need this pathway answers."))
@@ -103,7 +131,7 @@ def pathway_open(
                 kind=ReferralEvent.Kind.PATHWAY,
                 actor=actor,
                 pathway=pathway,
-                reason_code="opened",
+                reason_code=Event.OPENED,
             )
     except IntegrityError as duplicate:
         raise WorkflowError(
@@ -181,26 +209,20 @@ def pathway_close(*, pathway: Pathway, actor, completed: bool, note: str) -> Pat
     note = note.strip()
     if not completed and not note:
         raise WorkflowError(_("Say why the pathway could not be completed."))
-    status = Pathway.Status.COMPLETED if completed else Pathway.Status.INCOMPLETE
     with transaction.atomic():
-        updated = Pathway.objects.filter(
-            pk=pathway.pk, status=Pathway.Status.OPEN
-        ).update(
-            status=status,
-            outcome_note=note,
-            closed_by=actor,
-            closed_at=timezone.now(),
-        )
-        if not updated:
-            raise WorkflowError(_("Someone else closed this pathway first."))
-        ReferralEvent.objects.create(
-            referral_id=pathway.referral_id,
-            kind=ReferralEvent.Kind.PATHWAY,
-            actor=actor,
+        closed = _move(
             pathway=pathway,
-            reason_code=status,
-            reason=note,
+            actor=actor,
+            name="complete" if completed else "close_incomplete",
+            note=note,
+            changes={
+                "outcome_note": note,
+                "closed_by": actor,
+                "closed_at": timezone.now(),
+            },
         )
+        if not closed:
+            raise WorkflowError(_("Someone else closed this pathway first."))
         if completed:
             notify(
                 kind=Notification.Kind.PATHWAY_TO_APPROVE,
@@ -217,34 +239,29 @@ def pathway_review(
 ) -> Pathway:
     """A supervisor approves a completed pathway (then locked and billable) or
     returns it to the navigator with a note."""
-    if not _is_cbo_supervisor(actor, pathway.referral):
+    if not may_assign(actor, pathway.referral):
         raise PermissionDenied
     note = note.strip()
     if not approve and not note:
         raise WorkflowError(_("Tell the navigator what is missing."))
-    now = timezone.now()
     changes = (
-        {"status": Pathway.Status.APPROVED, "approved_by": actor, "approved_at": now}
+        {"approved_by": actor, "approved_at": timezone.now()}
         if approve
-        else {"status": Pathway.Status.OPEN, "closed_by": None, "closed_at": None}
+        else {"closed_by": None, "closed_at": None}
     )
     try:
         with transaction.atomic():
-            updated = Pathway.objects.filter(
-                pk=pathway.pk, status=Pathway.Status.COMPLETED
-            ).update(**changes)
-            if not updated:
+            decided = _move(
+                pathway=pathway,
+                actor=actor,
+                name="approve" if approve else "return",
+                note=note,
+                changes=changes,
+            )
+            if not decided:
                 raise WorkflowError(
                     _("This pathway is not waiting for approval any more.")
                 )
-            ReferralEvent.objects.create(
-                referral_id=pathway.referral_id,
-                kind=ReferralEvent.Kind.PATHWAY,
-                actor=actor,
-                pathway=pathway,
-                reason_code="approved" if approve else "returned",
-                reason=note,
-            )
     except IntegrityError as duplicate:
         # Returning reopens it, and a pathway of the same kind may have been
         # opened while this one waited.

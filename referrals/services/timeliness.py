@@ -10,15 +10,10 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone
 
+from partners.models import Contract
+
 MONDAY_TO_FRIDAY = frozenset({0, 1, 2, 3, 4})
 ONE_DAY = datetime.timedelta(days=1)
-CONTRACT_LEVELS = (
-    "accept_business_days",
-    "assign_business_days",
-    "first_contact_business_days",
-    "inactive_days",
-    "max_active_referrals",
-)
 
 
 def service_levels(partnership=None) -> dict:
@@ -30,7 +25,7 @@ def service_levels(partnership=None) -> dict:
 
     contract = contract_in_force(partnership, with_service_levels=True)
     if contract is not None:
-        for name in CONTRACT_LEVELS:
+        for name in Contract.SERVICE_LEVEL_FIELDS:
             value = getattr(contract, name)
             if value is not None:
                 levels[name] = value

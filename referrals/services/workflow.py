@@ -6,9 +6,10 @@ Each transition is one conditional UPDATE (``WHERE status = <seen> AND version =
 ``ReferralConflict`` naming who acted first.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partners.models import User
+from referrals.access import acts_for, may_message
 from referrals.choices import StatusReason
-from referrals.models import Referral, ReferralEvent
+from referrals.models import CASELOAD_STATUSES, Pathway, Referral, ReferralEvent
 from referrals.services.notifications import notify_transition
 
 Role = User.Role
@@ -28,25 +30,54 @@ Reason = StatusReason
 CLINIC = frozenset({Role.CLINIC_STAFF})
 CBO = frozenset({Role.SUPERVISOR, Role.NAVIGATOR})
 SUPERVISOR = frozenset({Role.SUPERVISOR})
-WORKING = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.ON_HOLD})
 
 
-class WorkflowError(Exception):
-    """A rule refused the action; the message is shown to the user."""
+class WorkflowError(ValidationError):
+    """A rule refused the action; the message is shown to the user.
+
+    Every service speaks one contract: ``ValidationError`` (this is one) for what
+    the person can put right, shown beside the field or atop the form, and
+    ``PermissionDenied`` for what their role or organization may not do.
+    """
+
+    def __str__(self):
+        return " ".join(self.messages)
 
 
 class ReferralConflict(WorkflowError):
     """Someone else changed the referral between reading and acting."""
 
 
+def _pathways_still_open(referral: Referral) -> str | None:
+    if referral.pathways.filter(status=Pathway.Status.OPEN).exists():
+        return _("Close or finish every open pathway before closing the referral.")
+    return None
+
+
+def _ready_to_send(referral: Referral) -> str | None:
+    if not referral.social_needs:
+        return _("Choose at least one social need before submitting.")
+    if not referral.consent_given:
+        return _(
+            "Record the patient's consent to share with the CBO before submitting."
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class Transition:
+    """One row of the table. ``target`` None keeps the status (a reassignment);
+    ``guard`` is a rule beyond the status table: the refusal it returns, or None;
+    ``wrong_status`` replaces the generic refusal from a status not in ``sources``."""
+
     name: str
     label: str
     sources: frozenset
-    target: str
+    target: str | None
     roles: frozenset
     reasons: tuple = field(default=())
+    guard: Callable[[Referral], str | None] | None = None
+    wrong_status: str = ""
 
     @property
     def needs_reason(self) -> bool:
@@ -62,6 +93,7 @@ TRANSITIONS = {
             frozenset({Status.DRAFT}),
             Status.SUBMITTED,
             CLINIC,
+            guard=_ready_to_send,
         ),
         Transition(
             "accept",
@@ -92,6 +124,14 @@ TRANSITIONS = {
             SUPERVISOR,
         ),
         Transition(
+            "reassign",
+            gettext_lazy("Reassign"),
+            CASELOAD_STATUSES,
+            None,
+            SUPERVISOR,
+            wrong_status=gettext_lazy("Only referrals being worked can be reassigned."),
+        ),
+        Transition(
             "start",
             gettext_lazy("Start work"),
             frozenset({Status.ASSIGNED}),
@@ -101,7 +141,7 @@ TRANSITIONS = {
         Transition(
             "hold",
             gettext_lazy("Put on hold"),
-            WORKING - {Status.ON_HOLD},
+            CASELOAD_STATUSES - {Status.ON_HOLD},
             Status.ON_HOLD,
             CBO,
             (
@@ -124,11 +164,12 @@ TRANSITIONS = {
             frozenset({Status.IN_PROGRESS}),
             Status.COMPLETED,
             CBO,
+            guard=_pathways_still_open,
         ),
         Transition(
             "close_unable",
             gettext_lazy("Close: unable to complete"),
-            WORKING,
+            CASELOAD_STATUSES,
             Status.UNABLE_TO_COMPLETE,
             CBO,
             (
@@ -142,7 +183,7 @@ TRANSITIONS = {
         Transition(
             "cancel",
             gettext_lazy("Cancel the referral"),
-            frozenset({Status.SUBMITTED, Status.ACCEPTED}) | WORKING,
+            frozenset({Status.SUBMITTED, Status.ACCEPTED}) | CASELOAD_STATUSES,
             Status.CANCELLED,
             CLINIC,
             (
@@ -177,57 +218,46 @@ MANUAL_TRANSITIONS = (
 )
 
 
-def actor_may_act_on(actor, referral: Referral) -> bool:
-    """Is the actor on the side of the partnership this role acts for?"""
-    partnership = referral.partnership
-    if actor.role == Role.CLINIC_STAFF:
-        return actor.organization_id == partnership.health_system_id
-    if actor.role == Role.SUPERVISOR:
-        return actor.organization_id == partnership.cbo_id
-    if actor.role == Role.NAVIGATOR:
-        return (
-            actor.organization_id == partnership.cbo_id
-            and referral.navigator_id == actor.pk
-        )
-    return False
-
-
 def allowed_transitions(actor, referral: Referral) -> list[Transition]:
     """What the actor may do to the referral right now (drives the page's buttons)."""
-    if not actor_may_act_on(actor, referral):
+    if not acts_for(actor, referral):
         return []
     return [
         TRANSITIONS[name]
         for name in MANUAL_TRANSITIONS
         if referral.status in TRANSITIONS[name].sources
         and actor.role in TRANSITIONS[name].roles
-        and _rule_refusal(TRANSITIONS[name], referral) is None
+        and not (TRANSITIONS[name].guard and TRANSITIONS[name].guard(referral))
     ]
 
 
-def _rule_refusal(transition: Transition, referral: Referral) -> str | None:
-    """A business rule beyond the status table, or None when it allows the move."""
-    if (
-        transition.name == "complete"
-        and referral.pathways.filter(status="open").exists()
-    ):
-        return _("Close or finish every open pathway before closing the referral.")
-    return None
-
-
-def _check(actor, referral: Referral, transition: Transition, reason_code: str):
-    if actor.role not in transition.roles or not actor_may_act_on(actor, referral):
+def transition_check(
+    *,
+    actor,
+    referral: Referral,
+    name: str,
+    reason_code: str = "",
+    expected_version: int | None = None,
+) -> Transition:
+    """Refuse (PermissionDenied, ReferralConflict, WorkflowError) or return the
+    transition the actor may make now."""
+    transition = TRANSITIONS[name]
+    if expected_version is not None and expected_version != referral.version:
+        raise conflict_for(referral)
+    if actor.role not in transition.roles or not acts_for(actor, referral):
         raise PermissionDenied
     if referral.status not in transition.sources:
         raise WorkflowError(
-            _("This referral is “%(status)s”: it cannot be changed that way now.")
+            transition.wrong_status
+            or _("This referral is “%(status)s”: it cannot be changed that way now.")
             % {"status": referral.get_status_display()}
         )
     if transition.needs_reason and reason_code not in transition.reasons:
         raise WorkflowError(_("Choose a reason."))
-    refusal = _rule_refusal(transition, referral)
+    refusal = transition.guard and transition.guard(referral)
     if refusal:
         raise WorkflowError(refusal)
+    return transition
 
 
 def _moment_fields(referral: Referral, target: str, now) -> dict:
@@ -291,22 +321,24 @@ def apply_transition(
     ``expected_version`` is the version the person saw: if the referral changed
     since, they are told who changed it instead of acting on a stale page.
     """
-    transition = TRANSITIONS[name]
-    if expected_version is not None and expected_version != referral.version:
-        raise conflict_for(referral)
-    _check(actor, referral, transition, reason_code)
-    target = target or transition.target
+    transition = transition_check(
+        actor=actor,
+        referral=referral,
+        name=name,
+        reason_code=reason_code,
+        expected_version=expected_version,
+    )
+    target = target or transition.target or referral.status
     now = timezone.now()
-    fields = {
-        "status": target,
-        "status_changed_at": now,
-        "status_reason_code": reason_code,
-        "status_reason": reason.strip(),
-        "version": F("version") + 1,
-        "updated": now,
-        **_moment_fields(referral, target, now),
-        **(extra_fields or {}),
-    }
+    fields = {"version": F("version") + 1, "updated": now, **(extra_fields or {})}
+    if transition.target is not None:
+        fields |= {
+            "status": target,
+            "status_changed_at": now,
+            "status_reason_code": reason_code,
+            "status_reason": reason.strip(),
+            **_moment_fields(referral, target, now),
+        }
     with transaction.atomic():
         updated = Referral.objects.filter(
             pk=referral.pk, status=referral.status, version=referral.version
@@ -359,11 +391,7 @@ def referral_message_add(*, referral: Referral, actor, text: str) -> ReferralEve
     text = text.strip()
     if not text:
         raise WorkflowError(_("Write a message first."))
-    same_side = actor_may_act_on(actor, referral) or (
-        actor.role == Role.NAVIGATOR
-        and referral.shared_with.filter(pk=actor.pk).exists()
-    )
-    if not same_side or referral.status == Status.DRAFT:
+    if not may_message(actor, referral):
         raise PermissionDenied
     return ReferralEvent.objects.create(
         referral=referral, kind=ReferralEvent.Kind.MESSAGE, actor=actor, reason=text

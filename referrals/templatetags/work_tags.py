@@ -5,7 +5,7 @@ import zoneinfo
 from django import template
 from django.utils import timezone
 
-from partners.permissions import CBO_ROLES
+from referrals import access
 from referrals.models import Pathway
 
 register = template.Library()
@@ -45,6 +45,4 @@ def steps_done(pathway) -> int:
 
 @register.filter
 def sees_contact_notes(user) -> bool:
-    """Contact notes are the CBO's working notes: its supervisors and navigators
-    read them; clinic staff and program managers see only when, how and how long."""
-    return user.is_authenticated and user.role in CBO_ROLES
+    return access.sees_contact_notes(user)

@@ -1,6 +1,7 @@
 """What a notification says, who gets it, and how it is e-mailed: now or in a digest."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from partners.models import OutboundEmail
@@ -207,7 +208,7 @@ def test_opening_someone_elses_notification_is_refused(referral, supervisor, nav
     [note] = notifications.notify(
         kind=Kind.NOT_ACCEPTED, recipients=[supervisor], referral=referral
     )
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         notifications.notification_open(user=navigator, notification=note)
     note.refresh_from_db()
     assert note.read_at is None

@@ -4,15 +4,16 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from partners.permissions import Role, role_required
+from partners.access import allowed
 from referrals import selectors
+from referrals.access import supervises
 from referrals.capabilities import referral_capabilities
 from referrals.forms.referral import AssignForm, ShareForm
 from referrals.services import assignment
 from referrals.services.workflow import WorkflowError
 
 
-@role_required(Role.SUPERVISOR)
+@allowed(supervises)
 def referral_assign(request, code):
     referral = selectors.referral_get_for_user(request.user, code)
     can = referral_capabilities(request.user, referral)
@@ -65,7 +66,7 @@ def referral_assign(request, code):
     )
 
 
-@role_required(Role.SUPERVISOR)
+@allowed(supervises)
 def referral_share(request, code):
     referral = selectors.referral_get_for_user(request.user, code)
     navigators = [

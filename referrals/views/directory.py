@@ -8,18 +8,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partners.permissions import Role, role_required
+from partners.access import allowed
 from referrals import selectors
+from referrals.access import may_manage_directory, reads_directory, supervises
 from referrals.forms.directory import ResourceFilterForm, ResourceServiceForm
 from referrals.services import directory
 
 PAGE_SIZE = 25
-READERS = (Role.CLINIC_STAFF, Role.SUPERVISOR, Role.NAVIGATOR, Role.PROGRAM_MANAGER)
 
 
-@role_required(*READERS)
+@allowed(reads_directory)
 def resource_list(request):
-    can_manage = request.user.role == Role.SUPERVISOR
+    can_manage = supervises(request.user)
     form = ResourceFilterForm(request.GET or None, can_manage=can_manage)
     filters = form.filters()
     services = selectors.resource_list_for_user(request.user, filters=filters)
@@ -37,7 +37,7 @@ def resource_list(request):
     )
 
 
-@role_required(*READERS)
+@allowed(reads_directory)
 def resource_detail(request, code):
     service = selectors.resource_get_for_user(request.user, code)
     owner_id = service.organization.directory_owner_id
@@ -46,18 +46,18 @@ def resource_detail(request, code):
         "referrals/resource_detail.html",
         {
             "service": service,
-            "can_manage": directory.can_manage_directory(request.user, owner_id),
+            "can_manage": may_manage_directory(request.user, owner_id),
             "recheck_before": directory.recheck_before(),
         },
     )
 
 
-@role_required(Role.SUPERVISOR)
+@allowed(supervises)
 def resource_create(request):
     return _service_form(request, service=None)
 
 
-@role_required(Role.SUPERVISOR)
+@allowed(supervises)
 def resource_edit(request, code):
     service = selectors.resource_get_for_user(request.user, code)
     return _service_form(request, service=service)
@@ -87,7 +87,7 @@ def _service_form(request, *, service):
     )
 
 
-@role_required(Role.SUPERVISOR)
+@allowed(supervises)
 @require_POST
 def resource_verify(request, code):
     service = selectors.resource_get_for_user(request.user, code)

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partners.permissions import Role, has_role, role_required
+from partners.access import allowed, reads_audit
 from partners.selectors import clinic_list_for_user
 from referrals import selectors
+from referrals.access import sees_patient_contact, works_at_cbo, works_at_clinic
 from referrals.forms.intake import PatientForm, PatientSearchForm, ReferralForm
 from referrals.models import OPEN_STATUSES, Referral
 from referrals.services import intake
@@ -37,11 +38,11 @@ def _posted(request):
 
 
 def _require_clinic_staff(user) -> None:
-    if not has_role(user, Role.CLINIC_STAFF):
+    if not works_at_clinic(user):
         raise PermissionDenied
 
 
-@role_required(Role.CLINIC_STAFF)
+@allowed(works_at_clinic)
 def referral_new(request):
     """Step one: find the patient. A POST form, so names and birth dates stay out
     of the address bar, the browser history and the server logs."""
@@ -61,7 +62,7 @@ def referral_new(request):
     )
 
 
-@role_required(Role.CLINIC_STAFF)
+@allowed(works_at_clinic)
 def patient_create(request):
     """Register a patient, after a look at the records that resemble them."""
     prefill = request.GET.get("from") == "search"
@@ -112,8 +113,10 @@ def patient_detail(request, code):
             "patient": patient,
             "age": _age(patient.date_of_birth),
             "page_obj": page,
-            "is_clinic_staff": has_role(request.user, Role.CLINIC_STAFF),
-            "sees_contact": request.user.role != Role.PROGRAM_MANAGER,
+            "is_clinic_staff": works_at_clinic(request.user),
+            "sees_contact": sees_patient_contact(request.user),
+            "sees_evaluation": works_at_cbo(request.user),
+            "reads_audit": reads_audit(request.user),
         },
     )
 

@@ -4,15 +4,16 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from partners.permissions import Role, role_required
+from partners.access import allowed
 from partners.selectors import clinic_list_for_user
 from referrals import selectors
+from referrals.access import navigates, supervises, works_at_clinic
 from referrals.forms.referral import ClinicListFilterForm, InboxFilterForm
 
 PAGE_SIZE = 25
 
 
-@role_required(Role.CLINIC_STAFF)
+@allowed(works_at_clinic)
 def clinic_referral_list(request):
     clinics = clinic_list_for_user(request.user)
     form = ClinicListFilterForm(
@@ -30,7 +31,7 @@ def clinic_referral_list(request):
     )
 
 
-@role_required(Role.SUPERVISOR)
+@allowed(supervises)
 def inbox(request):
     clinics = selectors.clinics_referring_to_cbo(cbo_id=request.user.organization_id)
     form = InboxFilterForm(request.GET or None, clinics=clinics)
@@ -53,7 +54,7 @@ def inbox(request):
     )
 
 
-@role_required(Role.NAVIGATOR)
+@allowed(navigates)
 def caseload(request):
     referrals = selectors.caseload_for_navigator(user=request.user)
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))

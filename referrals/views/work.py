@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partners.permissions import Role, role_required
+from partners.access import allowed
 from referrals import selectors
+from referrals.access import acts_for, navigates, supervises, works_at_cbo
 from referrals.capabilities import referral_capabilities
 from referrals.forms.work import (
     EncounterForm,
@@ -28,17 +29,16 @@ from referrals.forms.work import (
 from referrals.models import Pathway
 from referrals.pathways import suggested_need
 from referrals.services import contacts, pathways
-from referrals.services.workflow import WorkflowError, actor_may_act_on
+from referrals.services.workflow import WorkflowError
 
 PAGE_SIZE = 25
 SEARCH_PAGE_SIZE = 10
-CBO = (Role.SUPERVISOR, Role.NAVIGATOR)
 
 
 def _not_now(request, referral, *, allowed: bool, message: str, to: str):
     """Wrong side of the referral → 403; right side but not now → say why (a
     redirect to ``to``), or None when the action is allowed."""
-    if not actor_may_act_on(request.user, referral):
+    if not acts_for(request.user, referral):
         raise PermissionDenied
     if allowed:
         return None
@@ -55,7 +55,7 @@ def _pathway_url(pathway, query: str = "", anchor: str = "") -> str:
     return f"{url}{'?' + query if query else ''}{'#' + anchor if anchor else ''}"
 
 
-@role_required(Role.NAVIGATOR)
+@allowed(navigates)
 def encounter_new(request, code):
     referral = selectors.referral_get_for_user(request.user, code)
     refusal = _not_now(
@@ -86,7 +86,7 @@ def encounter_new(request, code):
         )
 
 
-@role_required(*CBO)
+@allowed(works_at_cbo)
 def pathway_new(request, code):
     referral = selectors.referral_get_for_user(request.user, code)
     refusal = _not_now(
@@ -128,7 +128,7 @@ def _pathway_page(request, pathway, *, status=200, **forms):
     """The pathway page, with any bound form that failed shown with its errors."""
     permissions = pathways.pathway_permissions(request.user, pathway)
     events = list(pathway.events.select_related("actor").order_by("created", "pk"))
-    returned = events and events[-1].reason_code == "returned"
+    returned = events and events[-1].reason_code == Pathway.Event.RETURNED
     context = {
         "pathway": pathway,
         "referral": pathway.referral,
@@ -163,7 +163,7 @@ def pathway_detail(request, code):
 
 
 @require_POST
-@role_required(*CBO)
+@allowed(works_at_cbo)
 def pathway_step_add(request, code):
     pathway = selectors.pathway_get_for_user(request.user, code)
     form = PathwayStepForm(request.POST)
@@ -179,7 +179,7 @@ def pathway_step_add(request, code):
 
 
 @require_POST
-@role_required(*CBO)
+@allowed(works_at_cbo)
 def pathway_step_toggle(request, code, step_id):
     pathway = selectors.pathway_get_for_user(request.user, code)
     step = next((step for step in pathway.steps.all() if step.pk == step_id), None)
@@ -193,7 +193,7 @@ def pathway_step_toggle(request, code, step_id):
 
 
 @require_POST
-@role_required(*CBO)
+@allowed(works_at_cbo)
 def pathway_resource_link(request, code):
     """Link a service found by the search; the search stays as it was."""
     pathway = selectors.pathway_get_for_user(request.user, code)
@@ -219,7 +219,7 @@ def pathway_resource_link(request, code):
     return redirect(_pathway_url(pathway, request.GET.urlencode(), "resources"))
 
 
-@role_required(*CBO)
+@allowed(works_at_cbo)
 def pathway_close(request, code):
     pathway = selectors.pathway_get_for_user(request.user, code)
     refusal = _not_now(
@@ -253,7 +253,7 @@ def pathway_close(request, code):
 
 
 @require_POST
-@role_required(Role.SUPERVISOR)
+@allowed(supervises)
 def pathway_review(request, code):
     """Approve a completed pathway (then locked) or return it with a note."""
     pathway = selectors.pathway_get_for_user(request.user, code)
@@ -276,7 +276,7 @@ def pathway_review(request, code):
     return redirect(_pathway_url(pathway))
 
 
-@role_required(Role.SUPERVISOR)
+@allowed(supervises)
 def pathway_approvals(request):
     """Completed pathways of the supervisor's CBO waiting for a decision."""
     waiting = selectors.pathways_awaiting_approval(user=request.user)

@@ -6,7 +6,8 @@ Roles: ``anonymous``, ``clinic`` (clinic staff), ``supervisor``, ``navigator``,
 another partnership; the cross-organization test also tries every other role of
 that partnership on each object URL). ``LOGIN`` is a redirect to the sign-in page.
 
-Each row was reviewed against the role rules in ``partners/permissions.py`` and the
+Each row was reviewed against the role rules in the ``access`` modules
+(``partners/access.py``, ``referrals/access.py``, ``evaluation/access.py``) and the
 selectors. A new URL fails ``test_url_inventory`` until it has a row here.
 
 The objects behind each URL (which referral state, which patient, …) are chosen in

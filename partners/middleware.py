@@ -1,8 +1,16 @@
-"""Two-factor policy: a partnership can require an authenticator app for some roles."""
+"""The partners app's middleware: the partnership's two-factor policy, and the
+request-wide audit (a request id, pghistory context for write triggers, and an
+access record for every read of PHI; see ``partners.audit``)."""
+
+import uuid
 
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from pghistory.middleware import HistoryMiddleware
+
+from partners.audit import access_record_for_response
+from partners.mfa import mfa_setup_required
 
 # Pages a user must still reach before setting up MFA: sign-in and account pages
 # (which include the MFA setup), sign-out, the language menu and static files.
@@ -18,8 +26,6 @@ class MfaPolicyMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from partners.mfa import mfa_setup_required
-
         if not request.user.is_authenticated or _is_allowed(request):
             return None
         if not mfa_setup_required(request):
@@ -40,3 +46,17 @@ def _is_allowed(request):
     if match.view_name in ALLOWED_VIEW_NAMES:
         return True
     return (match.url_name or "").startswith(ALLOWED_PREFIXES)
+
+
+class AuditMiddleware(HistoryMiddleware):
+    """Give each request an id; database triggers store it with the user and URL on
+    every change of PHI, and the access log stores it with every read."""
+
+    def get_context(self, request):
+        return {**super().get_context(request), "request_id": str(request.request_id)}
+
+    def __call__(self, request):
+        request.request_id = uuid.uuid4()
+        response = super().__call__(request)
+        access_record_for_response(request=request, response=response)
+        return response

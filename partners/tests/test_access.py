@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from partners.access import home_url
 from partners.models import User
-from partners.permissions import home_url
 
 Role = User.Role
 

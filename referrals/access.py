@@ -1,0 +1,115 @@
+"""Who may do what with referrals, patients, pathways and the resource directory.
+
+The role rules of this app, as named predicates (see ``partners.access`` for how
+views, services, the navigation and ``referrals.capabilities`` use them). Whether
+an action fits the referral's status is the workflow's transitions table, not a
+role rule.
+"""
+
+from partners.access import has_role
+from partners.models import User
+
+Role = User.Role
+
+
+# Which pages a role works from.
+
+
+def works_at_clinic(user) -> bool:
+    return has_role(user, Role.CLINIC_STAFF)
+
+
+def supervises(user) -> bool:
+    return has_role(user, Role.SUPERVISOR)
+
+
+def navigates(user) -> bool:
+    return has_role(user, Role.NAVIGATOR)
+
+
+def works_at_cbo(user) -> bool:
+    """Supervisors and navigators: the CBO side that works referrals."""
+    return has_role(user, Role.SUPERVISOR, Role.NAVIGATOR)
+
+
+def reads_directory(user) -> bool:
+    return has_role(
+        user, Role.CLINIC_STAFF, Role.SUPERVISOR, Role.NAVIGATOR, Role.PROGRAM_MANAGER
+    )
+
+
+# What a person may do to one referral.
+
+
+def acts_for(user, referral) -> bool:
+    """Is the user on the side of the partnership their role acts for? Clinic staff
+    of the health system, supervisors of the CBO, the assigned navigator."""
+    partnership = referral.partnership
+    if works_at_clinic(user):
+        return user.organization_id == partnership.health_system_id
+    if supervises(user):
+        return user.organization_id == partnership.cbo_id
+    if navigates(user):
+        return (
+            user.organization_id == partnership.cbo_id
+            and referral.navigator_id == user.pk
+        )
+    return False
+
+
+def may_submit_referrals(user) -> bool:
+    """Clinic staff of a health system create patients and referrals."""
+    return works_at_clinic(user) and user.organization_id is not None
+
+
+def may_assign(user, referral) -> bool:
+    """Supervisors of the referral's CBO assign and reassign navigators."""
+    return supervises(user) and user.organization_id == referral.partnership.cbo_id
+
+
+def may_be_assigned(navigator, referral) -> bool:
+    """Only an active navigator of the referral's CBO is given its referrals."""
+    return (
+        navigates(navigator)
+        and navigator.organization_id == referral.partnership.cbo_id
+    )
+
+
+def is_assigned_navigator(user, referral) -> bool:
+    """The navigator working the referral logs contacts, PAM and stories."""
+    return navigates(user) and referral.navigator_id == user.pk
+
+
+def may_work_pathways(user, referral) -> bool:
+    """The assigned navigator and the CBO's supervisors open and close pathways."""
+    return is_assigned_navigator(user, referral) or may_assign(user, referral)
+
+
+def may_message(user, referral, *, shared=None) -> bool:
+    """Either side of a sent referral writes on its timeline; so does a navigator it
+    was shared with. ``shared`` answers that last question when already known."""
+    if referral.status == referral.Status.DRAFT:
+        return False
+    if acts_for(user, referral):
+        return True
+    if not navigates(user):
+        return False
+    if shared is None:
+        shared = referral.shared_with.filter(pk=user.pk).exists()
+    return shared
+
+
+def sees_contact_notes(user) -> bool:
+    """Contact notes are the CBO's working notes: its supervisors and navigators
+    read them; clinic staff and program managers see only when, how and how long."""
+    return works_at_cbo(user)
+
+
+def sees_patient_contact(user) -> bool:
+    """Program managers evaluate the program: no patient's phone or address."""
+    return user.is_authenticated and user.role != Role.PROGRAM_MANAGER
+
+
+def may_manage_directory(user, directory_owner_id) -> bool:
+    """Supervisors of the CBO keeping the directory, and nobody else."""
+    return supervises(user) and user.organization_id == directory_owner_id
