@@ -4,7 +4,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
-from partners import services
+from partners import outbox
+from partners.access import home_url
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -22,13 +23,11 @@ class AccountAdapter(DefaultAccountAdapter):
             body_html = render_to_string(f"{template_prefix}_message.html", context)
         except TemplateDoesNotExist:
             body_html = ""
-        services.email_queue(
+        outbox.email_queue(
             to=email, subject=subject, body_text=body_text, body_html=body_html
         )
 
     def get_login_redirect_url(self, request):
-        from partners.access import home_url
-
         return home_url(request.user)
 
 

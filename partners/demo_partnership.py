@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from partners import services
+from partners import services, statements
 from partners.models import (
     Contract,
     Partnership,
@@ -181,6 +181,6 @@ def seed_partnership_setup() -> None:
             last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(
                 day=1
             )
-            services.statement_issue(
+            statements.statement_issue(
                 actor=manager, partnership=partnership, period_start=last_month
             )

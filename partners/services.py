@@ -1,26 +1,22 @@
 """Writes about people and messages to them."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from partners.access import manages_partnerships, may_edit_partnership
 from partners.models import (
     Contract,
-    OutboundEmail,
     Partnership,
     PathwayRate,
     PlanTask,
     RequiredTraining,
-    Statement,
-    StatementLine,
     TrainingAttendance,
     TrainingSession,
     User,
 )
+from partners.plan import DEFAULT_TASKS
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -29,71 +25,6 @@ def user_set_language(*, user: User, language: str) -> None:
         raise ValueError(f"Unsupported language: {language}")
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language
-
-
-def email_queue(
-    *,
-    to: str,
-    subject: str,
-    body_text: str,
-    body_html: str = "",
-    attachment: tuple[str, str, str] | None = None,
-):
-    """Save an e-mail and send it from a worker once the caller's transaction commits.
-
-    The row is the source of truth: if the broker is down the periodic sweep sends it.
-    """
-    from partners.tasks import email_send_task
-
-    name, content, content_type = attachment or ("", "", "")
-    email = OutboundEmail.objects.create(
-        to=to,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        attachment_name=name,
-        attachment_content=content,
-        attachment_type=content_type,
-    )
-    transaction.on_commit(lambda: email_send_task.delay(email.pk), robust=True)
-    return email
-
-
-def email_send(*, email_id: int) -> bool:
-    """Send one pending e-mail; a second delivery of the same task sends nothing."""
-    with transaction.atomic():
-        email = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=OutboundEmail.Status.PENDING)
-            .first()
-        )
-        if email is None:
-            return False
-        message = EmailMultiAlternatives(email.subject, email.body_text, to=[email.to])
-        if email.body_html:
-            message.attach_alternative(email.body_html, "text/html")
-        if email.attachment_name:
-            message.attach(
-                email.attachment_name, email.attachment_content, email.attachment_type
-            )
-        email.attempts += 1
-        message.send()
-        email.status = OutboundEmail.Status.SENT
-        email.sent_at = timezone.now()
-        email.save(update_fields=["status", "attempts", "sent_at", "updated"])
-        return True
-
-
-def email_pending_ids_to_redeliver(*, batch_size: int = 500) -> list[int]:
-    """Pending e-mails old enough that their first enqueue was probably lost."""
-    cutoff = timezone.now() - settings.OUTBOX_REDELIVER_AFTER
-    return list(
-        OutboundEmail.objects.filter(
-            status=OutboundEmail.Status.PENDING, created__lt=cutoff
-        )
-        .order_by("created")
-        .values_list("pk", flat=True)[:batch_size]
-    )
 
 
 def user_deactivate(*, user: User) -> None:
@@ -209,51 +140,8 @@ def pathway_rates_set(*, actor: User, contract: Contract, rates: dict) -> None:
             )
 
 
-def statement_issue(
-    *, actor: User, partnership: Partnership, period_start
-) -> Statement:
-    """Freeze a month's statement: its lines become stored rows.
-
-    Only a month that has ended, later than every issued one; two managers issuing
-    at once are serialised on the partnership row, and the unique constraints on
-    the lines refuse anything billed twice.
-    """
-    from partners.statements import month_bounds, statement_compute
-
-    _check_editor(actor, partnership)
-    period_start = period_start.replace(day=1)
-    _start, end = month_bounds(period_start, partnership.time_zone)
-    if end > timezone.now():
-        raise ValidationError(_("A statement is issued once its month has ended."))
-    with transaction.atomic():
-        Partnership.objects.select_for_update().get(pk=partnership.pk)
-        if partnership.statements.filter(period_start__gte=period_start).exists():
-            raise ValidationError(
-                _("A statement for this or a later month is already issued.")
-            )
-        draft = statement_compute(partnership=partnership, period_start=period_start)
-        if draft.contract is None:
-            raise ValidationError(_("No signed payment agreement covers this month."))
-        statement = Statement.objects.create(
-            partnership=partnership,
-            contract=draft.contract,
-            period_start=period_start,
-            subtotal=draft.subtotal,
-            cap=draft.cap,
-            total=draft.total,
-            issued_at=timezone.now(),
-            issued_by=actor,
-        )
-        for line in draft.lines:
-            line.statement = statement
-        StatementLine.objects.bulk_create(draft.lines)
-    return statement
-
-
 def plan_create_default(*, partnership: Partnership) -> None:
     """Give a partnership the model's default tasks (once: existing steps are kept)."""
-    from partners.plan import DEFAULT_TASKS
-
     existing = set(partnership.plan_tasks.values_list("step", flat=True))
     PlanTask.objects.bulk_create(
         PlanTask(partnership=partnership, step=step, position=position, title=title)

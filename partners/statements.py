@@ -12,6 +12,8 @@ import datetime
 import zoneinfo
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import (
     Case,
     DateField,
@@ -30,12 +32,15 @@ from django.db.models.functions import Greatest, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.access import may_edit_partnership
 from partners.models import (
     BillingMethod,
     Contract,
     Partnership,
     PathwayRate,
+    Statement,
     StatementLine,
+    User,
 )
 from referrals.models import Encounter, Pathway, Referral
 
@@ -355,3 +360,43 @@ def statement_write_csv(stream, statement, lines) -> None:
             ["", "", _("Cap per month"), "", "", "", "", "", "", statement.cap]
         )
     writer.writerow(["", "", _("Total due"), "", "", "", "", "", "", statement.total])
+
+
+def statement_issue(
+    *, actor: User, partnership: Partnership, period_start
+) -> Statement:
+    """Freeze a month's statement: its lines become stored rows.
+
+    Only a month that has ended, later than every issued one; two managers issuing
+    at once are serialised on the partnership row, and the unique constraints on
+    the lines refuse anything billed twice.
+    """
+    if not may_edit_partnership(actor, partnership):
+        raise PermissionDenied
+    period_start = period_start.replace(day=1)
+    _start, end = month_bounds(period_start, partnership.time_zone)
+    if end > timezone.now():
+        raise ValidationError(_("A statement is issued once its month has ended."))
+    with transaction.atomic():
+        Partnership.objects.select_for_update().get(pk=partnership.pk)
+        if partnership.statements.filter(period_start__gte=period_start).exists():
+            raise ValidationError(
+                _("A statement for this or a later month is already issued.")
+            )
+        draft = statement_compute(partnership=partnership, period_start=period_start)
+        if draft.contract is None:
+            raise ValidationError(_("No signed payment agreement covers this month."))
+        statement = Statement.objects.create(
+            partnership=partnership,
+            contract=draft.contract,
+            period_start=period_start,
+            subtotal=draft.subtotal,
+            cap=draft.cap,
+            total=draft.total,
+            issued_at=timezone.now(),
+            issued_by=actor,
+        )
+        for line in draft.lines:
+            line.statement = statement
+        StatementLine.objects.bulk_create(draft.lines)
+    return statement

@@ -35,7 +35,7 @@ from partners.forms import (
     StatementMonthForm,
     TrainingSessionForm,
 )
-from partners.models import Contract
+from partners.models import Contract, PlanTask
 
 
 def home(request):
@@ -215,7 +215,7 @@ def plan_detail(request, code):
     overdue = [
         task
         for task in tasks
-        if task.due_on and task.due_on < today and task.status != "done"
+        if task.due_on and task.due_on < today and task.status != PlanTask.Status.DONE
     ]
     return render(
         request,
@@ -225,7 +225,7 @@ def plan_detail(request, code):
             "steps": steps,
             "overdue": overdue,
             "today": today,
-            "done": sum(1 for task in tasks if task.status == "done"),
+            "done": sum(1 for task in tasks if task.status == PlanTask.Status.DONE),
             "total": len(tasks),
             "can_edit": may_edit_partnership(request.user, partnership),
         },
@@ -433,7 +433,7 @@ def statement_issue(request, code):
         messages.error(request, _("Choose a month."))
         return redirect("partners:statements", code=partnership.code)
     try:
-        statement = services.statement_issue(
+        statement = statements.statement_issue(
             actor=request.user,
             partnership=partnership,
             period_start=form.cleaned_data["month"],

@@ -22,7 +22,7 @@ from evaluation.disclosure import table_for_display
 from evaluation.forms import DashboardFilterForm
 from evaluation.models import Report
 from partners.models import User
-from partners.services import email_queue
+from partners.outbox import email_queue
 from referrals.selectors import operations_summary_for_supervisor
 
 Kind = Report.Kind

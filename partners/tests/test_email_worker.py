@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from partners import services
+from partners import outbox
 from partners.models import OutboundEmail
 from referrals.models import PeriodicRun
 
@@ -37,7 +37,7 @@ def test_mail_queued_in_a_transaction_is_sent_by_the_worker_after_commit(
     celery_worker,
 ):
     with transaction.atomic():
-        email = services.email_queue(
+        email = outbox.email_queue(
             to="nurse@example.test", subject="Hello", body_text="A referral waits."
         )
         time.sleep(0.5)
@@ -48,7 +48,7 @@ def test_mail_queued_in_a_transaction_is_sent_by_the_worker_after_commit(
 
 def test_mail_rolled_back_with_its_transaction_is_never_sent(celery_worker):
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.email_queue(to="x@example.test", subject="S", body_text="B")
+        outbox.email_queue(to="x@example.test", subject="S", body_text="B")
         raise RuntimeError("the work failed")
     time.sleep(1.0)
     assert mail.outbox == []

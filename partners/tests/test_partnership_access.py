@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from partners import services
+from partners import services, statements
 from partners.models import Contract, User
 from partners.tests.partnership_builders import payment_agreement
 
@@ -24,7 +24,7 @@ def setup(partnership, manager, navigator, time_machine):
         monthly_rate_per_fte="4321.00",
         accept_business_days=2,
     )
-    statement = services.statement_issue(
+    statement = statements.statement_issue(
         actor=manager, partnership=partnership, period_start=datetime.date(2026, 2, 1)
     )
     session = services.training_session_save(

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
-from partners import services
+from partners import outbox, services
 from partners.models import OutboundEmail, PlanTask, RequiredTraining, User
 from partners.tests.factories import OrganizationFactory, UserFactory
 
@@ -17,7 +17,7 @@ Role = User.Role
 
 def queued(**fields):
     data = {"to": "ana@example.org", "subject": "Hello", "body_text": "Text"} | fields
-    return services.email_queue(**data)
+    return outbox.email_queue(**data)
 
 
 # The outbox.
@@ -27,7 +27,7 @@ def test_a_queued_mail_is_handed_to_the_worker_once_the_transaction_commits(
     db, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr("partners.tasks.email_send_task.delay", sent.append)
+    monkeypatch.setattr("partners.outbox.email_send_task.delay", sent.append)
     with django_capture_on_commit_callbacks(execute=True):
         email = queued()
         assert sent == []
@@ -41,8 +41,8 @@ def test_a_mail_is_sent_once_with_its_html_and_attachment(db, time_machine):
         body_html="<p>Text</p>",
         attachment=("report.csv", "a,b\n", "text/csv"),
     )
-    assert services.email_send(email_id=email.pk) is True
-    assert services.email_send(email_id=email.pk) is False
+    assert outbox.email_send(email_id=email.pk) is True
+    assert outbox.email_send(email_id=email.pk) is False
     [message] = mail.outbox
     assert (message.to, message.subject, message.body) == (
         ["ana@example.org"],
@@ -59,7 +59,7 @@ def test_a_mail_is_sent_once_with_its_html_and_attachment(db, time_machine):
 
 def test_a_plain_mail_has_no_alternative_and_no_attachment(db):
     email = queued()
-    services.email_send(email_id=email.pk)
+    outbox.email_send(email_id=email.pk)
     [message] = mail.outbox
     assert message.alternatives == []
     assert message.attachments == []
@@ -68,7 +68,7 @@ def test_a_plain_mail_has_no_alternative_and_no_attachment(db):
 def test_a_mail_not_pending_any_more_is_not_sent(db):
     email = queued()
     OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.FAILED)
-    assert services.email_send(email_id=email.pk) is False
+    assert outbox.email_send(email_id=email.pk) is False
     assert mail.outbox == []
 
 
@@ -78,15 +78,15 @@ def test_mail_pending_for_three_minutes_is_redelivered_oldest_first(db, time_mac
     time_machine.move_to("2026-03-02 17:00:30+00:00", tick=False)
     older = queued()
     sent = queued()
-    services.email_send(email_id=sent.pk)
+    outbox.email_send(email_id=sent.pk)
     time_machine.move_to("2026-03-02 17:01:00+00:00", tick=False)
     just_now = queued()
     time_machine.move_to("2026-03-02 17:04:00+00:00", tick=False)
     # Exactly three minutes old is not yet overdue.
-    assert services.email_pending_ids_to_redeliver() == [oldest.pk, older.pk]
-    assert services.email_pending_ids_to_redeliver(batch_size=1) == [oldest.pk]
+    assert outbox.email_pending_ids_to_redeliver() == [oldest.pk, older.pk]
+    assert outbox.email_pending_ids_to_redeliver(batch_size=1) == [oldest.pk]
     time_machine.move_to("2026-03-02 17:04:00.000001+00:00", tick=False)
-    assert just_now.pk in services.email_pending_ids_to_redeliver()
+    assert just_now.pk in outbox.email_pending_ids_to_redeliver()
 
 
 # People.

@@ -4,7 +4,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from partners import services
+from partners import outbox, services
 from partners.models import OutboundEmail
 from partners.tests.factories import PASSWORD
 
@@ -94,13 +94,13 @@ def test_password_reset_mail_is_queued_then_sent(
 ):
     sent_ids = []
     monkeypatch.setattr(
-        "partners.tasks.email_send_task.delay", lambda pk: sent_ids.append(pk)
+        "partners.outbox.email_send_task.delay", lambda pk: sent_ids.append(pk)
     )
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("account_reset_password"), {"email": navigator.email})
     email = OutboundEmail.objects.get(to=navigator.email)
     assert sent_ids == [email.pk]
-    assert services.email_send(email_id=email.pk) is True
-    assert services.email_send(email_id=email.pk) is False
+    assert outbox.email_send(email_id=email.pk) is True
+    assert outbox.email_send(email_id=email.pk) is False
     assert len(mail.outbox) == 1
     assert "/accounts/password/reset/key/" in mail.outbox[0].body

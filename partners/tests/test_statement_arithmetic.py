@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from partners import services
+from partners import statements
 from partners.models import BillingMethod, StatementLine
 from partners.statements import statement_compute
 from partners.tests.partnership_builders import (
@@ -141,7 +141,7 @@ def test_an_issued_statement_is_frozen_and_late_items_go_on_the_next(
     )
     referral = accepted_referral(partnership, clinic, supervisor)
     in_february.move_to("2026-03-02 18:00:00+00:00")
-    february = services.statement_issue(
+    february = statements.statement_issue(
         actor=manager, partnership=partnership, period_start=FEBRUARY
     )
     assert february.total == Decimal("100.00")
@@ -161,10 +161,10 @@ def test_an_approved_pathway_is_billed_once_only(
         accepted_referral(partnership, clinic, supervisor), supervisor, navigator
     )
     in_february.move_to("2026-04-02 18:00:00+00:00")
-    february = services.statement_issue(
+    february = statements.statement_issue(
         actor=manager, partnership=partnership, period_start=FEBRUARY
     )
-    march = services.statement_issue(
+    march = statements.statement_issue(
         actor=manager, partnership=partnership, period_start=MARCH
     )
     assert february.total == Decimal("300.00")
@@ -190,14 +190,16 @@ def test_a_month_not_over_or_before_an_issued_one_cannot_be_issued(
         partnership, manager, funded_ftes="1.00", monthly_rate_per_fte="10.00"
     )
     with pytest.raises(ValidationError) as refusal:
-        services.statement_issue(
+        statements.statement_issue(
             actor=manager, partnership=partnership, period_start=FEBRUARY
         )
     assert refusal.value.messages == ["A statement is issued once its month has ended."]
     in_february.move_to("2026-04-02 18:00:00+00:00")
-    services.statement_issue(actor=manager, partnership=partnership, period_start=MARCH)
+    statements.statement_issue(
+        actor=manager, partnership=partnership, period_start=MARCH
+    )
     with pytest.raises(ValidationError) as refusal:
-        services.statement_issue(
+        statements.statement_issue(
             actor=manager, partnership=partnership, period_start=FEBRUARY
         )
     assert refusal.value.messages == [
@@ -211,7 +213,7 @@ def test_a_month_without_a_signed_payment_agreement_cannot_be_issued(
     accepted_referral(partnership, clinic, supervisor)
     in_february.move_to("2026-03-02 18:00:00+00:00")
     with pytest.raises(ValidationError) as refusal:
-        services.statement_issue(
+        statements.statement_issue(
             actor=manager, partnership=partnership, period_start=FEBRUARY
         )
     assert refusal.value.messages == ["No signed payment agreement covers this month."]
@@ -222,7 +224,7 @@ def test_supervisors_cannot_issue_statements(partnership, supervisor, manager):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.statement_issue(
+        statements.statement_issue(
             actor=supervisor, partnership=partnership, period_start=FEBRUARY
         )
 
@@ -270,7 +272,7 @@ def test_issued_statement_page_shows_the_cap_in_constant_queries(
     for _ in range(4):
         accepted_referral(partnership, clinic, supervisor)
     in_february.move_to("2026-03-02 18:00:00+00:00")
-    statement = services.statement_issue(
+    statement = statements.statement_issue(
         actor=manager, partnership=partnership, period_start=FEBRUARY
     )
     client = login(supervisor)
@@ -292,7 +294,7 @@ def test_statement_csv_asks_for_the_password_again(
     payment_agreement(partnership, manager, fee_per_accepted_referral="150.00")
     accepted_referral(partnership, clinic, supervisor)
     in_february.move_to("2026-03-02 18:00:00+00:00")
-    services.statement_issue(
+    statements.statement_issue(
         actor=manager, partnership=partnership, period_start=FEBRUARY
     )
     statement = partnership.statements.get()

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from partners import services
+from partners import services, statements
 from partners.models import BillingMethod, Contract, StatementLine
 from partners.statements import (
     month_bounds,
@@ -64,7 +64,7 @@ def enter_in_error(referral, clinic_user):
 
 
 def issue(manager, partnership, month):
-    return services.statement_issue(
+    return statements.statement_issue(
         actor=manager, partnership=partnership, period_start=month
     )
 

@@ -26,7 +26,7 @@ class Notification(models.Model):
             "no_first_contact_escalation",
             _("First contact still overdue"),
         )
-        INACTIVE = "inactive", _("No activity for 14 days")
+        INACTIVE = "inactive", _("No recent activity")
         PAM_FOLLOW_UP_DUE = "pam_follow_up_due", _("PAM follow-up due")
         CONTRACT_ENDING = "contract_ending", _("Contract ending soon")
         TRAINING_OVERDUE = "training_overdue", _("Required training overdue")

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from partners.models import TrainingKind, User
-from partners.services import email_queue
+from partners.outbox import email_queue
 from referrals.models import (
     OUTCOME_STATUSES,
     Notification,
@@ -30,6 +31,8 @@ def notification_text(notification: Notification) -> str:
     values = {
         "clinic": referral.clinic.name if referral else "",
         "code": referral.short_code if referral else "",
+        # Inactivity reminders stored before they carried their own gap: the default.
+        "days": settings.REFERRAL_SERVICE_LEVELS["inactive_days"],
         **notification.context,
     }
     if "training_kind" in values:
@@ -53,7 +56,11 @@ def notification_text(notification: Notification) -> str:
         Kind.NO_FIRST_CONTACT_ESCALATION: _(
             "Referral %(code)s: still no contact attempt a day after it was due."
         ),
-        Kind.INACTIVE: _("Referral %(code)s has had no activity for 14 days."),
+        Kind.INACTIVE: ngettext(
+            "Referral %(code)s has had no activity for %(days)d day.",
+            "Referral %(code)s has had no activity for %(days)d days.",
+            values["days"],
+        ),
         Kind.PAM_FOLLOW_UP_DUE: _(
             "A PAM follow-up is due since %(due)s for a patient on your caseload."
         ),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -77,9 +77,9 @@ def _for_supervisors(referral, due_at) -> Due:
     return Due(referral.code, due_at, list(supervisors_of(referral)), referral)
 
 
-def _for_navigator(referral, due_at) -> Due:
+def _for_navigator(referral, due_at, context=None) -> Due:
     navigator = [referral.navigator] if referral.navigator else []
-    return Due(referral.code, due_at, navigator, referral)
+    return Due(referral.code, due_at, navigator, referral, context=context or {})
 
 
 def _not_accepted(partnership, now):
@@ -137,37 +137,17 @@ def _inactive(partnership, now):
         .annotate(last_activity=Coalesce("last_contact_at", "status_changed_at"))
         .filter(last_activity__lte=now - quiet)
     ):
-        yield _for_navigator(referral, referral.last_activity + quiet)
+        yield _for_navigator(
+            referral, referral.last_activity + quiet, context={"days": quiet.days}
+        )
 
 
-def _start_of(day: datetime.date, partnership) -> datetime.datetime:
+def start_of_day(day: datetime.date, partnership) -> datetime.datetime:
     # Day-based rules fire on the date; this moment only keys their claim.
     local = datetime.datetime.combine(day, datetime.time(8, 0))  # pragma: no mutate
     return local.replace(  # pragma: no mutate
         tzinfo=zoneinfo.ZoneInfo(partnership.time_zone)  # pragma: no mutate
     )
-
-
-def _pam_follow_up_due(partnership, now):
-    from evaluation.selectors import pam_due_for_navigator
-
-    today = now.astimezone(zoneinfo.ZoneInfo(partnership.time_zone)).date()
-    for navigator in User.objects.filter(
-        organization_id=partnership.cbo_id, role=User.Role.NAVIGATOR, is_active=True
-    ):
-        due = pam_due_for_navigator(user=navigator).filter(
-            Q(last_follow_up_on__isnull=True)
-            | Q(last_follow_up_on__lt=F("baseline_on")),
-            follow_up_due_on__lte=today,
-        )
-        for patient in due:
-            yield Due(
-                patient.code,
-                _start_of(patient.follow_up_due_on, partnership),
-                [navigator],
-                link=reverse("evaluation:patient-pam", args=[patient.code]),
-                context={"due": patient.follow_up_due_on.isoformat()},
-            )
 
 
 def _managers_of(partnership) -> list:
@@ -193,7 +173,7 @@ def _contract_ending(partnership, now):
             continue
         yield Due(
             contract.code,
-            _start_of(notice_on, partnership),
+            start_of_day(notice_on, partnership),
             _managers_of(partnership),
             link=reverse("partners:partnership-detail", args=[partnership.code]),
             context={
@@ -216,7 +196,7 @@ def _training_overdue(partnership, now):
                 continue
             yield Due(
                 row["person"].code,
-                _start_of(standing.due_on, partnership),
+                start_of_day(standing.due_on, partnership),
                 managers,
                 link=reverse("partners:training", args=[partnership.code]),
                 context={
@@ -228,6 +208,8 @@ def _training_overdue(partnership, now):
             )
 
 
+# Other apps add theirs with ``register`` (evaluation: PAM follow-ups), so this
+# module needs none of them.
 RULES = [
     Rule("not_accepted", Kind.NOT_ACCEPTED, _not_accepted),
     Rule("not_assigned", Kind.NOT_ASSIGNED, _not_assigned),
@@ -238,10 +220,15 @@ RULES = [
         _no_first_contact_escalation,
     ),
     Rule("inactive", Kind.INACTIVE, _inactive),
-    Rule("pam_follow_up_due", Kind.PAM_FOLLOW_UP_DUE, _pam_follow_up_due),
     Rule("contract_ending", Kind.CONTRACT_ENDING, _contract_ending),
     Rule("training_overdue", Kind.TRAINING_OVERDUE, _training_overdue),
 ]
+
+
+def register(rule: Rule) -> None:
+    """Add an app's rule to the sweep (from its ``AppConfig.ready``), once."""
+    if all(known.name != rule.name for known in RULES):
+        RULES.append(rule)
 
 
 def reminder_send_once(*, rule: Rule, due: Due) -> bool:

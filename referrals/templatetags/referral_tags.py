@@ -3,23 +3,25 @@ from django.utils.translation import gettext as _
 
 from partners.languages import LANGUAGE_NAMES
 from referrals.choices import MedicalReason, SocialNeed
+from referrals.models import Referral
 from referrals.services.notifications import notification_text
 from referrals.timeline import describe_event, reason_label
 
 register = template.Library()
 
+Status = Referral.Status
 STATUS_COLORS = {
-    "draft": "secondary",
-    "submitted": "warning",
-    "accepted": "info",
-    "assigned": "info",
-    "in_progress": "primary",
-    "on_hold": "secondary",
-    "completed": "success",
-    "unable_to_complete": "dark",
-    "declined": "danger",
-    "cancelled": "dark",
-    "entered_in_error": "light",
+    Status.DRAFT: "secondary",
+    Status.SUBMITTED: "warning",
+    Status.ACCEPTED: "info",
+    Status.ASSIGNED: "info",
+    Status.IN_PROGRESS: "primary",
+    Status.ON_HOLD: "secondary",
+    Status.COMPLETED: "success",
+    Status.UNABLE_TO_COMPLETE: "dark",
+    Status.DECLINED: "danger",
+    Status.CANCELLED: "dark",
+    Status.ENTERED_IN_ERROR: "light",
 }
 
 
@@ -72,7 +74,7 @@ def language_labels(values):
 @register.simple_tag
 def next_step(referral):
     """What the navigator should do next on a caseload row."""
-    if referral.status == "on_hold":
+    if referral.status == Status.ON_HOLD:
         return _("On hold: check back with the patient")
     if referral.first_contact_at is None:
         return _("Make first contact")

@@ -333,6 +333,10 @@ def test_the_contracts_service_levels_set_every_due_moment(
     assert sweep(local(2026, 11, 23, 10, 59)) == 0
     assert sweep(local(2026, 11, 23, 11)) == 1
     assert claims("inactive") == [(working.code, local(2026, 11, 23, 11))]
+    [quiet] = received(navigator, Kind.INACTIVE)
+    assert notification_text(quiet) == (
+        f"Referral {working.short_code} has had no activity for 7 days."
+    )
 
 
 def test_a_contact_on_another_referral_does_not_count_as_first_contact(

@@ -10,7 +10,7 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
-from partners import services
+from partners import outbox
 from partners.models import OutboundEmail
 from partners.tests.factories import UserFactory
 from referrals.models import Notification, Referral, ReminderClaim
@@ -109,6 +109,6 @@ def test_redis_down_at_save_loses_nothing(
     assert pending.status == OutboundEmail.Status.PENDING
     # The periodic sweep picks it up once the broker is back.
     settings.OUTBOX_REDELIVER_AFTER = datetime.timedelta(0)
-    assert services.email_pending_ids_to_redeliver() == [pending.pk]
-    services.email_send(email_id=pending.pk)
+    assert outbox.email_pending_ids_to_redeliver() == [pending.pk]
+    outbox.email_send(email_id=pending.pk)
     assert len(mail.outbox) == 1

@@ -193,7 +193,7 @@ def _run_the_main_flows(world, act):
 
 def _send_what_was_queued(recorder):
     """Run the recorded e-mail tasks as the worker would, so the outbox fills."""
-    from partners.tasks import email_send_task
+    from partners.outbox import email_send_task
 
     for name, args, kwargs in list(recorder.tasks):
         if name == email_send_task.name:

@@ -27,7 +27,7 @@ from partners.models import (
     TrainingKind,
     User,
 )
-from partners.statements import zone_of
+from partners.statements import statement_issue, zone_of
 from partners.tests.factories import OrganizationFactory, SiteFactory, UserFactory
 from referrals.models import Notification
 from referrals.services import directory, intake, pathways
@@ -182,7 +182,7 @@ def _setup(partnership, people, start, last_month) -> dict:
             "attendees": [people["navigator"], people["supervisor"]],
         },
     )
-    statement = partner_services.statement_issue(
+    statement = statement_issue(
         actor=manager, partnership=partnership, period_start=last_month
     )
     return {
