@@ -18,6 +18,7 @@ from partners.models import (
     TrainingSession,
     User,
 )
+from partners.services import user_deactivate
 
 
 class SiteInline(admin.TabularInline):
@@ -98,8 +99,6 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description=_("Deactivate selected users"))
     def deactivate(self, request, queryset):
-        from partners.services import user_deactivate
-
         for user in queryset:
             user_deactivate(user=user)
 

@@ -18,6 +18,7 @@ from partners.models import (
     TrainingSession,
     User,
 )
+from partners.training import required_standing
 
 
 def partnership_list_for_user(user) -> QuerySet[Partnership]:
@@ -219,8 +220,6 @@ def training_status_for_people(partnership, people) -> list[dict]:
     Two queries whatever the number of people: the rules, and the sessions each
     person attended (the people are passed in, already loaded).
     """
-    from partners.training import required_standing
-
     people = list(people)
     rules = list(partnership.required_trainings.all())
     attended = (

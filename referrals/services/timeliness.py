@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from partners.models import Contract
+from partners.selectors import contract_in_force
 
 MONDAY_TO_FRIDAY = frozenset({0, 1, 2, 3, 4})
 ONE_DAY = datetime.timedelta(days=1)
@@ -21,8 +22,6 @@ def service_levels(partnership=None) -> dict:
     levels = dict(settings.REFERRAL_SERVICE_LEVELS)
     if partnership is None:
         return levels
-    from partners.selectors import contract_in_force
-
     contract = contract_in_force(partnership, with_service_levels=True)
     if contract is not None:
         for name in Contract.SERVICE_LEVEL_FIELDS:

@@ -8,6 +8,7 @@ from partners.access import allowed
 from referrals import selectors
 from referrals.access import supervises
 from referrals.capabilities import referral_capabilities
+from referrals.capacity import capacity_for
 from referrals.forms.referral import AssignForm, ShareForm
 from referrals.services import assignment
 from referrals.services.workflow import WorkflowError
@@ -62,6 +63,8 @@ def referral_assign(request, code):
             "form": form,
             "navigators": navigators,
             "reassigning": reassigning,
+            # A reassignment moves a referral that already counts.
+            "capacity": None if reassigning else capacity_for(referral.partnership),
         },
     )
 
