@@ -48,8 +48,8 @@ format: $(VENV)/.installed
 
 ## Refresh the translation catalogues after changing user-facing strings.
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages --locale es --ignore '.venv/*' --ignore 'var/*' --no-obsolete
-	$(PY) manage.py makemessages --locale es --domain djangojs --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*'
+	$(PY) manage.py makemessages --locale es --ignore '.venv/*' --ignore 'var/*' --ignore 'mutants/*' --no-obsolete
+	$(PY) manage.py makemessages --locale es --domain djangojs --ignore '.venv/*' --ignore 'mutants/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 ## Stop the embedded PostgreSQL started by `make run` or `make test`.
