@@ -8,27 +8,38 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from partners.models import Contract
-from partners.selectors import contract_in_force
+from partners.selectors import contract_in_force, contracts_in_force
 
 MONDAY_TO_FRIDAY = frozenset({0, 1, 2, 3, 4})
 ONE_DAY = datetime.timedelta(days=1)
 
 
-def service_levels(partnership=None) -> dict:
-    """The defaults, overridden by the levels the partnership's contract states."""
+def _levels_of(contract) -> dict:
     levels = dict(settings.REFERRAL_SERVICE_LEVELS)
-    if partnership is None:
-        return levels
-    contract = contract_in_force(partnership, with_service_levels=True)
     if contract is not None:
         for name in Contract.SERVICE_LEVEL_FIELDS:
             value = getattr(contract, name)
             if value is not None:
                 levels[name] = value
     return levels
+
+
+def service_levels(partnership=None) -> dict:
+    """The defaults, overridden by the levels the partnership's contract states."""
+    if partnership is None:
+        return _levels_of(None)
+    return _levels_of(contract_in_force(partnership, with_service_levels=True))
+
+
+def service_levels_by_partnership(partnerships) -> dict[int, dict]:
+    """``service_levels`` of each partnership, by its id, in one query."""
+    partnerships = list(partnerships)
+    contracts = contracts_in_force(partnerships, with_service_levels=True)
+    return {p.pk: _levels_of(contracts.get(p.pk)) for p in partnerships}
 
 
 def is_business_day(day: datetime.date, business_days: frozenset[int] | None) -> bool:
@@ -103,13 +114,34 @@ def overdue_cutoffs(
 
     With a partnership: its time zone, business days and contract service levels.
     """
+    return _cutoffs(
+        now or timezone.now(), partnership, service_levels(partnership), time_zone
+    )
+
+
+def overdue_cutoffs_by_partnership(partnerships, *, now=None) -> dict[int, dict]:
+    """``overdue_cutoffs`` of each partnership, by its id, in one query."""
+    partnerships = list(partnerships)
+    levels = service_levels_by_partnership(partnerships)
     now = now or timezone.now()
+    return {p.pk: _cutoffs(now, p, levels[p.pk]) for p in partnerships}
+
+
+def overdue_under_own_partnership(cutoffs_by_partnership: dict, overdue_q) -> Q:
+    """Rows overdue under their own partnership's cutoffs: ``overdue_q(cutoffs)``
+    gives the condition for one partnership's referrals."""
+    condition = Q(pk__in=[])
+    for partnership_id, cutoffs in cutoffs_by_partnership.items():
+        condition |= Q(partnership_id=partnership_id) & overdue_q(cutoffs)
+    return condition
+
+
+def _cutoffs(now, partnership, levels: dict, time_zone: str | None = None) -> dict:
     business_days = None  # pragma: no mutate (any empty value means Mon–Fri)
     if partnership is not None:
         time_zone = time_zone or partnership.time_zone
         business_days = frozenset(partnership.business_days or ()) or None
     time_zone = time_zone or settings.TIME_ZONE
-    levels = service_levels(partnership)
 
     def before(days):
         return business_days_before(now, days, time_zone, business_days)
