@@ -45,7 +45,10 @@ from referrals.models import (
     ReferralEvent,
     ResourceService,
 )
-from referrals.services.timeliness import overdue_cutoffs
+from referrals.services.timeliness import (
+    overdue_cutoffs_by_partnership,
+    overdue_under_own_partnership,
+)
 
 Role = User.Role
 Status = Referral.Status
@@ -151,17 +154,24 @@ def overdue_in_inbox_q(cutoffs) -> Q:
     )
 
 
-def overdue_cutoffs_for_user(user) -> dict:
-    """Overdue moments under the user's partnership's contract, time zone and
-    business days (the first partnership when the organization has several)."""
-    partnership = (
+def overdue_cutoffs_for_user(user) -> dict[int, dict]:
+    """Overdue moments of each partnership of the user's organization, by its id:
+    each under its own contract, time zone and business days."""
+    return overdue_cutoffs_by_partnership(
         Partnership.objects.filter(
             Q(cbo_id=user.organization_id) | Q(health_system_id=user.organization_id)
         )
-        .order_by("pk")
-        .first()
     )
-    return overdue_cutoffs(partnership=partnership)
+
+
+def overdue_in_inbox(cutoffs_by_partnership) -> Q:
+    """``overdue_in_inbox_q`` with each referral's own partnership's cutoffs."""
+    return overdue_under_own_partnership(cutoffs_by_partnership, overdue_in_inbox_q)
+
+
+def overdue_in_caseload(cutoffs_by_partnership) -> Q:
+    """``overdue_in_caseload_q`` with each referral's own partnership's cutoffs."""
+    return overdue_under_own_partnership(cutoffs_by_partnership, overdue_in_caseload_q)
 
 
 def inbox_for_supervisor(
@@ -186,11 +196,12 @@ def inbox_for_supervisor(
         referrals = referrals.filter(urgency=filters["urgency"])
     if filters.get("submitted_before"):
         referrals = referrals.filter(submitted_at__lt=filters["submitted_before"])
+    overdue = overdue_in_inbox(cutoffs)
     if filters.get("overdue_only"):
-        referrals = referrals.filter(overdue_in_inbox_q(cutoffs))
+        referrals = referrals.filter(overdue)
     return referrals.annotate(
         is_overdue=Case(
-            When(overdue_in_inbox_q(cutoffs), then=Value(1)),
+            When(overdue, then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
         ),
@@ -204,16 +215,12 @@ def inbox_for_supervisor(
 
 def inbox_counts_for_supervisor(*, user, cutoffs: dict | None = None) -> dict:
     """Waiting and overdue counts for the inbox header, in one query."""
-    cutoffs = cutoffs or overdue_cutoffs_for_user(user)
+    overdue = overdue_in_inbox(cutoffs or overdue_cutoffs_for_user(user))
     return referral_list_for_user(user).aggregate(
         waiting_acceptance=Count("pk", filter=Q(status=Status.SUBMITTED)),
         waiting_assignment=Count("pk", filter=Q(status=Status.ACCEPTED)),
-        overdue_acceptance=Count(
-            "pk", filter=Q(status=Status.SUBMITTED, submitted_at__lte=cutoffs["accept"])
-        ),
-        overdue_assignment=Count(
-            "pk", filter=Q(status=Status.ACCEPTED, accepted_at__lte=cutoffs["assign"])
-        ),
+        overdue_acceptance=Count("pk", filter=Q(status=Status.SUBMITTED) & overdue),
+        overdue_assignment=Count("pk", filter=Q(status=Status.ACCEPTED) & overdue),
     )
 
 
@@ -239,7 +246,7 @@ def caseload_for_navigator(*, user) -> QuerySet[Referral]:
         .filter(status__in=CASELOAD_STATUSES)
         .annotate(
             is_overdue=Case(
-                When(overdue_in_caseload_q(cutoffs), then=Value(1)),
+                When(overdue_in_caseload(cutoffs), then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             ),
@@ -475,8 +482,8 @@ def operations_summary_for_supervisor(*, user, since) -> dict:
     totals = referrals.aggregate(
         waiting_acceptance=Count("pk", filter=Q(status=Status.SUBMITTED)),
         waiting_assignment=Count("pk", filter=Q(status=Status.ACCEPTED)),
-        overdue_in_inbox=Count("pk", filter=overdue_in_inbox_q(cutoffs)),
-        overdue_in_caseloads=Count("pk", filter=overdue_in_caseload_q(cutoffs)),
+        overdue_in_inbox=Count("pk", filter=overdue_in_inbox(cutoffs)),
+        overdue_in_caseloads=Count("pk", filter=overdue_in_caseload(cutoffs)),
         received=Count("pk", filter=Q(submitted_at__gte=since)),
         closed=Count("pk", filter=Q(closed_at__gte=since)),
         completed=Count("pk", filter=Q(closed_at__gte=since, status=Status.COMPLETED)),
@@ -487,7 +494,7 @@ def operations_summary_for_supervisor(*, user, since) -> dict:
         .values("navigator_id")
         .annotate(
             active=Count("pk"),
-            overdue=Count("pk", filter=overdue_in_caseload_q(cutoffs)),
+            overdue=Count("pk", filter=overdue_in_caseload(cutoffs)),
         )
     }
     contacts = dict(

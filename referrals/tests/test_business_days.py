@@ -240,7 +240,7 @@ def test_mwf_caseload_and_first_contact_reminders_agree(mwf, supervisor, navigat
 
 def test_the_inbox_uses_the_partnerships_business_days(mwf, supervisor):
     with time_machine.travel(local(2026, 11, 17, 11), tick=False):
-        cutoffs = overdue_cutoffs_for_user(supervisor)
+        cutoffs = overdue_cutoffs_for_user(supervisor)[mwf.pk]
     assert cutoffs == overdue_cutoffs(now=local(2026, 11, 17, 11), partnership=mwf)
     # Tuesday is no business day: every moment of Friday has had its business day.
     assert cutoffs["accept"] == datetime.datetime(

@@ -270,16 +270,28 @@ def test_the_caseload_orders_overdue_then_urgent_then_oldest(
     assert order == [(late.pk, 1), (urgent.pk, 0), (oldest.pk, 0), (newest.pk, 0)]
 
 
-def test_cutoffs_come_from_the_organizations_first_partnership(partnership, supervisor):
+def test_each_referral_is_overdue_under_its_own_partnerships_business_days(
+    partnership, supervisor
+):
     partnership.business_days = [0, 2, 4]
     partnership.save(update_fields=["business_days"])
-    PartnershipFactory(cbo=partnership.cbo)  # a later one, Monday to Friday
+    weekdays = PartnershipFactory(cbo=partnership.cbo, time_zone=partnership.time_zone)
+    monday = local(2026, 11, 16, 10)
+    three_day = at(monday, ReferralFactory, partnership=partnership)
+    five_day = at(monday, ReferralFactory, partnership=weekdays)
     with time_machine.travel(local(2026, 11, 17, 11), tick=False):
-        cutoffs = selectors.overdue_cutoffs_for_user(supervisor)
-    # Tuesday is not a business day of the first partnership.
-    assert cutoffs["accept"] == datetime.datetime(
-        2026, 11, 13, 23, 59, 59, 999999, tzinfo=PORTLAND
-    )
+        rows = {
+            row.pk: row.is_overdue
+            for row in selectors.inbox_for_supervisor(user=supervisor)
+        }
+        counts = selectors.inbox_counts_for_supervisor(user=supervisor)
+        overdue_only = selectors.inbox_for_supervisor(
+            user=supervisor, filters={"overdue_only": True}
+        )
+    # Tuesday is a business day of the second partnership only.
+    assert rows == {three_day.pk: 0, five_day.pk: 1}
+    assert counts["overdue_acceptance"] == 1
+    assert [row.pk for row in overdue_only] == [five_day.pk]
 
 
 def test_the_weekly_summary_counts_what_is_overdue_and_what_moved(
@@ -384,6 +396,6 @@ def test_clinic_staff_cutoffs_follow_their_partnerships_business_days(
     partnership.save(update_fields=["business_days"])
     with time_machine.travel(local(2026, 11, 17, 11), tick=False):
         cutoffs = selectors.overdue_cutoffs_for_user(clinic_user)
-    assert cutoffs["accept"] == datetime.datetime(
+    assert cutoffs[partnership.pk]["accept"] == datetime.datetime(
         2026, 11, 13, 23, 59, 59, 999999, tzinfo=PORTLAND
     )
