@@ -39,12 +39,6 @@ def clinic_list_for_user(user) -> QuerySet[Site]:
     )
 
 
-def navigator_list_for_cbo(cbo_id) -> QuerySet[User]:
-    return User.objects.filter(
-        organization_id=cbo_id, role=User.Role.NAVIGATOR, is_active=True
-    )
-
-
 def partnership_get_for_user(user, code) -> Partnership:
     """A partnership the user's organization belongs to (any for administrators)."""
     partnership = partnership_list_for_user(user).filter(code=code).first()

@@ -12,11 +12,6 @@ def sees_payments(user) -> bool:
 
 
 @register.filter
-def edits_partnership(user, partnership) -> bool:
-    return access.may_edit_partnership(user, partnership)
-
-
-@register.filter
 def usd(amount) -> str:
     """An amount in US dollars with thousands separators: $11,000.00."""
     if amount is None or amount == "":
