@@ -46,4 +46,4 @@ def test_clinic_csv_hides_rates_and_medians_resting_on_small_counts(
         ["North Clinic", 10, 1, 0, 0, 0.0, 0.0, 1],
         ["South Clinic", 10, 0, 1, 0, 10.0, None, 0],
     ]
-    assert "By clinic" in page.content.decode()
+    assert 'id="table-clinics">By clinic</h3>' in page.content.decode()

@@ -68,4 +68,4 @@ def test_themes_csv_has_its_headers_and_hides_small_counts(
 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows == [["Theme", "Stories"], ["Food", "<10"]]
-    assert "Themes in consented stories" in page
+    assert 'id="table-themes">Themes in consented stories</h3>' in page

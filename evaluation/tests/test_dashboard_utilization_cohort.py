@@ -108,7 +108,8 @@ def test_utilization_csv_hides_rates_and_means_of_fewer_than_ten_patients(
     ]
     assert rows[1] == ["Emergency visits", "<10", "–", "–", "–"]
     assert rows[-1] == ["HbA1c (%), mean", "<10", "–", "–", "–"]
-    assert "Utilization per person-year, before and after enrollment" in page
+    title = "Utilization per person-year, before and after enrollment"
+    assert f'id="table-utilization">{title}</h3>' in page
 
 
 def test_utilization_csv_of_a_cohort_without_data_shows_zero_patients(
