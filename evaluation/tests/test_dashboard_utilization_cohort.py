@@ -52,6 +52,19 @@ def test_enrollment_is_the_patients_first_referral_not_the_latest(
     assert data["table"]["rows"][0] == ["Emergency visits", 1, 12.0, 24.0, 12.0]
 
 
+def test_each_patient_is_enrolled_in_the_month_of_their_own_first_referral(
+    login, manager, partnership
+):
+    referred(partnership, datetime.datetime(2026, 1, 12, 18, tzinfo=UTC))
+    later = referred(partnership, datetime.datetime(2026, 4, 14, 18, tzinfo=UTC))
+    month(manager, later.patient, 2026, 3, ed=1)
+    month(manager, later.patient, 2026, 5)
+
+    data = utilization(login(manager))
+
+    assert data["table"]["rows"][0] == ["Emergency visits", 1, 12.0, 0.0, -12.0]
+
+
 def test_page_counts_the_cohort_those_with_data_before_and_those_lost_after(
     login, manager, partnership
 ):
