@@ -1,11 +1,13 @@
 """The "By clinic" table as it leaves chwlink: its CSV export hides a rate whose
-referrals or closed count is 1–9 and a median based on 1–9 contacted referrals,
-but shows a rate of 0 % over ten referrals; clinics come in alphabetical order."""
+referrals or closed count is 1–9 (even a rate of 0 %) and a median based on 1–9
+contacted referrals, but shows a rate of 0 % over ten referrals; clinics come in
+alphabetical order."""
 
 import csv
 import io
 
 from evaluation.tests.factories import declined_referral, in_progress_referral
+from partners.tests.factories import SiteFactory
 from referrals.tests.factories import ReferralFactory
 
 HEADERS = [
@@ -29,6 +31,8 @@ def test_clinic_csv_hides_rates_and_medians_resting_on_small_counts(
     declined_referral(**team, clinic=other_clinic)
     ReferralFactory.create_batch(9, partnership=partnership, clinic=clinic)
     in_progress_referral(**team, navigator=navigator, clinic=clinic)
+    east = SiteFactory(organization=partnership.health_system, name="East Clinic")
+    ReferralFactory.create_batch(2, partnership=partnership, clinic=east)
     client = login(manager)
 
     response = client.get("/evaluation/export/clinics.csv")
@@ -36,6 +40,8 @@ def test_clinic_csv_hides_rates_and_medians_resting_on_small_counts(
 
     assert list(csv.reader(io.StringIO(response.content.decode()))) == [
         HEADERS,
+        # Two referrals: even their 0 % is hidden.
+        ["East Clinic", "<10", "0", "0", "0", "–", "", "0"],
         # One accepted and one contacted: the 0 % rate over ten referrals is
         # shown, the median of one contact is not.
         ["North Clinic", "10", "<10", "0", "0", "0.0", "–", "<10"],
@@ -43,6 +49,7 @@ def test_clinic_csv_hides_rates_and_medians_resting_on_small_counts(
         ["South Clinic", "10", "0", "<10", "0", "–", "", "0"],
     ]
     assert page.context["data"]["tables"]["clinics"]["rows"] == [
+        ["East Clinic", 2, 0, 0, 0, 0.0, None, 0],
         ["North Clinic", 10, 1, 0, 0, 0.0, 0.0, 1],
         ["South Clinic", 10, 0, 1, 0, 10.0, None, 0],
     ]
