@@ -68,19 +68,20 @@ def test_each_patient_is_enrolled_in_the_month_of_their_own_first_referral(
 def test_page_counts_the_cohort_those_with_data_before_and_those_lost_after(
     login, manager, partnership
 ):
-    both, before_only = (referred(partnership).patient for _ in range(2))
+    both, before_only, after_only = (referred(partnership).patient for _ in range(3))
     referred(partnership)  # no utilization data at all
     month(manager, both, 2026, 2)
     month(manager, both, 2026, 3)
     month(manager, before_only, 2026, 1)
+    month(manager, after_only, 2026, 3)
 
     response = login(manager).get("/evaluation/")
     data = response.context["data"]["utilization"]
 
-    assert (data["totals"]["cohort"], data["totals"]["with_pre"]) == (3, 2)
+    assert (data["totals"]["cohort"], data["totals"]["with_pre"]) == (4, 2)
     assert (data["totals"]["n"], data["attrition"]) == (1, 1)
     assert (
-        "3 patients in the cohort, 2 with data before, n = 1 with data in both "
+        "4 patients in the cohort, 2 with data before, n = 1 with data in both "
         "periods (1 lost after enrollment)"
     ) in response.content.decode()
 
