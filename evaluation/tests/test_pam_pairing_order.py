@@ -83,3 +83,20 @@ def test_raw_change_is_the_change_in_the_average_item_answer(record, patient):
     )  # fmt: skip
     figures = overall()
     assert (figures["raw_n"], figures["raw_mean"]) == (1, pytest.approx(1.0))
+
+
+def test_raw_change_leaves_out_extreme_response_sets_and_level_4_baselines(
+    record, patient, partnership
+):
+    record(patient, START, None, answers=[2] * 12 + [3])
+    record(
+        patient, datetime.date(2025, 8, 1), None, kind="follow_up",
+        answers=[3] * 12 + [4],
+    )  # fmt: skip
+    extreme, level_4 = (ReferralFactory(partnership=partnership).patient for _ in "ab")
+    record(extreme, START, None, answers=[1] * 12 + [2])
+    record(extreme, datetime.date(2025, 8, 1), None, kind="follow_up", answers=[4] * 13)
+    record(level_4, START, 80.0, answers=[1] * 12 + [2])
+    record(level_4, datetime.date(2025, 8, 1), 90.0, kind="follow_up")
+    figures = overall()
+    assert (figures["raw_n"], figures["raw_mean"]) == (1, pytest.approx(1.0))

@@ -101,3 +101,14 @@ def test_a_bad_table_and_bad_wording_are_reported_together(manager):
         "Line 2: answered must be 1 to 13.",
         "Line 2: unknown language code.",
     ]  # fmt: skip
+
+
+def test_wording_missing_several_items_lists_them_all(manager):
+    refused = refusal(
+        pam_table_upload, actor=manager, name="T", cut_set="current",
+        license_reference="", table_csv="answered,raw_sum,score\n1,3,40.0\n",
+        wording_csv="language,item,text\nes,1,Pregunta 1\nes,13,Pregunta 13\n",
+    )  # fmt: skip
+    assert refused == [
+        "Language es is missing items 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12."
+    ]
