@@ -88,15 +88,26 @@ def test_raw_change_is_the_change_in_the_average_item_answer(record, patient):
 def test_raw_change_leaves_out_extreme_response_sets_and_level_4_baselines(
     record, patient, partnership
 ):
-    record(patient, START, None, answers=[2] * 12 + [3])
-    record(
-        patient, datetime.date(2025, 8, 1), None, kind="follow_up",
-        answers=[3] * 12 + [4],
-    )  # fmt: skip
-    extreme, level_4 = (ReferralFactory(partnership=partnership).patient for _ in "ab")
+    gains_2, extreme, level_4 = (
+        ReferralFactory(partnership=partnership).patient for _ in "abc"
+    )
+    # The average answer moves one point (27/13 → 40/13), then two (14/13 → 40/13).
+    for someone, first in ((patient, [2] * 12 + [3]), (gains_2, [1] * 12 + [2])):
+        record(someone, START, None, answers=first)
+        record(
+            someone, datetime.date(2025, 8, 1), None, kind="follow_up",
+            answers=[3] * 12 + [4],
+        )  # fmt: skip
     record(extreme, START, None, answers=[1] * 12 + [2])
     record(extreme, datetime.date(2025, 8, 1), None, kind="follow_up", answers=[4] * 13)
     record(level_4, START, 80.0, answers=[1] * 12 + [2])
     record(level_4, datetime.date(2025, 8, 1), 90.0, kind="follow_up")
-    figures = overall()
-    assert (figures["raw_n"], figures["raw_mean"]) == (1, pytest.approx(1.0))
+    pam = pam_panel(Patient.objects.all())
+    assert (pam["overall"]["raw_n"], pam["overall"]["raw_mean"]) == (
+        2, pytest.approx(1.5),
+    )  # fmt: skip
+    # sd 0.7071, t(1) = 12.706: 1.5 ± 6.353
+    assert pam["raw_ci"] == (
+        pytest.approx(-4.853, abs=1e-3),
+        pytest.approx(7.853, abs=1e-3),
+    )

@@ -13,6 +13,7 @@ from evaluation.tests.factories import caseload_referral
 
 TODAY = datetime.date(2026, 3, 10)
 ANSWERS = [3, 3, 4, 2, 3, None, 3, 4, 3, 2, 3, 3, 4]
+TABLE_HEADER = "answered,raw_sum,score\n"
 
 
 @pytest.fixture(autouse=True)
@@ -111,4 +112,31 @@ def test_wording_missing_several_items_lists_them_all(manager):
     )  # fmt: skip
     assert refused == [
         "Language es is missing items 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12."
+    ]
+
+
+def upload_table(manager, table):
+    return pam_table_upload(
+        actor=manager, name="T", cut_set="current", license_reference="",
+        table_csv=table, wording_csv="",
+    )  # fmt: skip
+
+
+def test_a_table_saved_by_a_spreadsheet_with_a_byte_order_mark_is_taken(manager):
+    table = upload_table(manager, "\ufeffanswered,raw_sum,score\n1,3,40.0\n")
+    assert table.rows == {"1:3": "40.0"}
+
+
+def test_a_header_with_a_stray_character_before_it_is_refused(manager):
+    assert refusal(
+        upload_table, manager=manager, table="Xanswered,raw_sum,score\n"
+    ) == ["The conversion table file needs the columns answered, raw_sum, score."]
+
+
+def test_every_bad_line_is_reported_not_only_the_first(manager):
+    assert refusal(
+        upload_table, manager=manager, table=TABLE_HEADER + "0,0,10\n2,1,10\n"
+    ) == [
+        "Line 2: answered must be 1 to 13.",
+        "Line 3: with 2 items answered the raw sum is 2 to 8.",
     ]
