@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from evaluation.services.pam import pam_record, pam_table_upload
 from evaluation.tests.factories import caseload_referral
@@ -140,3 +140,13 @@ def test_every_bad_line_is_reported_not_only_the_first(manager):
         "Line 2: answered must be 1 to 13.",
         "Line 3: with 2 items answered the raw sum is 2 to 8.",
     ]
+
+
+def test_a_supervisor_may_not_record_a_pam_even_for_their_cbos_patient(
+    supervisor, referral
+):
+    with pytest.raises(PermissionDenied):
+        pam_record(
+            actor=supervisor, patient=referral.patient, administered_on=TODAY,
+            language="es", mode="phone", kind="baseline", answers=ANSWERS,
+        )  # fmt: skip

@@ -49,7 +49,9 @@ def test_when_the_health_system_stops_its_table_the_cbos_scores_again(
         administered_on=datetime.date(2026, 3, 10), language="es", mode="phone",
         kind="baseline", answers=ONE_ITEM,
     )  # fmt: skip
-    assert (pam.score, pam.conversion_table) == (Decimal("40.0"), cbo_table)
+    assert (pam.score, pam.conversion_table.name) == (Decimal("40.0"), "CBO")
+    # The license the organization holds stays on record with its table.
+    assert cbo_table.license_reference == "L-1"
 
 
 def test_staff_of_the_tables_own_organization_may_not_stop_it(
