@@ -150,3 +150,33 @@ def test_a_supervisor_may_not_record_a_pam_even_for_their_cbos_patient(
             actor=supervisor, patient=referral.patient, administered_on=TODAY,
             language="es", mode="phone", kind="baseline", answers=ANSWERS,
         )  # fmt: skip
+
+
+def test_a_follow_up_needs_this_patients_own_baseline(
+    navigator, referral, partnership, supervisor
+):
+    other = caseload_referral(
+        partnership=partnership, supervisor=supervisor, navigator=navigator
+    )
+    values = {
+        "actor": navigator, "administered_on": TODAY, "language": "es",
+        "mode": "phone", "answers": ANSWERS,
+    }  # fmt: skip
+    pam_record(patient=other.patient, kind="baseline", **values)
+    assert refusal(
+        pam_record, patient=referral.patient, kind="follow_up", **values
+    ) == ["Record the baseline before a follow-up."]
+
+
+def test_a_recorded_pam_keeps_how_and_in_which_language_it_was_given(
+    navigator, referral
+):
+    pam = pam_record(
+        actor=navigator, patient=referral.patient, administered_on=TODAY,
+        language="es", mode="phone", kind="baseline", answers=ANSWERS,
+    )  # fmt: skip
+    pam.refresh_from_db()
+    assert (pam.get_mode_display(), pam.get_language_display()) == (
+        "By phone",
+        "Spanish",
+    )
