@@ -45,8 +45,8 @@ def shared(key):
 def test_the_dashboard_shows_both_pam_tables_by_title(login, manager, pair):
     pair(50.0, 56.0)
     page = login(manager).get("/evaluation/").content.decode()
-    assert "PAM change, by baseline level" in page
-    assert "Baseline level by follow-up level" in page
+    assert 'id="table-pam_change">PAM change, by baseline level</h3>' in page
+    assert 'id="table-pam_levels">Baseline level by follow-up level</h3>' in page
     assert 'href="/evaluation/export/pam_change.csv"' in page
     assert 'href="/evaluation/export/pam_levels.csv"' in page
 
