@@ -52,9 +52,7 @@ def _csv_text(tables: list[dict]) -> str:
     for table in tables:
         writer.writerow([table["title"]])
         writer.writerow(table["headers"])
-        writer.writerows(
-            [["" if cell is None else cell for cell in row] for row in table["rows"]]
-        )
+        writer.writerows(table["rows"])  # the csv module writes None as ""
         writer.writerow([])
     return buffer.getvalue()
 

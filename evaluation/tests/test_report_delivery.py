@@ -117,6 +117,12 @@ def test_program_csv_leaves_a_cell_without_a_figure_empty(partnership, manager):
     report.refresh_from_db()
     assert "\r\nReferred,10,\r\n" in report.csv
     assert report.csv.startswith("Key figures\r\n")
+    funnel = next(t for t in report.tables if t["title"] == "Referral funnel")
+    assert funnel["headers"] == [
+        "Step",
+        "Referrals",
+        "Conversion from the step before (%)",
+    ]
 
 
 def test_the_week_starts_at_monday_midnight_in_the_partnerships_time_zone(db):
@@ -175,7 +181,10 @@ def test_a_supervisor_who_joins_later_still_gets_the_weeks_summary(
     partnership, supervisor
 ):
     first = reports.weekly_reports_schedule(today=MONDAY)
-    newcomer = UserFactory(role="supervisor", organization=partnership.cbo)
+    # Listed after Sara, who already has hers.
+    newcomer = UserFactory(
+        role="supervisor", organization=partnership.cbo, first_name="Zoe"
+    )
     second = reports.weekly_reports_schedule(today=MONDAY)
     assert [report.owner for report in Report.objects.filter(pk__in=first)] == [
         supervisor
@@ -240,3 +249,14 @@ def test_a_report_requested_while_the_queue_is_down_waits_for_redelivery(
         report = reports.report_request(user=manager, query={})
     report.refresh_from_db()
     assert report.status == Report.Status.QUEUED
+
+
+def test_building_one_report_leaves_the_others_waiting_their_turn(
+    partnership, manager, supervisor
+):
+    weekly = reports.weekly_reports_schedule(today=MONDAY)
+    monthly = reports.monthly_reports_schedule(today=datetime.date(2026, 12, 1))
+    assert reports.report_build(report_id=weekly[0]) is True
+    assert Report.objects.get(pk=monthly[0]).status == Report.Status.QUEUED
+    assert reports.report_build(report_id=monthly[0]) is True
+    assert OutboundEmail.objects.filter(to=manager.email).exists()
