@@ -10,8 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from evaluation.models import UtilizationImport, UtilizationRecord
+from evaluation.services import utilization
 from evaluation.services.utilization import (
     utilization_import_confirm,
+    utilization_import_discard,
     utilization_import_upload,
     utilization_parse,
     utilization_save,
@@ -178,3 +180,63 @@ def test_a_correction_may_keep_its_own_month_but_not_take_another_patients(
     )
     assert corrected.ed_visits == 3
     assert UtilizationRecord.objects.get(patient=second).ed_visits == 0
+
+
+def test_refusals_say_exactly_what_is_wrong(manager, patients, monkeypatch):
+    first, _second = patients
+    upload = imported(manager, "A-1,2025-10,0,0,0,0,0,,,\n")
+    with pytest.raises(ValidationError) as refused:
+        utilization_import_confirm(actor=manager, upload=upload)
+    assert refused.value.messages == ["This file was already imported or discarded."]
+    monkeypatch.setattr(utilization, "MAX_FILE_CHARS", 10)
+    with pytest.raises(ValidationError) as refused:
+        utilization_import_upload(actor=manager, file_name="x.csv", content=HEADER)
+    assert refused.value.messages == ["The file is too large (5 MB at most)."]
+    values = {
+        "period": datetime.date(2025, 10, 1),
+        "ed_visits": 0,
+        "inpatient_admissions": 1,
+        "hospital_days": 0,
+        "readmissions_30d": 0,
+        "primary_care_visits": 0,
+    }
+    with pytest.raises(ValidationError) as refused:
+        utilization_save(actor=manager, patient=first, values=values)
+    assert refused.value.messages == [
+        "This patient already has figures for that month."
+    ]
+    with pytest.raises(ValidationError) as refused:
+        utilization_save(
+            actor=manager,
+            patient=first,
+            values={
+                **values,
+                "period": datetime.date(2025, 11, 1),
+                "readmissions_30d": 2,
+            },
+        )
+    assert refused.value.messages == [
+        "Readmissions cannot exceed inpatient admissions."
+    ]
+
+
+def test_discarding_one_file_leaves_another_waiting_to_be_confirmed(manager, patients):
+    kept, dropped = (
+        utilization_import_upload(
+            actor=manager, file_name=name, content=HEADER + "A-1,2025-10,0,0,0,0,0\n"
+        )
+        for name in ("kept.csv", "dropped.csv")
+    )
+    utilization_import_discard(actor=manager, upload=dropped)
+    confirmed = utilization_import_confirm(actor=manager, upload=kept)
+    assert (confirmed.status, confirmed.created_count) == ("confirmed", 1)
+
+
+def test_lines_after_a_repeated_month_are_still_read(manager, patients):
+    result = utilization_parse(
+        health_system_id=manager.organization_id,
+        content=HEADER
+        + "A-1,2025-10,0,0,0,0,0\nA-1,2025-10,1,0,0,0,0\nB-2,2025-10,2,0,0,0,0\n",
+    )
+    assert [e["line"] for e in result["create"]] == [2, 4]
+    assert [e["line"] for e in result["errors"]] == [3]
