@@ -9,6 +9,7 @@ period however often the schedule fires.
 import csv
 import datetime
 import io
+import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -53,9 +54,7 @@ def _csv_text(tables: list[dict]) -> str:
     for table in tables:
         writer.writerow([table["title"]])
         writer.writerow(table["headers"])
-        writer.writerows(
-            [["" if cell is None else cell for cell in row] for row in table["rows"]]
-        )
+        writer.writerows(table["rows"])  # the csv module writes None as ""
         writer.writerow([])
     return buffer.getvalue()
 
@@ -91,9 +90,9 @@ def _program_tables(report: Report, *, shared: bool) -> list[dict]:
 
 
 def _operations_tables(report: Report) -> list[dict]:
-    since = timezone.make_aware(
-        datetime.datetime.combine(report.period_start, datetime.time.min)
-    )
+    # The week starts at Monday midnight where the partnership works.
+    zone = zoneinfo.ZoneInfo(figures.time_zone_for(report.owner))
+    since = datetime.datetime.combine(report.period_start, datetime.time.min, zone)
     summary = operations_summary_for_supervisor(user=report.owner, since=since)
     headline = [
         (_("Waiting to be accepted"), summary["waiting_acceptance"]),
