@@ -7,15 +7,15 @@ import zoneinfo
 from django.urls import reverse
 
 from referrals.services import pathways
-from referrals.tests.states import at, in_progress_referral
 from referrals.tests.factories import ReferralFactory
+from referrals.tests.states import at, in_progress_referral
 
 PORTLAND = zoneinfo.ZoneInfo("America/Los_Angeles")
 CASELOAD = reverse("referrals:caseload")
 
 
 def local(day, hour):
-    return datetime.datetime(2026, 11, day, hour, tzinfo=PORTLAND)
+    return datetime.datetime(2026, 12, day, hour, tzinfo=PORTLAND)
 
 
 def next_step(login, navigator):
@@ -42,10 +42,8 @@ def test_the_next_step_is_the_first_open_step_of_the_earliest_open_pathway(
         navigator=navigator,
         referral=ReferralFactory(partnership=partnership),
     )
-    housing = open_pathway(
-        local(17, 10), referral, navigator, "housing-instability"
-    )
-    food = open_pathway(local(16, 10), referral, navigator, "food-insecurity")
+    housing = open_pathway(local(3, 10), referral, navigator, "housing-instability")
+    food = open_pathway(local(2, 10), referral, navigator, "food-insecurity")
     first = food.steps.order_by("position").first()
     pathways.pathway_step_toggle(pathway=food, actor=navigator, step=first)
     assert "Check eligibility for SNAP or WIC and help apply" in next_step(
@@ -74,7 +72,7 @@ def test_open_pathways_without_open_steps_are_to_be_closed(
         navigator=navigator,
         referral=ReferralFactory(partnership=partnership),
     )
-    food = open_pathway(local(16, 10), referral, navigator, "food-insecurity")
+    food = open_pathway(local(2, 10), referral, navigator, "food-insecurity")
     for step in food.steps.all():
         pathways.pathway_step_toggle(pathway=food, actor=navigator, step=step)
     assert "Close the finished pathways" in next_step(login, navigator)
