@@ -50,7 +50,7 @@ def completed_at(moment, *, partnership, supervisor, navigator):
     )
 
 
-def test_closed_and_completed_count_only_this_weeks_closures(
+def test_closed_completed_and_waiting_count_this_weeks_referrals(
     partnership, supervisor, navigator
 ):
     completed_at(
@@ -73,8 +73,16 @@ def test_closed_and_completed_count_only_this_weeks_closures(
         name="decline",
         reason_code="out_of_scope",
     )
+    at(
+        local(11, 14, 9),
+        workflow.referral_transition,
+        referral=at(local(11, 14, 8), ReferralFactory, partnership=partnership),
+        actor=supervisor,
+        name="accept",
+    )
     summary = summary_for(supervisor)
-    assert (summary["received"], summary["closed"], summary["completed"]) == (2, 2, 1)
+    assert (summary["received"], summary["closed"], summary["completed"]) == (3, 2, 1)
+    assert (summary["waiting_acceptance"], summary["waiting_assignment"]) == (0, 1)
 
 
 def test_every_active_navigator_is_listed_by_first_name_idle_ones_with_zeros(
