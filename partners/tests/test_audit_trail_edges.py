@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from evaluation.services.utilization import utilization_save
 from partners import audit
+from partners.access import Role
 from partners.models import AccessRecord
-from partners.permissions import Role
 from partners.tests.factories import UserFactory
 from partners.tests.partnership_builders import accepted_referral, approved_pathway
 from referrals.models import Patient, Referral

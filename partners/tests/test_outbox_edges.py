@@ -4,13 +4,13 @@ the e-mail asked for, and an attachment keeps the type it was queued with."""
 from django.core import mail
 from django.db import transaction
 
-from partners import services
+from partners import outbox
 from partners.models import OutboundEmail
 
 
 def queued(**fields):
     data = {"to": "ana@example.org", "subject": "Hello", "body_text": "Text"} | fields
-    return services.email_queue(**data)
+    return outbox.email_queue(**data)
 
 
 def test_a_broker_that_is_down_keeps_the_mail_pending_for_the_sweep(
@@ -23,19 +23,19 @@ def test_a_broker_that_is_down_keeps_the_mail_pending_for_the_sweep(
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         email = queued()
     assert OutboundEmail.objects.get(pk=email.pk).status == OutboundEmail.Status.PENDING
-    assert services.email_send(email_id=email.pk) is True
+    assert outbox.email_send(email_id=email.pk) is True
 
 
 def test_sending_one_mail_sends_that_one_and_leaves_the_others_pending(db):
     first = queued(subject="First")
     second = queued(subject="Second")
-    assert services.email_send(email_id=second.pk) is True
+    assert outbox.email_send(email_id=second.pk) is True
     assert [message.subject for message in mail.outbox] == ["Second"]
     assert OutboundEmail.objects.get(pk=first.pk).status == OutboundEmail.Status.PENDING
 
 
 def test_an_attachment_keeps_the_type_it_was_queued_with(db):
     email = queued(attachment=("extract.dat", "a,b\n", "text/csv"))
-    services.email_send(email_id=email.pk)
+    outbox.email_send(email_id=email.pk)
     [message] = mail.outbox
     assert message.attachments == [("extract.dat", "a,b\n", "text/csv")]
