@@ -22,6 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.lookups import LessThanOrEqual
 from django.http import Http404
 
 from partners.models import (
@@ -46,6 +47,7 @@ from referrals.models import (
     ResourceService,
 )
 from referrals.services.timeliness import (
+    last_activity,
     overdue_cutoffs_by_partnership,
     overdue_under_own_partnership,
 )
@@ -231,9 +233,9 @@ def overdue_in_caseload_q(cutoffs) -> Q:
         first_contact_at__isnull=True,
         assigned_at__lte=cutoffs["first_contact"],
     )
-    inactive = Q(status=Status.IN_PROGRESS) & (
-        Q(last_contact_at__lte=cutoffs["inactive"])
-        | Q(last_contact_at__isnull=True, assigned_at__lte=cutoffs["inactive"])
+    inactive = Q(
+        LessThanOrEqual(last_activity(), cutoffs["inactive"]),
+        status=Status.IN_PROGRESS,
     )
     return no_first_contact | inactive
 

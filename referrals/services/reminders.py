@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -134,7 +133,7 @@ def _inactive(partnership, now):
     for referral in (
         _referrals(partnership)
         .filter(status=Status.IN_PROGRESS)
-        .annotate(last_activity=Coalesce("last_contact_at", "status_changed_at"))
+        .annotate(last_activity=timeliness.last_activity())
         .filter(last_activity__lte=now - quiet)
     ):
         yield _for_navigator(

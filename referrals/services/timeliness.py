@@ -9,6 +9,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from partners.models import Contract
@@ -40,6 +41,12 @@ def service_levels_by_partnership(partnerships) -> dict[int, dict]:
     partnerships = list(partnerships)
     contracts = contracts_in_force(partnerships, with_service_levels=True)
     return {p.pk: _levels_of(contracts.get(p.pk)) for p in partnerships}
+
+
+def last_activity() -> Greatest:
+    """When a referral being worked last moved: its latest contact, or the latest
+    change of status (resuming after a hold counts), whichever came last."""
+    return Greatest("last_contact_at", "status_changed_at")
 
 
 def is_business_day(day: datetime.date, business_days: frozenset[int] | None) -> bool:
