@@ -241,7 +241,9 @@ def overdue_in_caseload_q(cutoffs) -> Q:
 
 
 def caseload_for_navigator(*, user) -> QuerySet[Referral]:
-    """The navigator's active referrals, overdue first, then urgent, then oldest."""
+    """The navigator's active referrals, overdue first, then urgent, then oldest.
+    Each carries ``is_overdue`` and ``inactive_days`` (its partnership's longest
+    gap without activity, which the overdue badge names)."""
     cutoffs = overdue_cutoffs_for_user(user)
     return (
         referral_list_for_user(user)
@@ -250,6 +252,14 @@ def caseload_for_navigator(*, user) -> QuerySet[Referral]:
             is_overdue=Case(
                 When(overdue_in_caseload(cutoffs), then=Value(1)),
                 default=Value(0),
+                output_field=IntegerField(),
+            ),
+            inactive_days=Case(
+                *(
+                    When(partnership_id=pk, then=Value(levels["inactive_days"]))
+                    for pk, levels in cutoffs.items()
+                ),
+                default=Value(None),
                 output_field=IntegerField(),
             ),
             urgent_first=Case(

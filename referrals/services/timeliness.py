@@ -158,4 +158,5 @@ def _cutoffs(now, partnership, levels: dict, time_zone: str | None = None) -> di
         "assign": before(levels["assign_business_days"]),
         "first_contact": before(levels["first_contact_business_days"]),
         "inactive": now - datetime.timedelta(days=levels["inactive_days"]),
+        "inactive_days": levels["inactive_days"],
     }

@@ -5,7 +5,10 @@ import datetime
 import zoneinfo
 
 import time_machine
+from django.urls import reverse
 
+from partners import services
+from partners.models import Contract
 from referrals import selectors
 from referrals.models import Notification
 from referrals.services import reminders, workflow
@@ -66,3 +69,30 @@ def test_resuming_after_a_hold_starts_the_quiet_days_again(
     assert caseload_overdue(navigator, due) == [1]
     reminders.reminders_sweep(now=due)
     assert reminded(navigator) == 1
+
+
+def test_the_caseload_badge_names_the_partnerships_own_gap(
+    login, partnership, manager, supervisor, navigator, clinic_user
+):
+    services.contract_save(
+        actor=manager,
+        partnership=partnership,
+        data={
+            "kind": Contract.Kind.SERVICE,
+            "title": "Services",
+            "status": Contract.Status.SIGNED,
+            "effective_on": datetime.date(2026, 1, 1),
+            "inactive_days": 7,
+        },
+    )
+    at(
+        local(2),
+        in_progress_referral,
+        supervisor=supervisor,
+        navigator=navigator,
+        clinic_user=clinic_user,
+        contacted_at=local(2),
+    )
+    with time_machine.travel(local(9, 11), tick=False):
+        page = login(navigator).get(reverse("referrals:caseload"))
+    assert "No activity for 7 days" in page.content.decode()
