@@ -8,6 +8,8 @@ import os
 import socket
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from partners.models import User
 from partners.tests.factories import (
@@ -150,6 +152,15 @@ def login(client):
 def fast_password_hashing(settings):
     # Argon2 is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A request in Spanish leaves the thread's language set (as it does between
+    requests in production, where every request sets its own): the next test
+    starts in English again."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

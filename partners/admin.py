@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from partners.forms import add_membership_errors
 from partners.models import (
     AccessRecord,
     Contract,
@@ -43,8 +45,15 @@ class SiteAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
 
 
+class PartnershipAdminForm(forms.ModelForm):
+    def clean(self):
+        # The admin saves clinics itself: the partnership's rule is checked here.
+        return add_membership_errors(self, super().clean())
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
+    form = PartnershipAdminForm
     list_display = ["name", "health_system", "cbo", "status", "time_zone", "started_on"]
     list_filter = ["status"]
     filter_horizontal = ["clinics"]

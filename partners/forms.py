@@ -16,6 +16,7 @@ from partners.models import (
 )
 from partners.pathway_kinds import PathwayKind
 from partners.private_files import document_check
+from partners.services import partnership_membership_errors
 
 
 class LanguageForm(forms.Form):
@@ -32,6 +33,20 @@ US_TIME_ZONES = [
     "Pacific/Honolulu",
     "America/Puerto_Rico",
 ]
+
+
+def add_membership_errors(form, cleaned: dict) -> dict:
+    """Put the partnership's membership rule beside each field it concerns."""
+    errors = partnership_membership_errors(
+        health_system=cleaned.get("health_system"),
+        cbo=cleaned.get("cbo"),
+        clinics=cleaned.get("clinics") or [],
+        health_system_contact=cleaned.get("health_system_contact"),
+        cbo_contact=cleaned.get("cbo_contact"),
+    )
+    for field, message in errors.items():
+        form.add_error(field, message)
+    return cleaned
 
 
 class PartnershipForm(forms.ModelForm):
@@ -106,22 +121,7 @@ class PartnershipForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        health_system, cbo = cleaned.get("health_system"), cleaned.get("cbo")
-        if health_system and any(
-            site.organization_id != health_system.pk
-            for site in cleaned.get("clinics", [])
-        ):
-            self.add_error("clinics", _("Choose clinics of the health system."))
-        for field, organization in (
-            ("health_system_contact", health_system),
-            ("cbo_contact", cbo),
-        ):
-            person = cleaned.get(field)
-            if person and organization and person.organization_id != organization.pk:
-                self.add_error(
-                    field, _("Choose someone of %(org)s.") % {"org": organization}
-                )
-        return cleaned
+        return add_membership_errors(self, cleaned)
 
 
 class ContractForm(forms.ModelForm):

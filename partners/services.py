@@ -1,9 +1,10 @@
 """Writes about people and messages to them."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.access import manages_partnerships, may_edit_partnership
 from partners.models import (
@@ -74,6 +75,42 @@ def _check_editor(actor, partnership) -> None:
         raise PermissionDenied
 
 
+def partnership_membership_errors(
+    *,
+    health_system,
+    cbo,
+    clinics=(),
+    health_system_contact=None,
+    cbo_contact=None,
+) -> dict[str, str]:
+    """What is wrong with who belongs to a partnership, by field: its clinics are
+    the health system's, and each side's contact is one of that side's people."""
+    errors = {}
+    if health_system and any(
+        site.organization_id != health_system.pk for site in clinics
+    ):
+        errors["clinics"] = _("Choose clinics of the health system.")
+    for field, person, organization in (
+        ("health_system_contact", health_system_contact, health_system),
+        ("cbo_contact", cbo_contact, cbo),
+    ):
+        if person and organization and person.organization_id != organization.pk:
+            errors[field] = _("Choose someone of %(org)s.") % {"org": organization}
+    return errors
+
+
+def _check_membership(partnership: Partnership, clinics) -> None:
+    errors = partnership_membership_errors(
+        health_system=partnership.health_system,
+        cbo=partnership.cbo,
+        clinics=list(clinics if clinics is not None else partnership.clinics.all()),
+        health_system_contact=partnership.health_system_contact,
+        cbo_contact=partnership.cbo_contact,
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
 def partnership_create(*, actor: User, data: dict) -> Partnership:
     """Create a partnership with its default six-step implementation plan.
 
@@ -85,6 +122,7 @@ def partnership_create(*, actor: User, data: dict) -> Partnership:
     partnership = Partnership(**data)
     if not may_edit_partnership(actor, partnership):
         raise PermissionDenied
+    _check_membership(partnership, clinics)
     with transaction.atomic():
         partnership.save()
         partnership.clinics.set(clinics)
@@ -97,6 +135,7 @@ def partnership_update(*, actor: User, partnership: Partnership, data: dict):
     clinics = data.pop("clinics", None)
     for field, value in data.items():
         setattr(partnership, field, value)
+    _check_membership(partnership, clinics)
     with transaction.atomic():
         partnership.save()
         if clinics is not None:
