@@ -55,6 +55,14 @@ def results(module: str) -> dict[str, int | None]:
     return dict(data.exit_code_by_key)
 
 
+def store(module: str, codes: dict[str, int | None]) -> None:
+    """Write the combined results back, so a later re-run starts from them."""
+    data = SourceFileMutationData(path=Path(module))
+    data.load()
+    data.exit_code_by_key = codes
+    data.save()
+
+
 def score(codes: dict[str, int | None]) -> tuple[dict[str, int], list[str]]:
     counts: dict[str, int] = {}
     survivors = []
@@ -103,7 +111,10 @@ def main() -> int:
     codes = {
         name: now.get(name) if name in names else code for name, code in earlier.items()
     }
-    codes = codes if earlier else now
+    if earlier:
+        store(module, codes)
+    else:
+        codes = now
     if only:
         codes = {name: code for name, code in codes.items() if fnmatch(name, only)}
     counts, survivors = score(codes)

@@ -111,3 +111,13 @@ def test_raw_change_leaves_out_extreme_response_sets_and_level_4_baselines(
         pytest.approx(-4.853, abs=1e-3),
         pytest.approx(7.853, abs=1e-3),
     )
+
+
+def test_a_follow_up_on_the_baselines_own_day_is_not_yet_a_follow_up(record, patient):
+    # The same visit cannot measure change: the patient still waits for theirs.
+    record(patient, START, 50)
+    record(patient, START, 55, kind="follow_up")
+    figures = overall()
+    assert (figures["n"], figures["no_follow_up"], figures["outside_window"]) == (
+        0, 1, 0,
+    )  # fmt: skip
