@@ -24,4 +24,5 @@ def test_an_idle_sign_out_says_it_protects_patient_data(client, navigator, clock
     clock.shift(datetime.timedelta(minutes=16))
     response = client.get("/referrals/caseload/", follow=True)
     assert response.request["PATH_INFO"] == reverse("account_login")
-    assert "You were signed out to protect patient data." in response.content.decode()
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown[-1] == "You were signed out to protect patient data."

@@ -45,6 +45,21 @@ def test_the_first_of_two_same_day_baselines_gives_the_level(
     assert (row.baseline_on, row.baseline_level) == (MAY_1, 1)
 
 
+def test_a_first_baseline_corrected_later_still_gives_the_level(
+    partnership, supervisor, navigator
+):
+    from evaluation.models import PamAdministration
+
+    patient = on_caseload(partnership, supervisor, navigator).patient
+    first = pam_row(
+        patient=patient, partnership=partnership, by=navigator, on=MAY_1, score=40
+    )
+    pam_row(patient=patient, partnership=partnership, by=navigator, on=MAY_1, score=80)
+    PamAdministration.objects.filter(pk=first.pk).update(mode="in_person")
+    [row] = selectors.pam_due_for_navigator(user=navigator)
+    assert row.baseline_level == 1
+
+
 def test_patients_due_the_same_day_with_the_same_name_keep_the_order_they_came(
     partnership, supervisor, navigator
 ):

@@ -1,4 +1,5 @@
-"""A training not yet due does not hide another that is overdue."""
+"""Reminders beyond referrals at their edges: a training not yet due does not hide
+another that is overdue; the contract notice day is the partnership's date."""
 
 import datetime
 import zoneinfo
@@ -31,3 +32,26 @@ def test_an_overdue_training_is_reminded_after_one_still_within_its_time(
         recipient=manager, kind=Notification.Kind.TRAINING_OVERDUE
     )
     assert note.context["training_kind"] == TrainingKind.CLINIC_PROTOCOLS
+
+
+def test_the_contract_notice_day_is_the_partnerships_whatever_the_servers_zone(
+    partnership, manager
+):
+    from partners.models import Contract
+
+    Contract.objects.create(
+        partnership=partnership, kind=Contract.Kind.SERVICE, title="Navigation",
+        status=Contract.Status.SIGNED, effective_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 12, 31), renewal_notice_days=60,
+    )  # fmt: skip
+    # Notice from 1 November. 03:00 UTC that day is still 31 October in Portland.
+    utc = datetime.UTC
+    with time_machine.travel(datetime.datetime(2026, 11, 1, 3, tzinfo=utc), tick=False):
+        assert reminders.reminders_sweep() == 0
+    partnership.time_zone = "Asia/Tokyo"
+    partnership.save(update_fields=["time_zone"])
+    # 15:30 UTC on 31 October is already 1 November in Tokyo.
+    with time_machine.travel(
+        datetime.datetime(2026, 10, 31, 15, 30, tzinfo=utc), tick=False
+    ):
+        assert reminders.reminders_sweep() == 1
