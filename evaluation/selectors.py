@@ -110,12 +110,6 @@ def pam_due_for_navigator(*, user) -> QuerySet[Patient]:
     )
 
 
-def pam_table_for_user(user) -> PamConversionTable | None:
-    return PamConversionTable.objects.filter(
-        organization_id=user.organization_id, is_active=True
-    ).first()
-
-
 def pam_tables_for_user(user) -> QuerySet[PamConversionTable]:
     return PamConversionTable.objects.filter(
         organization_id=user.organization_id

@@ -120,7 +120,7 @@ TABLE = "answered,raw_sum,score\n" + "".join(
 )
 
 
-def test_a_manager_gets_the_active_table_of_their_organization_only(
+def test_a_manager_lists_the_tables_of_their_organization_only(
     partnership, other_partnership, manager
 ):
     other = UserFactory(
@@ -132,11 +132,11 @@ def test_a_manager_gets_the_active_table_of_their_organization_only(
         "table_csv": TABLE,
         "wording_csv": "",
     }
-    assert selectors.pam_table_for_user(manager) is None
+    assert not selectors.pam_tables_for_user(manager).exists()
     pam_table_upload(actor=other, name="Other system's", **upload)
-    assert selectors.pam_table_for_user(manager) is None
+    assert not selectors.pam_tables_for_user(manager).exists()
     own = pam_table_upload(actor=manager, name="Ours", **upload)
-    assert selectors.pam_table_for_user(manager) == own
+    assert list(selectors.pam_tables_for_user(manager)) == [own]
 
 
 def _shared_story(navigator, patient, title):
