@@ -17,8 +17,8 @@ A line whose every mutant is equivalent carries ``# pragma: no mutate`` with the
 
 import os
 import shutil
-from fnmatch import fnmatch
 import sys
+from fnmatch import fnmatch
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
