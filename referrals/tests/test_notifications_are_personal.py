@@ -2,6 +2,8 @@
 
 from django.urls import reverse
 
+from referrals.models import Notification
+from referrals.tests.factories import ReferralFactory
 from referrals.tests.states import assigned_referral
 
 UNREAD = reverse("referrals:notification-unread-count")
@@ -21,3 +23,32 @@ def test_the_bell_counts_only_ones_own_unread_notifications(
     assert "Referral assigned to you" in page
     assert "New referral in the inbox" not in page
     assert login(supervisor).get(UNREAD).json() == {"unread": 1}
+
+
+def test_opening_one_of_several_notifications_goes_to_its_own_referral(
+    login, partnership, supervisor, navigator
+):
+    first, second = (
+        assigned_referral(
+            supervisor=supervisor,
+            navigator=navigator,
+            referral=ReferralFactory(partnership=partnership),
+        )
+        for _ in range(2)
+    )
+    notification = Notification.objects.get(recipient=navigator, referral=second)
+    response = login(navigator).get(
+        reverse("referrals:notification-open", args=[notification.code])
+    )
+    assert response["Location"] == f"/referrals/{second.code}/"
+
+
+def test_the_settings_page_shows_the_e_mail_choice_made(login, supervisor, navigator):
+    client = login(navigator)
+    settings_url = reverse("referrals:notification-settings")
+    client.post(settings_url, {"email_mode": "digest"})
+    assert client.get(settings_url).context["form"]["email_mode"].value() == "digest"
+    assert (
+        login(supervisor).get(settings_url).context["form"]["email_mode"].value()
+        == "immediate"
+    )
