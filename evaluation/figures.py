@@ -47,11 +47,11 @@ from referrals.models import (
     Referral,
 )
 from referrals.selectors import (
-    overdue_in_caseload_q,
-    overdue_in_inbox_q,
+    overdue_in_caseload,
+    overdue_in_inbox,
     referral_list_for_user,
 )
-from referrals.services.timeliness import overdue_cutoffs
+from referrals.services.timeliness import overdue_cutoffs_by_partnership
 
 Status = Referral.Status
 RESOLVED = [Pathway.Status.COMPLETED, Pathway.Status.APPROVED]
@@ -103,14 +103,9 @@ DEFAULT_TIME_ZONE = "America/Los_Angeles"
 
 
 def partnership_for(user) -> Partnership | None:
-    """The user's first partnership: its time zone, business days and contract
-    decide what is overdue, as in the inbox and the caseloads."""
+    """The user's first partnership: the dashboard's months are in its time zone."""
     return (
-        Partnership.objects.filter(
-            Q(cbo_id=user.organization_id) | Q(health_system_id=user.organization_id)
-        )
-        .order_by("pk")
-        .first()
+        Partnership.objects.of_organization(user.organization_id).order_by("pk").first()
     )
 
 
@@ -121,9 +116,7 @@ def time_zone_for(user, partnership: Partnership | None = None) -> str:
 
 def dashboard_choices(user) -> dict:
     """Clinics and navigators of the user's partnerships, for the filters."""
-    partnerships = Partnership.objects.filter(
-        Q(cbo_id=user.organization_id) | Q(health_system_id=user.organization_id)
-    )
+    partnerships = Partnership.objects.of_organization(user.organization_id)
     return {
         "clinics": Site.objects.filter(
             organization_id__in=partnerships.values("health_system_id")
@@ -179,7 +172,7 @@ def kpis_and_funnel(referrals, cutoffs: dict) -> dict:
             "patient", distinct=True, filter=Q(status__in=OPEN_STATUSES)
         ),
         overdue=Count(
-            "pk", filter=overdue_in_inbox_q(cutoffs) | overdue_in_caseload_q(cutoffs)
+            "pk", filter=overdue_in_inbox(cutoffs) | overdue_in_caseload(cutoffs)
         ),
         median_days_to_contact=Median(
             days_between("first_contact_at", "submitted_at"),
@@ -298,9 +291,7 @@ def monthly_table(referrals, time_zone: str) -> dict:
 
 def navigator_table(user, referrals, filters: dict, cutoffs: dict) -> dict:
     since = timezone.now() - datetime.timedelta(days=14)
-    cbos = Partnership.objects.filter(
-        Q(cbo_id=user.organization_id) | Q(health_system_id=user.organization_id)
-    ).values("cbo_id")
+    cbos = Partnership.objects.of_organization(user.organization_id).values("cbo_id")
     navigators = User.objects.filter(
         role=User.Role.NAVIGATOR, organization_id__in=cbos, is_active=True
     )
@@ -313,7 +304,7 @@ def navigator_table(user, referrals, filters: dict, cutoffs: dict) -> dict:
         ),
         overdue=count_subquery(
             mine.filter(status__in=CASELOAD_STATUSES).filter(
-                overdue_in_caseload_q(cutoffs)
+                overdue_in_caseload(cutoffs)
             ),
             "navigator",
         ),
@@ -517,9 +508,12 @@ def story_panel(cohort) -> dict:
 def dashboard_for_user(user, filters: dict) -> dict:
     """Every panel of the dashboard for the filtered cohort (a fixed number of
     queries, whatever the data)."""
-    partnership = partnership_for(user)
-    time_zone = time_zone_for(user, partnership)
-    cutoffs = overdue_cutoffs(partnership=partnership, time_zone=time_zone)
+    partnerships = list(
+        Partnership.objects.of_organization(user.organization_id).order_by("pk")
+    )
+    time_zone = time_zone_for(user, partnerships[0] if partnerships else None)
+    # Each referral is overdue under its own partnership's levels and business days.
+    cutoffs = overdue_cutoffs_by_partnership(partnerships)
     referrals = filtered_referrals(user, filters, time_zone)
     cohort = cohort_of(referrals)
     figures = kpis_and_funnel(referrals, cutoffs)

@@ -137,7 +137,7 @@ def patient_get_for_audit(user, code) -> Patient:
     if not reads_audit(user):
         raise Http404
     org = user.organization_id
-    partnerships = Partnership.objects.filter(Q(health_system_id=org) | Q(cbo_id=org))
+    partnerships = Partnership.objects.of_organization(org)
     scope = Exists(
         Referral.objects.filter(patient_id=OuterRef("pk"), partnership__in=partnerships)
     )

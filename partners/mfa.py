@@ -3,7 +3,7 @@
 import time
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Exists, Q
+from django.db.models import Exists
 
 from partners.models import Partnership
 
@@ -20,10 +20,8 @@ def mfa_setup_required_query(user) -> bool:
         return False
     totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
     return (
-        Partnership.objects.filter(
-            Q(health_system_id=user.organization_id) | Q(cbo_id=user.organization_id),
-            mfa_required_roles__contains=[user.role],
-        )
+        Partnership.objects.of_organization(user.organization_id)
+        .filter(mfa_required_roles__contains=[user.role])
         .exclude(Exists(totp))
         .exists()
     )

@@ -104,6 +104,15 @@ ROLE_CHOICES = [
 ]
 
 
+class PartnershipQuerySet(models.QuerySet):
+    def of_organization(self, organization_id):
+        """The partnerships the organization belongs to, on either side."""
+        return self.filter(
+            models.Q(health_system_id=organization_id)
+            | models.Q(cbo_id=organization_id)
+        )
+
+
 class Partnership(TimeStamped):
     """One health system and one CBO working together (Community Partnership Model)."""
 
@@ -175,6 +184,8 @@ class Partnership(TimeStamped):
             "app before they can open any page."
         ),
     )
+
+    objects = PartnershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

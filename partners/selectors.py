@@ -26,9 +26,7 @@ def partnership_list_for_user(user) -> QuerySet[Partnership]:
     queryset = Partnership.objects.select_related("health_system", "cbo")
     if is_administrator(user):
         return queryset
-    return queryset.filter(
-        Q(health_system_id=user.organization_id) | Q(cbo_id=user.organization_id)
-    )
+    return queryset.of_organization(user.organization_id)
 
 
 def clinic_list_for_user(user) -> QuerySet[Site]:

@@ -160,9 +160,7 @@ def overdue_cutoffs_for_user(user) -> dict[int, dict]:
     """Overdue moments of each partnership of the user's organization, by its id:
     each under its own contract, time zone and business days."""
     return overdue_cutoffs_by_partnership(
-        Partnership.objects.filter(
-            Q(cbo_id=user.organization_id) | Q(health_system_id=user.organization_id)
-        )
+        Partnership.objects.of_organization(user.organization_id)
     )
 
 
@@ -415,9 +413,9 @@ def resource_directory_owners_for_user(user) -> list[int]:
     if user.role in {Role.SUPERVISOR, Role.NAVIGATOR}:
         return [user.organization_id]
     return list(
-        Partnership.objects.filter(
-            Q(health_system_id=user.organization_id) | Q(cbo_id=user.organization_id)
-        ).values_list("cbo_id", flat=True)
+        Partnership.objects.of_organization(user.organization_id).values_list(
+            "cbo_id", flat=True
+        )
     )
 
 
