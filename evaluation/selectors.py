@@ -19,7 +19,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from evaluation.models import (
@@ -60,10 +60,7 @@ def patients_for_user(user) -> QuerySet[Patient]:
 
 
 def evaluation_patient_get_for_user(user, code) -> Patient:
-    try:
-        return patients_for_user(user).get(code=code)
-    except Patient.DoesNotExist as missing:
-        raise Http404 from missing
+    return get_object_or_404(patients_for_user(user), code=code)
 
 
 def pam_list_for_user(user) -> QuerySet[PamAdministration]:
@@ -78,10 +75,7 @@ def pam_list_for_user(user) -> QuerySet[PamAdministration]:
 
 
 def pam_get_for_user(user, code) -> PamAdministration:
-    try:
-        return pam_list_for_user(user).get(code=code)
-    except PamAdministration.DoesNotExist as missing:
-        raise Http404 from missing
+    return get_object_or_404(pam_list_for_user(user), code=code)
 
 
 def pam_due_for_navigator(*, user) -> QuerySet[Patient]:
@@ -117,10 +111,7 @@ def pam_tables_for_user(user) -> QuerySet[PamConversionTable]:
 
 
 def pam_table_get_for_user(user, code) -> PamConversionTable:
-    try:
-        return pam_tables_for_user(user).get(code=code)
-    except PamConversionTable.DoesNotExist as missing:
-        raise Http404 from missing
+    return get_object_or_404(pam_tables_for_user(user), code=code)
 
 
 def shareable_q(scope: str, prefix: str = "") -> Q:
@@ -193,10 +184,9 @@ def _caseload_referral(user):
 
 
 def story_get_for_user(user, code) -> Story:
-    try:
-        return story_list_for_user(user).select_related("partnership").get(code=code)
-    except Story.DoesNotExist as missing:
-        raise Http404 from missing
+    return get_object_or_404(
+        story_list_for_user(user).select_related("partnership"), code=code
+    )
 
 
 def theme_list_for_user(user) -> QuerySet[Theme]:
@@ -204,10 +194,7 @@ def theme_list_for_user(user) -> QuerySet[Theme]:
 
 
 def theme_get_for_user(user, code) -> Theme:
-    try:
-        return theme_list_for_user(user).get(code=code)
-    except Theme.DoesNotExist as missing:
-        raise Http404 from missing
+    return get_object_or_404(theme_list_for_user(user), code=code)
 
 
 def utilization_list_for_user(user, *, mrn: str = "") -> QuerySet[UtilizationRecord]:
@@ -220,10 +207,7 @@ def utilization_list_for_user(user, *, mrn: str = "") -> QuerySet[UtilizationRec
 
 
 def utilization_get_for_user(user, code) -> UtilizationRecord:
-    try:
-        return utilization_list_for_user(user).get(code=code)
-    except UtilizationRecord.DoesNotExist as missing:
-        raise Http404 from missing
+    return get_object_or_404(utilization_list_for_user(user), code=code)
 
 
 def utilization_patient_by_mrn(user, mrn: str) -> Patient | None:
@@ -233,12 +217,9 @@ def utilization_patient_by_mrn(user, mrn: str) -> Patient | None:
 
 
 def utilization_import_get_for_user(user, code) -> UtilizationImport:
-    try:
-        return UtilizationImport.objects.get(
-            code=code, health_system_id=user.organization_id
-        )
-    except UtilizationImport.DoesNotExist as missing:
-        raise Http404 from missing
+    return get_object_or_404(
+        UtilizationImport, code=code, health_system_id=user.organization_id
+    )
 
 
 def report_list_for_user(user) -> QuerySet[Report]:
@@ -247,7 +228,4 @@ def report_list_for_user(user) -> QuerySet[Report]:
 
 
 def report_get_for_user(user, code) -> Report:
-    try:
-        return Report.objects.get(owner=user, code=code)
-    except Report.DoesNotExist as missing:
-        raise Http404 from missing
+    return get_object_or_404(Report, owner=user, code=code)

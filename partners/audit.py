@@ -14,6 +14,7 @@ from axes.helpers import get_client_ip_address
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from pghistory.models import MiddlewareEvents
 
 from evaluation.models import PamAdministration, Story, UtilizationRecord
@@ -143,10 +144,7 @@ def patient_get_for_audit(user, code) -> Patient:
     )
     if reads_every_patient_trail(user):
         scope |= Q(health_system_id=org)
-    try:
-        return Patient.objects.filter(scope).get(code=code)
-    except Patient.DoesNotExist as missing:
-        raise Http404 from missing
+    return get_object_or_404(Patient.objects.filter(scope), code=code)
 
 
 def patient_audit_trail(patient) -> dict:

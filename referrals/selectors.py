@@ -23,7 +23,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.lookups import LessThanOrEqual
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from partners.models import (
     Partnership,
@@ -89,10 +89,7 @@ def referral_list_for_user(user) -> QuerySet[Referral]:
 
 def referral_get_for_user(user, code) -> Referral:
     """The referral if the user may see it; 404 otherwise, never 403."""
-    try:
-        return referral_list_for_user(user).get(code=code)
-    except Referral.DoesNotExist as missing:
-        raise Http404 from missing
+    return get_object_or_404(referral_list_for_user(user), code=code)
 
 
 def referral_detail_for_user(user, code) -> Referral:
@@ -125,10 +122,7 @@ def referral_detail_for_user(user, code) -> Referral:
         ),
         "shared_with",
     )
-    try:
-        return queryset.get(code=code)
-    except Referral.DoesNotExist as missing:
-        raise Http404 from missing
+    return get_object_or_404(queryset, code=code)
 
 
 def clinic_referral_list(*, user, filters: dict) -> QuerySet[Referral]:
@@ -366,34 +360,26 @@ def patient_get_for_user(user, code) -> Patient:
         patients = Patient.objects.filter(
             Exists(referral_list_for_user(user).filter(patient_id=OuterRef("pk")))
         )
-    try:
-        return patients.get(code=code)
-    except Patient.DoesNotExist as missing:
-        raise Http404 from missing
+    return get_object_or_404(patients, code=code)
 
 
 def pathway_get_for_user(user, code) -> Pathway:
-    try:
-        return (
-            Pathway.objects.filter(
-                referral__in=referral_list_for_user(user).values("pk")
-            )
-            .select_related(
-                "referral__patient", "referral__partnership", "referral__navigator"
-            )
-            .prefetch_related(
-                "steps",
-                Prefetch(
-                    "resource_links",
-                    queryset=PathwayResource.objects.select_related(
-                        "service__organization", "linked_by"
-                    ),
-                ),
-            )
-            .get(code=code)
+    pathways = (
+        Pathway.objects.filter(referral__in=referral_list_for_user(user).values("pk"))
+        .select_related(
+            "referral__patient", "referral__partnership", "referral__navigator"
         )
-    except Pathway.DoesNotExist as missing:
-        raise Http404 from missing
+        .prefetch_related(
+            "steps",
+            Prefetch(
+                "resource_links",
+                queryset=PathwayResource.objects.select_related(
+                    "service__organization", "linked_by"
+                ),
+            ),
+        )
+    )
+    return get_object_or_404(pathways, code=code)
 
 
 def pathways_awaiting_approval(*, user) -> QuerySet[Pathway]:
@@ -445,19 +431,16 @@ def resource_list_for_user(user, *, filters: dict | None = None):
 
 
 def resource_get_for_user(user, code) -> ResourceService:
-    try:
-        return (
-            ResourceService.objects.filter(
-                organization__directory_owner_id__in=(
-                    resource_directory_owners_for_user(user)
-                )
+    services = (
+        ResourceService.objects.filter(
+            organization__directory_owner_id__in=(
+                resource_directory_owners_for_user(user)
             )
-            .select_related("organization", "last_verified_by")
-            .prefetch_related("locations")
-            .get(code=code)
         )
-    except ResourceService.DoesNotExist as missing:
-        raise Http404 from missing
+        .select_related("organization", "last_verified_by")
+        .prefetch_related("locations")
+    )
+    return get_object_or_404(services, code=code)
 
 
 def notification_list_for_user(user) -> QuerySet[Notification]:
@@ -467,10 +450,7 @@ def notification_list_for_user(user) -> QuerySet[Notification]:
 
 
 def notification_get_for_user(user, code) -> Notification:
-    try:
-        return Notification.objects.get(recipient=user, code=code)
-    except Notification.DoesNotExist as missing:
-        raise Http404 from missing
+    return get_object_or_404(Notification, recipient=user, code=code)
 
 
 def notification_unread_count(user) -> int:
