@@ -35,6 +35,7 @@ from partners.models import (
 )
 from referrals.models import (
     CASELOAD_STATUSES,
+    OPEN_STATUSES,
     Encounter,
     Notification,
     NotificationPreference,
@@ -84,6 +85,30 @@ def referral_scope_for_user(user) -> Q:
 def referral_list_for_user(user) -> QuerySet[Referral]:
     return Referral.objects.filter(referral_scope_for_user(user)).select_related(
         "patient", "clinic", "navigator", "partnership"
+    )
+
+
+def patient_referrals_for_user(user, patient) -> QuerySet[Referral]:
+    """The patient's referrals the user may see, newest first."""
+    return (
+        referral_list_for_user(user).filter(patient=patient).order_by("-created", "-pk")
+    )
+
+
+def patient_open_referrals_for_user(user, patient) -> QuerySet[Referral]:
+    """The patient's drafts and referrals not yet closed, newest first (the intake
+    shows them before a new one is written)."""
+    return patient_referrals_for_user(user, patient).filter(
+        status__in=[Status.DRAFT, *OPEN_STATUSES]
+    )
+
+
+def open_pathway_kinds(referral) -> set[str]:
+    """The kinds of pathway open on the referral (one of each kind at a time)."""
+    return set(
+        referral.pathways.filter(status=Pathway.Status.OPEN).values_list(
+            "kind", flat=True
+        )
     )
 
 

@@ -14,7 +14,7 @@ from evaluation.forms import PamForm, PamTableForm
 from evaluation.services import pam as pam_services
 from partners.access import allowed
 from referrals.access import navigates, works_at_cbo
-from referrals.selectors import referral_list_for_user
+from referrals.selectors import patient_referrals_for_user
 
 PAGE_SIZE = 25
 
@@ -40,7 +40,7 @@ def patient_pam(request, code):
 @allowed(navigates)
 def pam_new(request, code):
     patient = selectors.evaluation_patient_get_for_user(request.user, code)
-    referral = referral_list_for_user(request.user).filter(patient=patient).first()
+    referral = patient_referrals_for_user(request.user, patient).first()
     table = pam_services.pam_active_table(partnership=referral.partnership)
     language = request.POST.get("language") or patient.preferred_language
     wording = table.wording.get(language) if table else None

@@ -20,7 +20,7 @@ from evaluation.forms import (
 from evaluation.services import stories as story_services
 from partners.access import allowed
 from referrals.access import navigates
-from referrals.selectors import referral_list_for_user
+from referrals.selectors import patient_referrals_for_user
 
 PAGE_SIZE = 25
 
@@ -48,7 +48,7 @@ def story_list(request):
 @allowed(navigates)
 def story_new(request, code):
     patient = selectors.evaluation_patient_get_for_user(request.user, code)
-    referrals = referral_list_for_user(request.user).filter(patient=patient)
+    referrals = patient_referrals_for_user(request.user, patient)
     initial = {"told_on": timezone.localdate(), "language": patient.preferred_language}
     form = StoryForm(request.POST or None, initial=initial, referrals=referrals)
     if request.method == "POST" and form.is_valid():

@@ -20,7 +20,7 @@ from partners.selectors import clinic_list_for_user
 from referrals import selectors
 from referrals.access import sees_patient_contact, works_at_cbo, works_at_clinic
 from referrals.forms.intake import PatientForm, PatientSearchForm, ReferralForm
-from referrals.models import OPEN_STATUSES, Referral
+from referrals.models import Referral
 from referrals.services import intake
 from referrals.services.intake import PATIENT_FIELDS, DuplicateMedicalRecordNumber
 from referrals.services.workflow import ReferralConflict, WorkflowError
@@ -100,11 +100,7 @@ def patient_create(request):
 
 def patient_detail(request, code):
     patient = selectors.patient_get_for_user(request.user, code)
-    referrals = (
-        selectors.referral_list_for_user(request.user)
-        .filter(patient=patient)
-        .order_by("-created", "-pk")
-    )
+    referrals = selectors.patient_referrals_for_user(request.user, patient)
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -156,11 +152,7 @@ def referral_create(request, patient_code):
         referral = _save_referral(request, form, patient=patient)
         if referral is not None:
             return redirect("referrals:referral-detail", code=referral.code)
-    open_referrals = (
-        selectors.referral_list_for_user(request.user)
-        .filter(patient=patient, status__in=[Status.DRAFT, *OPEN_STATUSES])
-        .order_by("-created", "-pk")
-    )
+    open_referrals = selectors.patient_open_referrals_for_user(request.user, patient)
     return render(
         request,
         "referrals/referral_form.html",

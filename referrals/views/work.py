@@ -98,11 +98,7 @@ def pathway_new(request, code):
     )
     if refusal:
         return refusal
-    open_kinds = set(
-        referral.pathways.filter(status=Pathway.Status.OPEN).values_list(
-            "kind", flat=True
-        )
-    )
+    open_kinds = selectors.open_pathway_kinds(referral)
     form = PathwayOpenForm(
         request.POST or None,
         referral_needs=referral.social_needs,
