@@ -18,6 +18,7 @@ from partners.models import (
     User,
 )
 from partners.plan import DEFAULT_TASKS
+from partners.private_files import document_check
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -144,11 +145,17 @@ def partnership_update(*, actor: User, partnership: Partnership, data: dict):
 
 
 def contract_save(
-    *, actor: User, partnership: Partnership, data: dict, contract=None, document=None
+    *,
+    actor: User,
+    partnership: Partnership,
+    data: dict,
+    contract=None,
+    document=None,
+    rates: dict | None = None,
 ) -> Contract:
-    """Create or update a contract; a new document replaces the old file."""
-    from partners.private_files import document_check
-
+    """Create or update a contract; a new document replaces the old file, and
+    ``rates`` ({pathway kind: amount}) replace its rates per pathway, all or
+    nothing."""
     _check_editor(actor, partnership)
     contract = contract or Contract(partnership=partnership)
     if contract.partnership_id != partnership.pk:
@@ -162,6 +169,8 @@ def contract_save(
             contract.document_name = document.name[-200:]
             contract.document.save(document.name, document, save=False)
         contract.save()
+        if rates is not None:
+            pathway_rates_set(actor=actor, contract=contract, rates=rates)
         if document is not None and old_document:
             storage = contract.document.storage
             transaction.on_commit(lambda: storage.delete(old_document))

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -166,17 +165,14 @@ def contract_edit(request, code):
 def _contract_form(request, *, partnership, contract):
     form = ContractForm(request.POST or None, request.FILES or None, instance=contract)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = services.contract_save(
-                actor=request.user,
-                partnership=partnership,
-                contract=contract,
-                data=form.contract_data(),
-                document=form.cleaned_data["document"],
-            )
-            services.pathway_rates_set(
-                actor=request.user, contract=saved, rates=form.pathway_rates()
-            )
+        saved = services.contract_save(
+            actor=request.user,
+            partnership=partnership,
+            contract=contract,
+            data=form.contract_data(),
+            document=form.cleaned_data["document"],
+            rates=form.pathway_rates(),
+        )
         messages.success(request, _("%(title)s is saved.") % {"title": saved.title})
         return redirect("partners:partnership-detail", code=partnership.code)
     return render(
