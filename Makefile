@@ -50,7 +50,7 @@ format: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --locale es --ignore '.venv/*' --ignore 'var/*' --ignore 'mutants/*' --no-obsolete
 	$(PY) manage.py makemessages --locale es --domain djangojs --ignore '.venv/*' --ignore 'mutants/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*'
-	$(PY) manage.py compilemessages --ignore '.venv/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*' --ignore 'mutants/*'
 
 ## Stop the embedded PostgreSQL started by `make run` or `make test`.
 stop:
