@@ -33,7 +33,7 @@ from evaluation.models import (
 )
 from partners.models import User
 from referrals.models import CASELOAD_STATUSES, Patient
-from referrals.selectors import referral_list_for_user
+from referrals.selectors import patients_referred_for_user, referral_list_for_user
 
 Role = User.Role
 
@@ -52,15 +52,9 @@ def follow_up_months() -> int:
     return settings.PAM_FOLLOW_UP_MONTHS
 
 
-def patients_for_user(user) -> QuerySet[Patient]:
-    """Patients whose referrals the user may see (the evaluation's population)."""
-    return Patient.objects.filter(
-        Exists(referral_list_for_user(user).filter(patient_id=OuterRef("pk")))
-    )
-
-
 def evaluation_patient_get_for_user(user, code) -> Patient:
-    return get_object_or_404(patients_for_user(user), code=code)
+    """Clinic staff too reach a patient here only through a referral."""
+    return get_object_or_404(patients_referred_for_user(user), code=code)
 
 
 def pam_list_for_user(user) -> QuerySet[PamAdministration]:

@@ -33,6 +33,7 @@ from partners.models import (
     TrainingKind,
     User,
 )
+from referrals.access import works_at_clinic
 from referrals.models import (
     CASELOAD_STATUSES,
     OPEN_STATUSES,
@@ -376,15 +377,20 @@ def patient_likely_duplicates(*, user, data: dict) -> QuerySet[Patient]:
     )[:10]
 
 
+def patients_referred_for_user(user) -> QuerySet[Patient]:
+    """Patients with a referral the user may see (the evaluation's population)."""
+    return Patient.objects.filter(
+        Exists(referral_list_for_user(user).filter(patient_id=OuterRef("pk")))
+    )
+
+
 def patient_get_for_user(user, code) -> Patient:
-    """Clinic staff read their health system's patients; CBO users, through the
-    referrals they may see."""
-    if user.role == Role.CLINIC_STAFF:
+    """Clinic staff read their health system's patients, referred or not; everyone
+    else, through the referrals they may see."""
+    if works_at_clinic(user):
         patients = Patient.objects.filter(health_system_id=user.organization_id)
     else:
-        patients = Patient.objects.filter(
-            Exists(referral_list_for_user(user).filter(patient_id=OuterRef("pk")))
-        )
+        patients = patients_referred_for_user(user)
     return get_object_or_404(patients, code=code)
 
 
