@@ -1,7 +1,10 @@
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
-from partners.models import Organization, Partnership, Site, User
+from partners import services
+from partners.models import Contract, Organization, Partnership, Site, User
 
 PASSWORD = "a-long-test-password-42"  # noqa: S105
 
@@ -48,3 +51,21 @@ class UserFactory(DjangoModelFactory):
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def signed_service_contract(
+    partnership, manager, effective_on=datetime.date(2026, 1, 1), **levels
+) -> Contract:
+    """A signed service contract in force, through the service, stating ``levels``
+    (``accept_business_days=2``, ``max_active_referrals=60``, …)."""
+    return services.contract_save(
+        actor=manager,
+        partnership=partnership,
+        data={
+            "kind": Contract.Kind.SERVICE,
+            "title": f"Services from {effective_on}",
+            "status": Contract.Status.SIGNED,
+            "effective_on": effective_on,
+            **levels,
+        },
+    )

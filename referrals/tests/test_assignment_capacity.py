@@ -1,12 +1,9 @@
 """The supervisor sees the contract's capacity where they assign."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
-from partners import services
-from partners.models import Contract
+from partners.tests.factories import signed_service_contract
 from referrals.tests.states import (
     accepted_referral,
     assigned_referral,
@@ -16,17 +13,7 @@ from referrals.tests.states import (
 
 
 def capped_at(partnership, manager, limit):
-    services.contract_save(
-        actor=manager,
-        partnership=partnership,
-        data={
-            "kind": Contract.Kind.SERVICE,
-            "title": "Services",
-            "status": Contract.Status.SIGNED,
-            "effective_on": datetime.date(2026, 1, 1),
-            "max_active_referrals": limit,
-        },
-    )
+    signed_service_contract(partnership, manager, max_active_referrals=limit)
 
 
 def assign_page(client, referral):

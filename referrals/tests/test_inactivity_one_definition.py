@@ -7,8 +7,7 @@ import zoneinfo
 import time_machine
 from django.urls import reverse
 
-from partners import services
-from partners.models import Contract
+from partners.tests.factories import signed_service_contract
 from referrals import selectors
 from referrals.models import Notification
 from referrals.services import reminders, workflow
@@ -74,17 +73,7 @@ def test_resuming_after_a_hold_starts_the_quiet_days_again(
 def test_the_caseload_badge_names_the_partnerships_own_gap(
     login, partnership, manager, supervisor, navigator, clinic_user
 ):
-    services.contract_save(
-        actor=manager,
-        partnership=partnership,
-        data={
-            "kind": Contract.Kind.SERVICE,
-            "title": "Services",
-            "status": Contract.Status.SIGNED,
-            "effective_on": datetime.date(2026, 1, 1),
-            "inactive_days": 7,
-        },
-    )
+    signed_service_contract(partnership, manager, inactive_days=7)
     at(
         local(2),
         in_progress_referral,

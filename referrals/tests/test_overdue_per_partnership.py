@@ -5,27 +5,11 @@ import datetime
 
 import pytest
 
-from partners import services
-from partners.models import Contract
 from partners.selectors import contract_in_force, contracts_in_force
-from partners.tests.factories import PartnershipFactory
+from partners.tests.factories import PartnershipFactory, signed_service_contract
 from referrals.services import timeliness
 
 NOW = datetime.datetime(2026, 11, 18, 15, 0, tzinfo=datetime.UTC)  # a Wednesday
-
-
-def contract(partnership, manager, effective_on, **levels):
-    return services.contract_save(
-        actor=manager,
-        partnership=partnership,
-        data={
-            "kind": Contract.Kind.SERVICE,
-            "title": f"Services from {effective_on}",
-            "status": Contract.Status.SIGNED,
-            "effective_on": effective_on,
-            **levels,
-        },
-    )
 
 
 @pytest.fixture
@@ -40,11 +24,15 @@ def second(partnership):
 def test_the_contract_in_force_of_each_partnership_comes_in_one_query(
     partnership, second, manager, django_assert_num_queries
 ):
-    contract(partnership, manager, datetime.date(2026, 1, 1), accept_business_days=4)
-    newer = contract(
+    signed_service_contract(
+        partnership, manager, datetime.date(2026, 1, 1), accept_business_days=4
+    )
+    newer = signed_service_contract(
         partnership, manager, datetime.date(2026, 6, 1), accept_business_days=2
     )
-    contract(partnership, manager, datetime.date(2027, 1, 1), accept_business_days=9)
+    signed_service_contract(
+        partnership, manager, datetime.date(2027, 1, 1), accept_business_days=9
+    )
     with django_assert_num_queries(1):
         found = contracts_in_force([partnership, second], with_service_levels=True)
     assert found == {partnership.pk: newer}
@@ -52,7 +40,9 @@ def test_the_contract_in_force_of_each_partnership_comes_in_one_query(
 
 
 def test_cutoffs_by_partnership_are_each_partnerships_own(partnership, second, manager):
-    contract(partnership, manager, datetime.date(2026, 1, 1), accept_business_days=3)
+    signed_service_contract(
+        partnership, manager, datetime.date(2026, 1, 1), accept_business_days=3
+    )
     both = timeliness.overdue_cutoffs_by_partnership([partnership, second], now=NOW)
     assert both == {
         partnership.pk: timeliness.overdue_cutoffs(partnership=partnership, now=NOW),
