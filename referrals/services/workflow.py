@@ -20,7 +20,13 @@ from django.utils.translation import gettext_lazy
 from partners.models import User
 from referrals.access import acts_for, may_message
 from referrals.choices import StatusReason
-from referrals.models import CASELOAD_STATUSES, Pathway, Referral, ReferralEvent
+from referrals.models import (
+    CASELOAD_STATUSES,
+    CLOSED_STATUSES,
+    Pathway,
+    Referral,
+    ReferralEvent,
+)
 from referrals.services.notifications import notify_transition
 
 Role = User.Role
@@ -268,13 +274,7 @@ def _moment_fields(referral: Referral, target: str, now) -> dict:
         fields["accepted_at"] = now
     if target == Status.ASSIGNED:
         fields["assigned_at"] = now
-    if target in {
-        Status.COMPLETED,
-        Status.UNABLE_TO_COMPLETE,
-        Status.DECLINED,
-        Status.CANCELLED,
-        Status.ENTERED_IN_ERROR,
-    }:
+    if target in CLOSED_STATUSES:
         fields["closed_at"] = now
     return fields
 
