@@ -49,6 +49,7 @@ from referrals.models import (
     ResourceService,
 )
 from referrals.services.timeliness import (
+    attempted_since_assignment,
     last_activity,
     overdue_cutoffs_by_partnership,
     overdue_under_own_partnership,
@@ -245,10 +246,10 @@ def inbox_counts_for_supervisor(*, user, cutoffs: dict | None = None) -> dict:
 
 
 def overdue_in_caseload_q(cutoffs) -> Q:
-    """With a navigator: no first contact in time, or no activity for too long."""
+    """With a navigator: no contact attempt in time, or no activity for too long."""
     no_first_contact = Q(
+        ~attempted_since_assignment(),
         status=Status.ASSIGNED,
-        first_contact_at__isnull=True,
         assigned_at__lte=cutoffs["first_contact"],
     )
     inactive = Q(

@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Contract, Partnership, User
-from referrals.models import Encounter, Notification, Referral, ReminderClaim
+from referrals.models import Notification, Referral, ReminderClaim
 from referrals.services import timeliness
 from referrals.services.notifications import notify, supervisors_of
 
@@ -105,13 +105,10 @@ def _not_assigned(partnership, now):
 
 def _without_contact_since_assignment(partnership, days, now):
     cutoff = _before(partnership, now, days)
-    attempted = Exists(
-        Encounter.objects.filter(
-            referral_id=OuterRef("pk"), occurred_at__gte=OuterRef("assigned_at")
-        )
-    )
     for referral in _referrals(partnership).filter(
-        ~Q(attempted), status=Status.ASSIGNED, assigned_at__lte=cutoff
+        ~timeliness.attempted_since_assignment(),
+        status=Status.ASSIGNED,
+        assigned_at__lte=cutoff,
     ):
         yield referral, _after(partnership, referral.assigned_at, days)
 

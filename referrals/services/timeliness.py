@@ -8,7 +8,7 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -41,6 +41,13 @@ def service_levels_by_partnership(partnerships) -> dict[int, dict]:
     partnerships = list(partnerships)
     contracts = contracts_in_force(partnerships, with_service_levels=True)
     return {p.pk: _levels_of(contracts.get(p.pk)) for p in partnerships}
+
+
+def attempted_since_assignment() -> Q:
+    """A contact attempt, reached or not, since the navigator got the referral:
+    what the first-contact service level asks for. ``last_contact_at`` is the
+    latest attempt (``encounter_log`` keeps it), so no subquery is needed."""
+    return Q(last_contact_at__gte=F("assigned_at"))
 
 
 def last_activity() -> Greatest:
