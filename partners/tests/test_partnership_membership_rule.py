@@ -74,3 +74,15 @@ def test_the_admin_refuses_another_health_systems_clinic(
     assert page.status_code == 200
     assert "Choose clinics of the health system." in page.content.decode()
     assert not partnership.clinics.filter(pk=foreign.pk).exists()
+
+
+def test_the_cbos_contact_must_be_one_of_the_cbos_people(manager, partnership):
+    clinic_person = UserFactory(organization=partnership.health_system)
+    with pytest.raises(ValidationError) as refusal:
+        services.partnership_update(
+            actor=manager, partnership=partnership, data={"cbo_contact": clinic_person}
+        )
+    assert refusal.value.message_dict == {
+        "cbo_contact": [f"Choose someone of {partnership.cbo}."]
+    }
+    assert Partnership.objects.get(pk=partnership.pk).cbo_contact is None
