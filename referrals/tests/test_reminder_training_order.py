@@ -55,3 +55,17 @@ def test_the_contract_notice_day_is_the_partnerships_whatever_the_servers_zone(
         datetime.datetime(2026, 10, 31, 15, 30, tzinfo=utc), tick=False
     ):
         assert reminders.reminders_sweep() == 1
+
+
+def test_an_apps_rule_joins_the_sweep_once():
+    rules = reminders.RULES
+    rule = reminders.Rule("test_only", Notification.Kind.INACTIVE, lambda p, now: [])
+    try:
+        reminders.register(rule)
+        reminders.register(rule)
+        assert [known.name for known in rules].count("test_only") == 1
+        assert rules[-1] is rule
+    finally:
+        rules[:] = [known for known in rules if known is not rule]
+    # Evaluation registers its PAM follow-up rule when the app is ready.
+    assert "pam_follow_up_due" in [known.name for known in rules]
