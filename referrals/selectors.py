@@ -122,7 +122,7 @@ def referral_get_for_user(user, code) -> Referral:
 def referral_detail_for_user(user, code) -> Referral:
     """The referral with everything its page shows, in a fixed number of queries."""
     queryset = referral_list_for_user(user).select_related(
-        "referred_by", "consent_recorded_by", "partnership__cbo"
+        "referred_by", "consent_recorded_by"
     )
     queryset = queryset.prefetch_related(
         Prefetch(
@@ -147,7 +147,6 @@ def referral_detail_for_user(user, code) -> Referral:
                 ),
             ),
         ),
-        "shared_with",
     )
     return get_object_or_404(queryset, code=code)
 

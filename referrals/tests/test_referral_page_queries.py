@@ -75,11 +75,10 @@ def test_the_referral_page_does_not_grow_with_its_history(
     assert queries() == few
     client = login(supervisor)
     client.get(f"/referrals/{referral.code}/")
-    # session, user; the referral with patient, clinic, navigator, partnership
-    # and its CBO, referrer and consent recorder; events with actors, navigators,
-    # contacts and pathways; contacts with navigators; pathways; their steps; their
-    # resources with services and organizations; who it is shared with; whether a
-    # pathway is open; the user's organization (menu); the access record; session
-    # stamp (3).
-    with django_assert_max_num_queries(15):
+    # session, user; the referral with patient, clinic, navigator, partnership,
+    # referrer and consent recorder; events with actors, navigators, contacts and
+    # pathways; contacts with navigators; pathways; their steps; their resources with
+    # services and organizations; whether a pathway is open; the user's organization
+    # (menu); the access record; session stamp (3).
+    with django_assert_max_num_queries(14):
         client.get(f"/referrals/{referral.code}/")
