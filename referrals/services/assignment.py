@@ -5,7 +5,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.models import User
 from referrals.access import may_assign, may_be_assigned
 from referrals.models import Referral, ReferralEvent
 from referrals.services.workflow import (
@@ -13,8 +12,6 @@ from referrals.services.workflow import (
     apply_transition,
     transition_check,
 )
-
-Role = User.Role
 
 
 def _check_navigator(referral: Referral, navigator) -> None:
@@ -48,6 +45,7 @@ def referral_reassign(
 ) -> Referral:
     """Move a referral being worked to another navigator; the reason is required.
     The status stays as it is."""
+    # Who may and when first: a refusal must not depend on the navigator chosen.
     transition_check(
         actor=actor,
         referral=referral,

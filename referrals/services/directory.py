@@ -11,11 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.models import User
 from referrals.access import may_manage_directory
 from referrals.models import ResourceLocation, ResourceOrganization, ResourceService
-
-Role = User.Role
 
 # Older than this (or never verified), a service is flagged for re-checking.
 RECHECK_AFTER = datetime.timedelta(days=180)

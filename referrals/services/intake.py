@@ -6,7 +6,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.models import Partnership, User
+from partners.models import Partnership
 from referrals.access import may_submit_referrals
 from referrals.models import Patient, Referral
 from referrals.services.workflow import (
@@ -14,8 +14,6 @@ from referrals.services.workflow import (
     apply_transition,
     conflict_for,
 )
-
-Role = User.Role
 
 PATIENT_FIELDS = [
     "first_name",

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.models import User
 from partners.pathway_kinds import PathwayKind
 from referrals.access import may_assign, may_work_pathways
 from referrals.choices import ResourceStatus, SocialNeed
@@ -26,7 +25,6 @@ from referrals.pathways import default_pathway_for, default_steps_for
 from referrals.services.notifications import notify, supervisors_of
 from referrals.services.workflow import WorkflowError
 
-Role = User.Role
 LINKABLE_RESOURCE_STATUSES = frozenset(
     {ResourceStatus.ACTIVE, ResourceStatus.TEMPORARILY_CLOSED}
 )
