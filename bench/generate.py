@@ -3,12 +3,13 @@
     DJANGO_SETTINGS_MODULE=chwlink.settings DATABASE_URL=postgres://.../chwlink_bench \\
         python -m bench.generate --referrals 20000 --seed 1
 
-It wipes what it loads, so it refuses a database holding anything it did not load
-itself (organizations not named "Bench …", users outside @bench.example.org)
-unless ``--force``. The whole load is one transaction: an interrupted run leaves the
-database as it was. The history triggers (django-pghistory) are bypassed while
-loading (``session_replication_role = replica``): the pages measured never read
-the change history, and writing it would double the load.
+It creates and migrates the database if needed. It wipes what it loads, so it
+refuses a database holding anything it did not load itself (organizations not
+named "Bench …", users outside @bench.example.org) unless ``--force``. The whole
+load is one transaction: an interrupted run leaves the database as it was. The
+history triggers (django-pghistory) are bypassed while loading
+(``session_replication_role = replica``): the pages measured never read the
+change history, and writing it would double the load.
 """
 
 import argparse
@@ -23,7 +24,30 @@ import django
 
 
 def _setup() -> None:
+    """Create the database if it is missing, then migrate it."""
+    import environ
+    import psycopg2
+    from psycopg2 import sql
+
+    config = environ.Env().db_url("DATABASE_URL")
+    name = config["NAME"]
+    maintenance = psycopg2.connect(
+        dbname="postgres",
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+    )
+    maintenance.autocommit = True
+    with maintenance.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    maintenance.close()
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
 
 
 def _tables_to_wipe() -> list[str]:
