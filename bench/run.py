@@ -84,7 +84,7 @@ def measure(name, role, call, repeat: int, warmup: int = 1, top: int = 0) -> Res
         p95_ms=round(_percentile(samples, 0.95), 1),
         queries=max(counts),
         samples_ms=[round(sample, 1) for sample in samples],
-        slowest=[[round(float(q["time"]) * 1000, 1), q["sql"][:2000]] for q in slowest],
+        slowest=[[round(float(q["time"]) * 1000, 1), q["sql"]] for q in slowest],
     )
 
 
@@ -119,12 +119,36 @@ def _profile(directory: Path, result: Result, call) -> None:
     )
 
 
-def measure_pages(cast, *, repeat, warmup, only, out, top=0, profile=None):
+def _explain(directory: Path, result: Result) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of the page's slowest reads, one file each."""
+    from django.db import connection
+
+    directory.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{result.role} {result.page}".lower())
+    reads = [
+        row for row in result.slowest if row[1].lstrip().upper().startswith("SELECT")
+    ]
+    for number, (milliseconds, statement) in enumerate(reads, start=1):
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statement}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        (directory / f"{slug.strip('-')}-{number}.txt").write_text(
+            f"-- {milliseconds} ms in the page\n{statement}\n\n{plan}\n"
+        )
+
+
+def measure_pages(
+    cast, *, repeat, warmup, only, out, skip=None, top=0, profile=None, explain=None
+):
     from django.urls import reverse
 
     from bench.pages import Cast, pages
 
-    chosen = [page for page in pages() if _matches(only, page.name)]
+    chosen = [
+        page
+        for page in pages()
+        if _matches(only, page.name) and not (skip and _matches(skip, page.name))
+    ]
     bare_url = reverse("bench-bare")
     results, bare = [], {}
     clients = {}
@@ -157,6 +181,8 @@ def measure_pages(cast, *, repeat, warmup, only, out, top=0, profile=None):
             out(f"    {milliseconds:>10,.1f} ms  {' '.join(statement.split())[:300]}")
         if profile and result.outcome == "ok":
             _profile(profile, result, call)
+        if explain and result.outcome == "ok":
+            _explain(explain, result)
     return results
 
 
@@ -282,7 +308,8 @@ def dashboard_ratios(results: list[Result]) -> list[dict]:
 
 
 def run(*, repeat: int = 5, warmup: int = 1, only: str | None = None,
-        due: int = 10, top: int = 0, profile: Path | None = None,
+        skip: str | None = None, due: int = 10, top: int = 0,
+        profile: Path | None = None, explain: Path | None = None,
         out=print) -> dict:  # fmt: skip
     """Measure and print; return everything measured (what ``--json`` saves)."""
     from django.test.utils import override_settings
@@ -293,8 +320,8 @@ def run(*, repeat: int = 5, warmup: int = 1, only: str | None = None,
         cast = find_cast()
         out(HEADER)
         results = measure_pages(
-            cast, repeat=repeat, warmup=warmup, only=only, out=out, top=top,
-            profile=profile,
+            cast, repeat=repeat, warmup=warmup, only=only, skip=skip, out=out,
+            top=top, profile=profile, explain=explain,
         )  # fmt: skip
     ratios = dashboard_ratios(results)
     if ratios:
@@ -306,7 +333,9 @@ def run(*, repeat: int = 5, warmup: int = 1, only: str | None = None,
                 f"({ratio['page_ms']:,.0f} ms vs {ratio['raw_sql_ms']:,.0f} ms)"
             )
     sweeps = []
-    if _matches(only, "reminder sweep"):
+    if _matches(only, "reminder sweep") and not (
+        skip and _matches(skip, "reminder sweep")
+    ):
         out("")
         out(SWEEP_HEADER)
         sweeps = measure_sweep(due=due, out=out)
@@ -332,6 +361,7 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured runs first")
     parser.add_argument("--only", help="pages whose name matches (a glob or a part)")
+    parser.add_argument("--skip", help="leave out the pages whose name matches")
     parser.add_argument("--json", type=Path, help="save the results to this file")
     parser.add_argument(
         "--due", type=int, default=10, help="items made newly due for the sweep"
@@ -342,13 +372,21 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--profile", type=Path, help="write a pyinstrument call tree per page here"
     )
+    parser.add_argument(
+        "--explain",
+        type=Path,
+        help="write EXPLAIN (ANALYZE, BUFFERS) of each page's slowest reads here "
+        "(with --top-queries N)",
+    )
     args = parser.parse_args(argv)
     import django
 
     django.setup()
     results = run(
-        repeat=args.repeat, warmup=args.warmup, only=args.only, due=args.due,
-        top=args.top_queries, profile=args.profile, out=_flushed,
+        repeat=args.repeat, warmup=args.warmup, only=args.only, skip=args.skip,
+        due=args.due,
+        top=args.top_queries, profile=args.profile, explain=args.explain,
+        out=_flushed,
     )  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
