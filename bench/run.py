@@ -12,6 +12,7 @@ is newly due, and when K items have just become due.
 """
 
 import argparse
+import collections
 import fnmatch
 import functools
 import json
@@ -68,14 +69,14 @@ def measure(name, role, call, repeat: int, warmup: int = 1, top: int = 0) -> Res
                 started = time.perf_counter()
                 outcome = call()
                 samples.append((time.perf_counter() - started) * 1000)
-            counts.append(len(queries.captured_queries))
+            last = list(queries.captured_queries)
+            counts.append(len(last))
+            connection.queries_log.clear()
             if outcome != "ok":
                 return Result(name, role, outcome)
     except Exception as exception:  # a page that fails is reported, not fatal
         return Result(name, role, _error(exception))
-    slowest = sorted(
-        queries.captured_queries, key=lambda query: float(query["time"]), reverse=True
-    )[:top]
+    slowest = sorted(last, key=lambda query: float(query["time"]), reverse=True)[:top]
     return Result(
         name,
         role,
@@ -119,15 +120,16 @@ def _profile(directory: Path, result: Result, call) -> None:
     )
 
 
+READS = ("SELECT", "WITH")
+
+
 def _explain(directory: Path, result: Result) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) of the page's slowest reads, one file each."""
     from django.db import connection
 
     directory.mkdir(parents=True, exist_ok=True)
     slug = re.sub(r"[^a-z0-9]+", "-", f"{result.role} {result.page}".lower())
-    reads = [
-        row for row in result.slowest if row[1].lstrip().upper().startswith("SELECT")
-    ]
+    reads = [row for row in result.slowest if row[1].lstrip().upper().startswith(READS)]
     for number, (milliseconds, statement) in enumerate(reads, start=1):
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statement}")
@@ -212,7 +214,9 @@ def _sweep_once(now=None):
         started = time.perf_counter()
         sent = reminders.reminders_sweep(now=now)
         elapsed = (time.perf_counter() - started) * 1000
-    return round(elapsed, 1), len(queries.captured_queries), tried, sent
+    count = len(queries.captured_queries)
+    connection.queries_log.clear()
+    return round(elapsed, 1), count, tried, sent
 
 
 REFERRAL_RULES = [
@@ -307,6 +311,13 @@ def dashboard_ratios(results: list[Result]) -> list[dict]:
     return ratios
 
 
+def _unlimited_query_log() -> None:
+    """Django keeps the last 9,000 statements only; a sweep at 1M runs more."""
+    from django.db import connection
+
+    connection.queries_log = collections.deque(maxlen=None)
+
+
 def run(*, repeat: int = 5, warmup: int = 1, only: str | None = None,
         skip: str | None = None, due: int = 10, top: int = 0,
         profile: Path | None = None, explain: Path | None = None,
@@ -316,6 +327,7 @@ def run(*, repeat: int = 5, warmup: int = 1, only: str | None = None,
 
     from bench.pages import find_cast
 
+    _unlimited_query_log()
     with override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=["testserver"]):
         cast = find_cast()
         out(HEADER)

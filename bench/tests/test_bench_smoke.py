@@ -82,3 +82,44 @@ def test_runner_measures_every_page_against_the_bare_view(small_world):
     assert "dashboard ÷ raw SQL" in table
     idle = next(row for row in results["sweep"] if row["sweep"] == "nothing newly due")
     assert idle["sent"] == 0
+
+
+KPIS = [
+    "referred",
+    "accepted",
+    "contacted",
+    "needs_linked",
+    "closed",
+    "open",
+    "active_patients",
+    "overdue",
+    "needs_resolved",
+]
+
+
+def test_raw_sql_computes_the_dashboard_figures(small_world):
+    """The ratio compares like with like: the hand-written SQL gives the
+    dashboard's own figures."""
+    from bench import rawsql
+    from bench.pages import find_cast
+    from evaluation import figures
+
+    for role in ("manager", "cbo_manager"):
+        user = find_cast().users[role]
+        dashboard = figures.dashboard_for_user(user, {"window": 6})
+        raw = rawsql.dashboard_figures(user, {"window": 6})
+        kpis = dict(zip(raw["kpis"]["columns"], raw["kpis"]["rows"][0], strict=True))
+        for name in KPIS:
+            assert dashboard["figures"][name] == kpis[name], name
+        monthly = [tuple(row[1:]) for row in raw["monthly"]["rows"]]
+        assert [tuple(row[1:]) for row in dashboard["tables"]["monthly"]["rows"]] == (
+            monthly
+        )
+        totals = dashboard["utilization"]["totals"]
+        cohort, with_pre, both = raw["utilization"]["rows"][0][:3]
+        assert (totals["cohort"], totals["with_pre"], totals["n"]) == (
+            cohort,
+            with_pre,
+            both,
+        )
+        assert dashboard["pam"]["overall"]["baselines"] == raw["pam"]["rows"][0][0]
