@@ -76,8 +76,9 @@ def holds_other_data() -> bool:
     )
 
 
-# Secondary indexes of the big tables are dropped while loading and built again at
-# the end: one sort per index instead of millions of random inserts.
+# Secondary indexes and unique constraints of the big tables are dropped while
+# loading and built again at the end: one sort per index instead of millions of
+# random inserts (the random UUID codes above all).
 BIG_TABLES = [
     "referrals_referral", "referrals_referralevent", "referrals_encounter",
     "referrals_pathway", "referrals_pathwaystep", "referrals_pathwayresource",
@@ -87,6 +88,19 @@ BIG_TABLES = [
 
 
 def _drop_indexes(cursor) -> list[str]:
+    """Drop the big tables' secondary indexes and unique constraints (not the
+    primary keys); return the statements that build them again."""
+    cursor.execute(
+        """
+        SELECT k.conrelid::regclass::text, k.conname, pg_get_constraintdef(k.oid)
+        FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+        WHERE c.relname = ANY(%s) AND k.contype = 'u'
+        """,
+        [BIG_TABLES],
+    )
+    constraints = cursor.fetchall()
+    for table, name, _definition in constraints:
+        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
     cursor.execute(
         """
         SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
@@ -96,10 +110,13 @@ def _drop_indexes(cursor) -> list[str]:
         """,
         [BIG_TABLES],
     )
-    found = cursor.fetchall()
-    for name, _definition in found:
+    indexes = cursor.fetchall()
+    for name, _definition in indexes:
         cursor.execute(f"DROP INDEX {name}")
-    return [definition for _name, definition in found]
+    return [definition for _name, definition in indexes] + [
+        f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
+        for table, name, definition in constraints
+    ]
 
 
 class Report:
@@ -585,7 +602,9 @@ def generate(*, referrals: int, seed: int = 1, force: bool = False,
                 cursor.execute(definition)
             return len(indexes)
 
-        _timed(report, "secondary indexes rebuilt", rebuild, rows=lambda n: n)
+        _timed(
+            report, "indexes and unique constraints rebuilt", rebuild, rows=lambda n: n
+        )
     with connection.cursor() as cursor:
         statement = "ANALYZE" if nested else "VACUUM (ANALYZE)"
         _timed(report, statement, lambda: cursor.execute(statement))

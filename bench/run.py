@@ -95,6 +95,12 @@ def _matches(pattern: str | None, name: str) -> bool:
     return fnmatch.fnmatch(name.lower(), f"*{pattern.lower()}*")
 
 
+def _skipped(patterns, name: str) -> bool:
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    return any(_matches(pattern, name) for pattern in patterns or [])
+
+
 def _client(user):
     from django.test import Client
 
@@ -149,7 +155,7 @@ def measure_pages(
     chosen = [
         page
         for page in pages()
-        if _matches(only, page.name) and not (skip and _matches(skip, page.name))
+        if _matches(only, page.name) and not _skipped(skip, page.name)
     ]
     bare_url = reverse("bench-bare")
     results, bare = [], {}
@@ -345,9 +351,7 @@ def run(*, repeat: int = 5, warmup: int = 1, only: str | None = None,
                 f"({ratio['page_ms']:,.0f} ms vs {ratio['raw_sql_ms']:,.0f} ms)"
             )
     sweeps = []
-    if _matches(only, "reminder sweep") and not (
-        skip and _matches(skip, "reminder sweep")
-    ):
+    if _matches(only, "reminder sweep") and not _skipped(skip, "reminder sweep"):
         out("")
         out(SWEEP_HEADER)
         sweeps = measure_sweep(due=due, out=out)
@@ -373,7 +377,9 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured runs first")
     parser.add_argument("--only", help="pages whose name matches (a glob or a part)")
-    parser.add_argument("--skip", help="leave out the pages whose name matches")
+    parser.add_argument(
+        "--skip", action="append", help="leave out the pages whose name matches"
+    )
     parser.add_argument("--json", type=Path, help="save the results to this file")
     parser.add_argument(
         "--due", type=int, default=10, help="items made newly due for the sweep"
@@ -391,6 +397,8 @@ def main(argv=None) -> None:
         "(with --top-queries N)",
     )
     args = parser.parse_args(argv)
+    if args.profile:
+        import pyinstrument  # noqa: F401 - before the run, not after an hour of it
     import django
 
     django.setup()
