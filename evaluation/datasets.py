@@ -1,28 +1,19 @@
 """The de-identified patient-level dataset evaluators download.
 
 One row per patient of the filtered cohort; no names, record numbers, phones,
-addresses or exact dates: only years and offsets in days from enrollment. Ages
-over 89 are grouped (HIPAA Safe Harbor). The pseudonym is random for each export.
+addresses or exact dates: only years and offsets in days from enrollment (the
+day, in its partnership's time zone, of the patient's first referral sent to
+one of the program manager's partnerships, not one entered in error). Ages over
+89 are grouped (HIPAA Safe Harbor). The pseudonym is random for each export,
+and rows come in random order, so two exports cannot be linked.
 """
 
 import secrets
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db import connection, transaction
 from django.utils import timezone
 
-from evaluation.figures import (
-    RESOLVED,
-    cohort_of,
-    count_subquery,
-    days_between,
-    filtered_referrals,
-    local_month_start,
-    time_zone_for,
-    window_sum,
-)
-from evaluation.models import PamAdministration
-from referrals.models import Pathway
-from referrals.selectors import referral_list_for_user
+from evaluation.scope import compiled, dashboard_scope
 
 HEADER = [
     "pseudonym",
@@ -51,6 +42,52 @@ HEADER = [
     "utilization_months_before",
     "utilization_months_after",
 ]
+BATCH = 2000
+
+# The PAM columns are the first baseline and the latest follow-up.
+PATIENTS = """
+WITH cohort AS (
+    SELECT patient_id, count(*) AS referrals, sum(pathways_opened) AS opened,
+           sum(pathways_resolved) AS resolved
+    FROM ({facts}) f GROUP BY patient_id
+), enrolled AS (
+    SELECT DISTINCT ON (f.patient_id) f.patient_id, f.social_needs, f.status,
+           f.contact_days,
+           (EXTRACT(EPOCH FROM (f.closed_at - f.submitted_at)) / 86400.0)::float8
+               AS closure_days,
+           (f.submitted_at AT TIME ZONE p.time_zone)::date AS enrolled_on
+    FROM evaluation_referralfact f
+    JOIN partners_partnership p ON p.id = f.partnership_id
+    WHERE f.partnership_id = ANY(%s)
+      AND f.patient_id IN (SELECT patient_id FROM cohort)
+    ORDER BY f.patient_id, f.submitted_at, f.referral_id
+)
+SELECT pt.date_of_birth, pt.sex, pt.preferred_language, pt.interpreter_needed,
+       e.enrolled_on, c.referrals, e.social_needs, e.status, e.contact_days,
+       e.closure_days, c.opened, c.resolved,
+       b.administered_on, b.score, b.level, fu.administered_on, fu.score, fu.level,
+       w.pre6_ed_visits, w.post6_ed_visits, w.pre6_inpatient_admissions,
+       w.post6_inpatient_admissions, w.pre6_months, w.post6_months
+FROM cohort c
+JOIN referrals_patient pt ON pt.id = c.patient_id
+JOIN enrolled e ON e.patient_id = c.patient_id
+LEFT JOIN LATERAL (
+    SELECT a.administered_on, a.score, a.level FROM evaluation_pamadministration a
+    WHERE a.patient_id = c.patient_id AND a.kind = 'baseline'
+    ORDER BY a.administered_on, a.id LIMIT 1
+) b ON true
+LEFT JOIN LATERAL (
+    SELECT a.administered_on, a.score, a.level FROM evaluation_pamadministration a
+    WHERE a.patient_id = c.patient_id AND a.kind = 'follow_up'
+    ORDER BY a.administered_on DESC, a.id DESC LIMIT 1
+) fu ON true
+LEFT JOIN LATERAL (
+    SELECT * FROM evaluation_enrollment u
+    WHERE u.patient_id = c.patient_id AND u.partnership_id = ANY(%s)
+    ORDER BY u.first_submitted_at, u.partnership_id LIMIT 1
+) w ON true
+ORDER BY random()
+"""
 
 
 def _birth_year(born, today) -> str:
@@ -59,95 +96,52 @@ def _birth_year(born, today) -> str:
     return str(born.year)
 
 
-def deidentified_dataset(user, filters: dict) -> tuple[list, list]:
-    time_zone = time_zone_for(user)
-    referrals = filtered_referrals(user, filters, time_zone)
-    first = (
-        referral_list_for_user(user)
-        .filter(patient_id=OuterRef("pk"), submitted_at__isnull=False)
-        .order_by("submitted_at", "pk")
-    )
-    first_timed = first.annotate(
-        to_contact=days_between("first_contact_at", "submitted_at"),
-        to_close=days_between("closed_at", "submitted_at"),
-    )
-    pams = PamAdministration.objects.filter(patient_id=OuterRef("pk"))
-    baseline = pams.filter(kind="baseline").order_by("administered_on", "pk")
-    follow_up = pams.filter(kind="follow_up").order_by("-administered_on", "-pk")
-    pathways = Pathway.objects.filter(referral__in=referrals.values("pk"))
-    patients = cohort_of(referrals).annotate(
-        enrolled_at=Subquery(first.values("submitted_at")[:1]),
-        needs=Subquery(first.values("social_needs")[:1]),
-        outcome=Subquery(first.values("status")[:1]),
-        to_contact=Subquery(first_timed.values("to_contact")[:1]),
-        to_close=Subquery(first_timed.values("to_close")[:1]),
-        referral_count=Count(
-            "referrals", filter=Q(referrals__in=referrals.values("pk")), distinct=True
-        ),
-        baseline_on=Subquery(baseline.values("administered_on")[:1]),
-        baseline_score=Subquery(baseline.values("score")[:1]),
-        baseline_level=Subquery(baseline.values("level")[:1]),
-        follow_up_on=Subquery(follow_up.values("administered_on")[:1]),
-        follow_up_score=Subquery(follow_up.values("score")[:1]),
-        follow_up_level=Subquery(follow_up.values("level")[:1]),
-    )
-    patients = _with_utilization(_with_pathways(patients, pathways), time_zone)
+def deidentified_rows(user, filters: dict):
+    """The rows of the dataset, read in batches as they are written out."""
+    scope = dashboard_scope(user, filters)
+    facts = scope.facts().values("patient_id", "pathways_opened", "pathways_resolved")
+    sql, params = compiled(facts)
     today = timezone.localdate()
-    rows = []
-    for p in patients:
-        enrolled = timezone.localtime(p.enrolled_at).date() if p.enrolled_at else None
-        rows.append([
-            secrets.token_hex(5),
-            _birth_year(p.date_of_birth, today),
-            p.sex,
-            p.preferred_language,
-            int(p.interpreter_needed),
-            enrolled.year if enrolled else "",
-            p.referral_count,
-            ";".join(p.needs or []),
-            p.outcome or "",
-            _days(p.to_contact),
-            _days(p.to_close),
-            p.pathways_opened,
-            p.pathways_resolved,
-            _offset(p.baseline_on, enrolled),
-            _blank(p.baseline_score),
-            _blank(p.baseline_level),
-            _offset(p.follow_up_on, enrolled),
-            _blank(p.follow_up_score),
-            _blank(p.follow_up_level),
-            p.pre_ed_visits,
-            p.post_ed_visits,
-            p.pre_inpatient_admissions,
-            p.post_inpatient_admissions,
-            p.pre_months,
-            p.post_months,
-        ])  # fmt: skip
-    rows.sort(key=lambda row: row[0])
-    return HEADER, rows
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(
+                PATIENTS.format(facts=sql),
+                [*params, scope.partnership_ids, scope.partnership_ids],
+            )
+            while batch := cursor.fetchmany(BATCH):
+                for row in batch:
+                    yield _row(row, today)
 
 
-def _with_pathways(patients, pathways):
-    mine = pathways.filter(referral__patient_id=OuterRef("pk"))
-    return patients.annotate(
-        pathways_opened=count_subquery(mine, "referral__patient"),
-        pathways_resolved=count_subquery(
-            mine.filter(status__in=RESOLVED), "referral__patient"
-        ),
-    )
-
-
-def _with_utilization(patients, time_zone):
-    patients = patients.annotate(
-        enrolled_month=local_month_start(F("enrolled_at"), time_zone)
-    )
-    sums = {}
-    for after in (False, True):
-        phase = "post" if after else "pre"
-        sums[f"{phase}_months"] = window_sum("months", 6, after)
-        for field in ("ed_visits", "inpatient_admissions"):
-            sums[f"{phase}_{field}"] = window_sum(field, 6, after)
-    return patients.annotate(**sums)
+def _row(row, today) -> list:
+    (born, sex, language, interpreter, enrolled, referrals, needs, outcome,
+     to_contact, to_close, opened, resolved, baseline_on, baseline_score,
+     baseline_level, follow_up_on, follow_up_score, follow_up_level,
+     *utilization) = row  # fmt: skip
+    return [
+        secrets.token_hex(5),
+        _birth_year(born, today),
+        sex,
+        language,
+        int(interpreter),
+        enrolled.year,
+        referrals,
+        ";".join(needs),
+        outcome,
+        _days(to_contact),
+        _days(to_close),
+        opened,
+        resolved,
+        _offset(baseline_on, enrolled),
+        _blank(baseline_score),
+        _blank(baseline_level),
+        _offset(follow_up_on, enrolled),
+        _blank(follow_up_score),
+        _blank(follow_up_level),
+        *utilization,
+    ]
 
 
 def _days(value):
@@ -155,7 +149,7 @@ def _days(value):
 
 
 def _offset(day, enrolled):
-    return "" if day is None or enrolled is None else (day - enrolled).days
+    return "" if day is None else (day - enrolled).days
 
 
 def _blank(value):

@@ -7,117 +7,83 @@ mean paired change with a 95% CI, % gaining 3 points or more, % moving up a leve
 and the baseline × follow-up level table.
 """
 
-from django.db.models import (
-    Avg,
-    Count,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    StdDev,
-    Subquery,
-)
+from django.db import connection
 from django.utils.translation import gettext as _
 
-from evaluation.models import PamAdministration
-from evaluation.selectors import AddMonths
+from evaluation.scope import compiled
 from evaluation.statistics import mean_ci_95, percent
 from evaluation.tables import column, rounded
+from referrals.models import Patient
 
-
-def _pam_pairs(cohort):
-    """First baselines of the cohort, each with its first follow-up 6–12 months
-    later (``fu_*``), any follow-up at all (``has_follow_up``) and changes."""
-    # Two baselines on one day: the first recorded is the patient's baseline.
-    earlier = PamAdministration.objects.filter(
-        Q(administered_on__lt=OuterRef("administered_on"))
-        | Q(administered_on=OuterRef("administered_on"), pk__lt=OuterRef("pk")),
-        patient_id=OuterRef("patient_id"),
-        kind=PamAdministration.Kind.BASELINE,
-    )
-    follow_ups = PamAdministration.objects.filter(
-        patient_id=OuterRef("patient_id"),
-        kind=PamAdministration.Kind.FOLLOW_UP,
-        administered_on__gt=OuterRef("administered_on"),
-    )
-    in_window = follow_ups.filter(
-        administered_on__gte=AddMonths(OuterRef("administered_on"), 6),
-        administered_on__lte=AddMonths(OuterRef("administered_on"), 12),
-    ).order_by("administered_on", "pk")
-
-    def follow(field):
-        return Subquery(in_window.values(field)[:1])
-
-    return (
-        PamAdministration.objects.filter(
-            kind=PamAdministration.Kind.BASELINE,
-            patient__in=cohort.values("pk"),
-        )
-        .exclude(Exists(earlier))
-        .annotate(
-            has_follow_up=Exists(follow_ups),
-            fu_pk=follow("pk"),
-            fu_score=follow("score"),
-            fu_level=follow("level"),
-            fu_extreme=follow("extreme_response"),
-            fu_item_mean=Subquery(
-                in_window.annotate(item_mean=F("raw_sum") * 1.0 / F("answered")).values(
-                    "item_mean"
-                )[:1]
-            ),
-        )
-        .annotate(
-            change=F("fu_score") - F("score"),
-            item_change=F("fu_item_mean") - F("raw_sum") * 1.0 / F("answered"),
-        )
-    )
-
-
-ANALYSED = Q(score__isnull=False, fu_score__isnull=False, level__lte=3) & Q(
-    extreme_response=False, fu_extreme=False
+# The pairs come from the view ``evaluation_pampair_source`` (migration
+# evaluation 0005), which holds the pairing rule: each patient's first baseline
+# (two on one day: the first recorded), whether any follow-up came after it, and
+# the first follow-up 6 to 12 months after it. ``Enrollment`` keeps a copy per
+# enrollment. Only SQL compiled by the ORM goes into ``pairs``.
+STATISTICS = """
+WITH flagged AS (
+    SELECT pam_level AS level, pam_fu_level AS fu_level, pam_score AS score,
+           pam_fu_score AS fu_score, pam_extreme AS extreme,
+           pam_fu_extreme AS fu_extreme,
+           pam_has_follow_up AS has_follow_up, pam_paired AS paired,
+           pam_fu_score - pam_score AS change,
+           pam_fu_raw_sum * 1.0 / NULLIF(pam_fu_answered, 0)
+               - pam_raw_sum * 1.0 / NULLIF(pam_answered, 0) AS item_change,
+           pam_score IS NOT NULL AND pam_fu_score IS NOT NULL AND pam_level <= 3
+           AND pam_extreme = false AND pam_fu_extreme = false AS analysed,
+           pam_paired AND pam_extreme = false AND pam_fu_extreme = false
+           AND (pam_level IS NULL OR pam_level <= 3) AS raw_analysed
+    FROM ({pairs}) pairs
+    WHERE pam_baseline
 )
-RAW_ONLY = Q(score__isnull=True) | Q(fu_pk__isnull=False, fu_score__isnull=True)
-RAW_ANALYSED = Q(fu_pk__isnull=False, extreme_response=False, fu_extreme=False) & (
-    Q(level__isnull=True) | Q(level__lte=3)
-)
-
-
-def _pam_stats():
-    return {
-        "n": Count("pk", filter=ANALYSED),
-        "mean": Avg("change", filter=ANALYSED),
-        "sd": StdDev("change", filter=ANALYSED, sample=True),
-        "gained_3": Count("pk", filter=ANALYSED & Q(change__gte=3)),
-        "moved_up": Count("pk", filter=ANALYSED & Q(fu_level__gt=F("level"))),
-    }
+SELECT GROUPING(level, fu_level) AS grouping, level, fu_level,
+       count(*) AS baselines,
+       count(*) FILTER (WHERE level = 4) AS level_4,
+       count(*) FILTER (WHERE extreme = true OR fu_extreme = true) AS extreme,
+       count(*) FILTER (WHERE has_follow_up AND NOT paired) AS outside_window,
+       count(*) FILTER (WHERE NOT has_follow_up) AS no_follow_up,
+       count(*) FILTER (WHERE score IS NULL OR (paired AND fu_score IS NULL))
+           AS raw_only,
+       count(*) FILTER (WHERE raw_analysed) AS raw_n,
+       (avg(item_change) FILTER (WHERE raw_analysed))::float8 AS raw_mean,
+       (stddev_samp(item_change) FILTER (WHERE raw_analysed))::float8 AS raw_sd,
+       count(*) FILTER (WHERE analysed) AS n,
+       avg(change) FILTER (WHERE analysed) AS mean,
+       (stddev_samp(change) FILTER (WHERE analysed))::float8 AS sd,
+       count(*) FILTER (WHERE analysed AND change >= 3) AS gained_3,
+       count(*) FILTER (WHERE analysed AND fu_level > level) AS moved_up
+FROM flagged
+GROUP BY GROUPING SETS ((), (level), (level, fu_level))
+"""
+COHORT_PAIRS = "SELECT * FROM evaluation_pampair_source WHERE patient_id IN ({cohort})"
+OVERALL, BY_LEVEL, BY_LEVELS = 3, 1, 0
 
 
 def pam_panel(cohort) -> dict:
-    """PAM change with the endorsed exclusions, overall and by baseline level."""
-    pairs = _pam_pairs(cohort)
-    overall = pairs.aggregate(
-        baselines=Count("pk"),
-        level_4=Count("pk", filter=Q(level=4)),
-        extreme=Count("pk", filter=Q(extreme_response=True) | Q(fu_extreme=True)),
-        outside_window=Count("pk", filter=Q(has_follow_up=True, fu_pk__isnull=True)),
-        no_follow_up=Count("pk", filter=Q(has_follow_up=False)),
-        raw_only=Count("pk", filter=RAW_ONLY),
-        raw_n=Count("pk", filter=RAW_ANALYSED),
-        raw_mean=Avg("item_change", filter=RAW_ANALYSED),
-        raw_sd=StdDev("item_change", filter=RAW_ANALYSED, sample=True),
-        **_pam_stats(),
-    )
-    by_level = list(
-        pairs.filter(ANALYSED)
-        .values("level")
-        .annotate(**_pam_stats())
-        .order_by("level")
+    """PAM change for a cohort: patients, or a queryset of one column of ids."""
+    if cohort.model is Patient:
+        cohort = cohort.values("pk")
+    sql, params = compiled(cohort)
+    return pam_panel_of(COHORT_PAIRS.format(cohort=sql), params)
+
+
+def pam_panel_of(pairs: str, params) -> dict:
+    """PAM change with the endorsed exclusions, overall and by baseline level,
+    for the patients of ``pairs`` (SQL of rows with the ``pam_*`` columns of
+    ``Enrollment``, one per patient)."""
+    with connection.cursor() as cursor:
+        cursor.execute(STATISTICS.format(pairs=pairs), params)
+        names = [c.name for c in cursor.description]
+        groups = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    overall = next(g for g in groups if g["grouping"] == OVERALL)
+    by_level = sorted(
+        (g for g in groups if g["grouping"] == BY_LEVEL and g["n"]),
+        key=lambda g: g["level"],
     )
     matrix_counts = {
-        (row["level"], row["fu_level"]): row["total"]
-        for row in pairs.filter(ANALYSED)
-        .values("level", "fu_level")
-        .annotate(total=Count("pk"))
+        (g["level"], g["fu_level"]): g["n"]
+        for g in groups
+        if g["grouping"] == BY_LEVELS and g["n"]
     }
     return {
         "overall": overall,

@@ -6,14 +6,18 @@ from evaluation.models.pam import (
     ScoreSource,
 )
 from evaluation.models.report import Report
+from evaluation.models.rollups import Enrollment, ReferralFact, ReferralMonth
 from evaluation.models.stories import Story, StoryExcerpt, Theme
 from evaluation.models.utilization import UtilizationImport, UtilizationRecord
 
 __all__ = [
     "PAM_ITEMS",
     "CutSet",
+    "Enrollment",
     "PamAdministration",
     "PamConversionTable",
+    "ReferralFact",
+    "ReferralMonth",
     "Report",
     "ScoreSource",
     "Story",

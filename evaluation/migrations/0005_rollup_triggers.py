@@ -1,0 +1,462 @@
+"""Triggers that keep the dashboard's rollups (evaluation.models.rollups) in step
+with every write, in the same transaction; then a first full build.
+
+Two views hold the rules: ``evaluation_referralfact_source`` (which referrals
+count, and what of each) and ``evaluation_pampair_source`` (which baseline is
+paired with which follow-up). The triggers and the rebuild both read them.
+"""
+
+from django.db import migrations
+
+RESOLVED = "('completed', 'approved')"
+FINAL = "('completed', 'approved', 'incomplete')"
+OUTCOME = "('completed', 'unable_to_complete', 'declined', 'cancelled')"
+
+FACT_COLUMNS = [
+    "referral_id", "partnership_id", "clinic_id", "navigator_id", "patient_id",
+    "status", "language", "social_needs", "submitted_at", "accepted_at",
+    "assigned_at", "first_contact_at", "last_contact_at", "closed_at",
+    "status_changed_at", "month", "contact_days", "linked", "pathways_opened",
+    "pathways_resolved", "pathways_final",
+]  # fmt: skip
+MONTH_COUNTS = [
+    "referred", "accepted", "assigned", "contacted", "linked", "closed",
+    "completed", "pathways_resolved", "pathways_final",
+]  # fmt: skip
+MEASURES = [
+    "ed_visits", "inpatient_admissions", "hospital_days", "readmissions_30d",
+    "primary_care_visits",
+]  # fmt: skip
+PAM_COLUMNS = [
+    "pam_baseline", "pam_level", "pam_score", "pam_extreme", "pam_raw_sum",
+    "pam_answered", "pam_has_follow_up", "pam_paired", "pam_fu_level",
+    "pam_fu_score", "pam_fu_extreme", "pam_fu_raw_sum", "pam_fu_answered",
+]  # fmt: skip
+WINDOWS = [
+    (window, phase, name)
+    for window in (6, 12)
+    for phase in ("pre", "post")
+    for name in ["months", *MEASURES, "hba1c_count", "hba1c_sum"]
+]
+UTILIZATION_COLUMNS = [f"{phase}{window}_{name}" for window, phase, name in WINDOWS]
+ENROLLMENT_COLUMNS = [
+    "patient_id", "partnership_id", "first_submitted_at", "enrolled_month",
+    *PAM_COLUMNS, *UTILIZATION_COLUMNS,
+]  # fmt: skip
+
+
+def _columns(names, prefix=""):
+    return ", ".join(f"{prefix}{name}" for name in names)
+
+
+def _excluded(names):
+    return ", ".join(f"{name} = EXCLUDED.{name}" for name in names)
+
+
+def _utilization_sums(month: str) -> str:
+    """The utilization columns from records ``u`` around the month ``month``."""
+    sums = []
+    for window, phase, name in WINDOWS:
+        inside = (
+            f"u.period >= ({month} + make_interval(months => -{window}))::date"
+            f" AND u.period < {month}"
+            if phase == "pre"
+            else f"u.period >= {month}"
+            f" AND u.period < ({month} + make_interval(months => {window}))::date"
+        )
+        if name == "months":
+            sums.append(f"count(u.id) FILTER (WHERE {inside})")
+        elif name == "hba1c_count":
+            sums.append(f"count(u.hba1c) FILTER (WHERE {inside})")
+        elif name == "hba1c_sum":
+            sums.append(f"sum(u.hba1c) FILTER (WHERE {inside})")
+        else:
+            sums.append(f"coalesce(sum(u.{name}) FILTER (WHERE {inside}), 0)")
+    return ", ".join(sums)
+
+
+def _records_around(month: str) -> str:
+    return (
+        f"u.period >= ({month} + make_interval(months => -12))::date"
+        f" AND u.period < ({month} + make_interval(months => 12))::date"
+    )
+
+
+# One row per referral the dashboard counts: sent, not entered in error.
+REFERRAL_FACTS = f"""
+CREATE VIEW evaluation_referralfact_source AS
+SELECT r.id AS referral_id, r.partnership_id, r.clinic_id, r.navigator_id,
+       r.patient_id, r.status, pt.preferred_language AS language, r.social_needs,
+       r.submitted_at, r.accepted_at, r.assigned_at, r.first_contact_at,
+       r.last_contact_at, r.closed_at, r.status_changed_at,
+       (date_trunc('month', r.submitted_at AT TIME ZONE p.time_zone))::date AS month,
+       (EXTRACT(EPOCH FROM (r.first_contact_at - r.submitted_at)) / 86400.0)::float8
+           AS contact_days,
+       EXISTS (
+           SELECT 1 FROM referrals_pathway w
+           JOIN referrals_pathwayresource l ON l.pathway_id = w.id
+           WHERE w.referral_id = r.id
+       ) AS linked,
+       (SELECT count(*) FROM referrals_pathway w
+        WHERE w.referral_id = r.id)::int AS pathways_opened,
+       (SELECT count(*) FROM referrals_pathway w
+        WHERE w.referral_id = r.id AND w.status IN {RESOLVED})::int AS pathways_resolved,
+       (SELECT count(*) FROM referrals_pathway w
+        WHERE w.referral_id = r.id AND w.status IN {FINAL})::int AS pathways_final
+FROM referrals_referral r
+JOIN partners_partnership p ON p.id = r.partnership_id
+JOIN referrals_patient pt ON pt.id = r.patient_id
+WHERE r.status NOT IN ('draft', 'entered_in_error') AND r.submitted_at IS NOT NULL;
+"""
+
+# Each patient's first baseline (two on one day: the first recorded), whether
+# any follow-up came later, and the first follow-up 6 to 12 months after it.
+PAM_PAIRS = """
+CREATE VIEW evaluation_pampair_source AS
+SELECT b.patient_id, true AS pam_baseline, b.level AS pam_level,
+       b.score AS pam_score, b.extreme_response AS pam_extreme,
+       b.raw_sum AS pam_raw_sum, b.answered AS pam_answered,
+       EXISTS (
+           SELECT 1 FROM evaluation_pamadministration f
+           WHERE f.patient_id = b.patient_id AND f.kind = 'follow_up'
+             AND f.administered_on > b.administered_on
+       ) AS pam_has_follow_up,
+       fu.id IS NOT NULL AS pam_paired, fu.level AS pam_fu_level,
+       fu.score AS pam_fu_score, fu.extreme_response AS pam_fu_extreme,
+       fu.raw_sum AS pam_fu_raw_sum, fu.answered AS pam_fu_answered
+FROM (
+    SELECT DISTINCT ON (a.patient_id) a.*
+    FROM evaluation_pamadministration a
+    WHERE a.kind = 'baseline'
+    ORDER BY a.patient_id, a.administered_on, a.id
+) b
+LEFT JOIN LATERAL (
+    SELECT f.* FROM evaluation_pamadministration f
+    WHERE f.patient_id = b.patient_id AND f.kind = 'follow_up'
+      AND f.administered_on >= (b.administered_on + make_interval(months => 6))::date
+      AND f.administered_on <= (b.administered_on + make_interval(months => 12))::date
+    ORDER BY f.administered_on, f.id LIMIT 1
+) fu ON true;
+"""
+
+
+def _month_contributions(source: str, sign: str) -> str:
+    """The rows one or more facts add to ReferralMonth: one for the patient's
+    language, one per distinct need."""
+    counts = [
+        sign,
+        f"{sign} * (f.accepted_at IS NOT NULL)::int",
+        f"{sign} * (f.assigned_at IS NOT NULL)::int",
+        f"{sign} * (f.first_contact_at IS NOT NULL)::int",
+        f"{sign} * f.linked::int",
+        f"{sign} * (f.status IN {OUTCOME})::int",
+        f"{sign} * (f.status = 'completed')::int",
+        f"{sign} * f.pathways_resolved",
+        f"{sign} * f.pathways_final",
+    ]
+    return f"""
+    SELECT f.partnership_id, k.need, k.language, f.month, f.clinic_id,
+           {", ".join(f"{c} AS {n}" for c, n in zip(counts, MONTH_COUNTS, strict=True))}
+    FROM {source} f
+    CROSS JOIN LATERAL (
+        SELECT f.language::varchar AS language, ''::varchar AS need
+        UNION ALL
+        SELECT DISTINCT ''::varchar, n::varchar FROM unnest(f.social_needs) n
+        WHERE n <> ''
+    ) k
+    """
+
+
+MONTH_KEY = "partnership_id, need, language, month, clinic_id"
+MONTH_SUMS = ", ".join(f"sum({n})::int" for n in MONTH_COUNTS)
+# A patient without a baseline has no pair.
+PAIR = ", ".join(
+    "coalesce(pair.pam_baseline, false)" if name == "pam_baseline" else f"pair.{name}"
+    for name in PAM_COLUMNS
+)
+
+FUNCTIONS = f"""
+{REFERRAL_FACTS}
+{PAM_PAIRS}
+
+-- Apply the change from one fact to another (either may be all NULL: none) to
+-- ReferralMonth in one sorted statement, so concurrent writers lock rows in the
+-- same order; rows left at zero go.
+CREATE FUNCTION evaluation_months_apply(
+    old_f evaluation_referralfact, new_f evaluation_referralfact
+) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    WITH delta AS (
+        SELECT {MONTH_KEY}, {MONTH_SUMS}
+        FROM (
+            {_month_contributions("(SELECT (old_f).*)", "-1")}
+            WHERE f.referral_id IS NOT NULL
+            UNION ALL
+            {_month_contributions("(SELECT (new_f).*)", "1")}
+            WHERE f.referral_id IS NOT NULL
+        ) c
+        GROUP BY {MONTH_KEY}
+        HAVING {" OR ".join(f"sum({n}) <> 0" for n in MONTH_COUNTS)}
+        ORDER BY {MONTH_KEY}
+    )
+    INSERT INTO evaluation_referralmonth AS m ({MONTH_KEY}, {_columns(MONTH_COUNTS)})
+    SELECT * FROM delta
+    ON CONFLICT ON CONSTRAINT referral_month_once DO UPDATE SET
+        {", ".join(f"{n} = m.{n} + EXCLUDED.{n}" for n in MONTH_COUNTS)};
+    DELETE FROM evaluation_referralmonth m
+    WHERE m.referred = 0
+      AND m.partnership_id IN (old_f.partnership_id, new_f.partnership_id)
+      AND m.clinic_id IN (old_f.clinic_id, new_f.clinic_id)
+      AND m.month IN (old_f.month, new_f.month);
+END $$;
+
+-- Write one enrollment: its PAM pair and its utilization around the month.
+CREATE FUNCTION evaluation_enrollment_write(
+    p_patient bigint, p_partnership bigint, p_first timestamptz, p_month date
+) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO evaluation_enrollment ({_columns(ENROLLMENT_COLUMNS)})
+    SELECT p_patient, p_partnership, p_first, p_month, {PAIR}, u.*
+    FROM (
+        SELECT {_utilization_sums("p_month")}
+        FROM evaluation_utilizationrecord u
+        WHERE u.patient_id = p_patient AND {_records_around("p_month")}
+    ) u
+    LEFT JOIN evaluation_pampair_source pair ON pair.patient_id = p_patient
+    ON CONFLICT ON CONSTRAINT enrollment_once DO UPDATE SET
+        {_excluded(ENROLLMENT_COLUMNS[2:])};
+$$;
+
+-- A patient's enrollment in a partnership follows their first fact there.
+CREATE FUNCTION evaluation_enrollment_refresh(p_patient bigint, p_partnership bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    first_at timestamptz;
+    first_month date;
+    kept_month date;
+BEGIN
+    SELECT f.submitted_at, f.month INTO first_at, first_month
+    FROM evaluation_referralfact f
+    WHERE f.patient_id = p_patient AND f.partnership_id = p_partnership
+    ORDER BY f.submitted_at, f.referral_id LIMIT 1;
+    IF first_at IS NULL THEN
+        DELETE FROM evaluation_enrollment
+        WHERE patient_id = p_patient AND partnership_id = p_partnership;
+        RETURN;
+    END IF;
+    SELECT enrolled_month INTO kept_month FROM evaluation_enrollment
+    WHERE patient_id = p_patient AND partnership_id = p_partnership;
+    IF kept_month = first_month THEN
+        UPDATE evaluation_enrollment SET first_submitted_at = first_at
+        WHERE patient_id = p_patient AND partnership_id = p_partnership
+          AND first_submitted_at <> first_at;
+    ELSE
+        PERFORM evaluation_enrollment_write(
+            p_patient, p_partnership, first_at, first_month);
+    END IF;
+END $$;
+
+-- Bring one referral's fact, and what is counted from it, up to date.
+CREATE FUNCTION evaluation_referral_refresh(rid bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    old_f evaluation_referralfact;
+    new_f evaluation_referralfact;
+BEGIN
+    SELECT * INTO old_f FROM evaluation_referralfact
+    WHERE referral_id = rid FOR UPDATE;
+    SELECT {_columns(FACT_COLUMNS)} INTO {_columns(FACT_COLUMNS, "new_f.")}
+    FROM evaluation_referralfact_source WHERE referral_id = rid;
+    IF ({_columns(FACT_COLUMNS, "old_f.")})
+        IS NOT DISTINCT FROM ({_columns(FACT_COLUMNS, "new_f.")}) THEN
+        RETURN;
+    END IF;
+    IF new_f.referral_id IS NULL THEN
+        DELETE FROM evaluation_referralfact WHERE referral_id = rid;
+    ELSE
+        INSERT INTO evaluation_referralfact ({_columns(FACT_COLUMNS)})
+        VALUES ({_columns(FACT_COLUMNS, "new_f.")})
+        ON CONFLICT (referral_id) DO UPDATE SET {_excluded(FACT_COLUMNS[1:])};
+    END IF;
+    PERFORM evaluation_months_apply(old_f, new_f);
+    IF (old_f.patient_id, old_f.partnership_id, old_f.submitted_at, old_f.month)
+        IS DISTINCT FROM
+       (new_f.patient_id, new_f.partnership_id, new_f.submitted_at, new_f.month) THEN
+        IF old_f.referral_id IS NOT NULL THEN
+            PERFORM evaluation_enrollment_refresh(
+                old_f.patient_id, old_f.partnership_id);
+        END IF;
+        IF new_f.referral_id IS NOT NULL
+           AND (new_f.patient_id, new_f.partnership_id)
+               IS DISTINCT FROM (old_f.patient_id, old_f.partnership_id) THEN
+            PERFORM evaluation_enrollment_refresh(
+                new_f.patient_id, new_f.partnership_id);
+        END IF;
+    END IF;
+END $$;
+
+-- Everything again from the source tables, for one partnership or all; rows
+-- are written in the order the dashboard reads them.
+CREATE FUNCTION evaluation_rollups_rebuild(ptn bigint DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM evaluation_referralfact WHERE ptn IS NULL OR partnership_id = ptn;
+    DELETE FROM evaluation_referralmonth WHERE ptn IS NULL OR partnership_id = ptn;
+    DELETE FROM evaluation_enrollment WHERE ptn IS NULL OR partnership_id = ptn;
+    INSERT INTO evaluation_referralfact ({_columns(FACT_COLUMNS)})
+    SELECT {_columns(FACT_COLUMNS)} FROM evaluation_referralfact_source
+    WHERE ptn IS NULL OR partnership_id = ptn
+    ORDER BY partnership_id, submitted_at;
+    INSERT INTO evaluation_referralmonth ({MONTH_KEY}, {_columns(MONTH_COUNTS)})
+    SELECT {MONTH_KEY}, {MONTH_SUMS}
+    FROM ({_month_contributions("evaluation_referralfact", "1")}
+          WHERE ptn IS NULL OR f.partnership_id = ptn) c
+    GROUP BY {MONTH_KEY}
+    ORDER BY {MONTH_KEY};
+    INSERT INTO evaluation_enrollment ({_columns(ENROLLMENT_COLUMNS)})
+    SELECT e.patient_id, e.partnership_id, e.submitted_at, e.month, {PAIR}, u.*
+    FROM (
+        SELECT DISTINCT ON (partnership_id, patient_id)
+               patient_id, partnership_id, submitted_at, month
+        FROM evaluation_referralfact
+        WHERE ptn IS NULL OR partnership_id = ptn
+        ORDER BY partnership_id, patient_id, submitted_at, referral_id
+    ) e
+    CROSS JOIN LATERAL (
+        SELECT {_utilization_sums("e.month")}
+        FROM evaluation_utilizationrecord u
+        WHERE u.patient_id = e.patient_id AND {_records_around("e.month")}
+    ) u
+    LEFT JOIN evaluation_pampair_source pair ON pair.patient_id = e.patient_id
+    ORDER BY e.partnership_id, e.patient_id;
+END $$;
+
+CREATE FUNCTION evaluation_on_referral() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM evaluation_referral_refresh(OLD.id);
+    ELSE
+        PERFORM evaluation_referral_refresh(NEW.id);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION evaluation_on_pathway() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM evaluation_referral_refresh(OLD.referral_id);
+    END IF;
+    IF TG_OP = 'INSERT' OR OLD.referral_id <> NEW.referral_id THEN
+        PERFORM evaluation_referral_refresh(NEW.referral_id);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION evaluation_on_pathway_resource() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM evaluation_referral_refresh(w.referral_id)
+    FROM referrals_pathway w
+    WHERE w.id IN (
+        CASE WHEN TG_OP <> 'INSERT' THEN OLD.pathway_id END,
+        CASE WHEN TG_OP <> 'DELETE' THEN NEW.pathway_id END
+    );
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION evaluation_on_patient_language() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM evaluation_referral_refresh(r.id)
+    FROM referrals_referral r WHERE r.patient_id = NEW.id;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION evaluation_on_partnership_time_zone() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM evaluation_rollups_rebuild(NEW.id);
+    RETURN NULL;
+END $$;
+
+-- A changed utilization month or PAM administration rewrites the patient's
+-- enrollments (utilization: only those whose windows reach that month).
+CREATE FUNCTION evaluation_on_patient_record() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    patients bigint[] := '{{}}';
+    periods date[] := '{{}}';
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        patients := patients || OLD.patient_id;
+        periods := periods || CASE WHEN TG_TABLE_NAME = 'evaluation_utilizationrecord'
+                                   THEN (to_jsonb(OLD) ->> 'period')::date END;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        patients := patients || NEW.patient_id;
+        periods := periods || CASE WHEN TG_TABLE_NAME = 'evaluation_utilizationrecord'
+                                   THEN (to_jsonb(NEW) ->> 'period')::date END;
+    END IF;
+    PERFORM evaluation_enrollment_write(e.patient_id, e.partnership_id,
+                                        e.first_submitted_at, e.enrolled_month)
+    FROM evaluation_enrollment e
+    WHERE e.id IN (
+        SELECT reached.id FROM evaluation_enrollment reached
+        JOIN unnest(patients, periods) c (patient_id, period)
+          ON c.patient_id = reached.patient_id
+         AND (c.period IS NULL OR (
+             c.period >= (reached.enrolled_month + make_interval(months => -12))
+             AND c.period < (reached.enrolled_month + make_interval(months => 12))))
+    );
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER evaluation_rollups AFTER INSERT OR UPDATE OR DELETE
+ON referrals_referral FOR EACH ROW EXECUTE FUNCTION evaluation_on_referral();
+CREATE TRIGGER evaluation_rollups AFTER INSERT OR UPDATE OR DELETE
+ON referrals_pathway FOR EACH ROW EXECUTE FUNCTION evaluation_on_pathway();
+CREATE TRIGGER evaluation_rollups AFTER INSERT OR UPDATE OR DELETE
+ON referrals_pathwayresource FOR EACH ROW
+EXECUTE FUNCTION evaluation_on_pathway_resource();
+CREATE TRIGGER evaluation_rollups AFTER UPDATE OF preferred_language
+ON referrals_patient FOR EACH ROW
+WHEN (OLD.preferred_language IS DISTINCT FROM NEW.preferred_language)
+EXECUTE FUNCTION evaluation_on_patient_language();
+CREATE TRIGGER evaluation_rollups AFTER UPDATE OF time_zone
+ON partners_partnership FOR EACH ROW
+WHEN (OLD.time_zone IS DISTINCT FROM NEW.time_zone)
+EXECUTE FUNCTION evaluation_on_partnership_time_zone();
+CREATE TRIGGER evaluation_rollups AFTER INSERT OR UPDATE OR DELETE
+ON evaluation_utilizationrecord FOR EACH ROW
+EXECUTE FUNCTION evaluation_on_patient_record();
+CREATE TRIGGER evaluation_rollups AFTER INSERT OR UPDATE OR DELETE
+ON evaluation_pamadministration FOR EACH ROW
+EXECUTE FUNCTION evaluation_on_patient_record();
+
+SELECT evaluation_rollups_rebuild();
+"""
+
+DROP = """
+DROP TRIGGER evaluation_rollups ON referrals_referral;
+DROP TRIGGER evaluation_rollups ON referrals_pathway;
+DROP TRIGGER evaluation_rollups ON referrals_pathwayresource;
+DROP TRIGGER evaluation_rollups ON referrals_patient;
+DROP TRIGGER evaluation_rollups ON partners_partnership;
+DROP TRIGGER evaluation_rollups ON evaluation_utilizationrecord;
+DROP TRIGGER evaluation_rollups ON evaluation_pamadministration;
+DROP FUNCTION evaluation_on_referral, evaluation_on_pathway,
+    evaluation_on_pathway_resource, evaluation_on_patient_language,
+    evaluation_on_partnership_time_zone, evaluation_on_patient_record,
+    evaluation_rollups_rebuild, evaluation_referral_refresh,
+    evaluation_enrollment_refresh, evaluation_enrollment_write,
+    evaluation_months_apply;
+DROP VIEW evaluation_referralfact_source, evaluation_pampair_source;
+DELETE FROM evaluation_referralfact;
+DELETE FROM evaluation_referralmonth;
+DELETE FROM evaluation_enrollment;
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [("evaluation", "0004_rollups")]
+
+    operations = [migrations.RunSQL(FUNCTIONS, DROP)]
