@@ -223,6 +223,22 @@ def required_training_get_for_user(user, code) -> RequiredTraining:
     return rule
 
 
+def _sessions_by_person(partnership_ids, person_ids) -> dict[tuple, list]:
+    """Sessions each person attended, newest first, by (partnership id, person id)."""
+    attended = (
+        TrainingAttendance.objects.filter(
+            session__partnership_id__in=partnership_ids, person_id__in=person_ids
+        )
+        .select_related("session")
+        .order_by("-session__held_on")
+    )
+    sessions = {}
+    for attendance in attended:
+        key = (attendance.session.partnership_id, attendance.person_id)
+        sessions.setdefault(key, []).append(attendance.session)
+    return sessions
+
+
 def training_status_for_people(partnership, people) -> list[dict]:
     """For each person: trainings completed and each required one's standing.
 
@@ -231,30 +247,44 @@ def training_status_for_people(partnership, people) -> list[dict]:
     """
     people = list(people)
     rules = list(partnership.required_trainings.all())
-    attended = (
-        TrainingAttendance.objects.filter(
-            session__partnership=partnership, person__in=[p.pk for p in people]
-        )
-        .select_related("session")
-        .order_by("-session__held_on")
-    )
-    sessions_by_person = {}
-    for attendance in attended:
-        sessions_by_person.setdefault(attendance.person_id, []).append(
-            attendance.session
-        )
+    sessions = _sessions_by_person([partnership.pk], [p.pk for p in people])
     today = timezone.localdate()
-    return [
-        {
-            "person": person,
-            "sessions": sessions_by_person.get(person.pk, []),
-            "required": [
-                required_standing(
-                    rule, person, sessions_by_person.get(person.pk, []), today
-                )
-                for rule in rules
-                if rule.role == person.role
-            ],
-        }
-        for person in people
-    ]
+    rows = []
+    for person in people:
+        attended = sessions.get((partnership.pk, person.pk), [])
+        required = [
+            required_standing(rule, person, attended, today)
+            for rule in rules
+            if rule.role == person.role
+        ]
+        rows.append({"person": person, "sessions": attended, "required": required})
+    return rows
+
+
+def overdue_training(partnerships, *, today_by_partnership: dict) -> list[tuple]:
+    """``(partnership, person, standing)`` for every required training overdue in
+    the partnerships, each judged on its own local date: three queries for all."""
+    partnerships = {p.pk: p for p in partnerships}
+    rules = list(RequiredTraining.objects.filter(partnership_id__in=partnerships))
+    if not rules:
+        return []
+    organizations = {}
+    for partnership in partnerships.values():
+        for organization_id in (partnership.health_system_id, partnership.cbo_id):
+            organizations.setdefault(organization_id, []).append(partnership)
+    people = list(
+        User.objects.filter(organization_id__in=organizations, is_active=True)
+    )
+    sessions = _sessions_by_person(list(partnerships), [p.pk for p in people])
+    overdue = []
+    for person in people:
+        for partnership in organizations[person.organization_id]:
+            attended = sessions.get((partnership.pk, person.pk), [])
+            today = today_by_partnership[partnership.pk]
+            for rule in rules:
+                if rule.partnership_id != partnership.pk or rule.role != person.role:
+                    continue
+                standing = required_standing(rule, person, attended, today)
+                if standing.is_overdue:
+                    overdue.append((partnership, person, standing))
+    return overdue

@@ -276,7 +276,8 @@ def test_a_navigator_with_two_reminders_due_at_once_gets_both(
 
 def test_a_claimed_reminder_is_not_sent_again(accepted_wednesday, supervisor):
     rule = next(rule for rule in reminders.RULES if rule.name == "not_assigned")
-    [due] = list(rule.due(accepted_wednesday.partnership, local(2026, 11, 19, 10)))
+    sweep = reminders.Sweep.of_running(local(2026, 11, 19, 10))
+    [due] = list(rule.due(sweep, rule))
     assert reminders.reminder_send_once(rule=rule, due=due) is True
     assert reminders.reminder_send_once(rule=rule, due=due) is False
     assert len(received(supervisor, Kind.NOT_ASSIGNED)) == 1
