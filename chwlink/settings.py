@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "chwlink.lib",
     "partners",
     "referrals",
     "evaluation",
@@ -319,7 +320,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "outbox-redeliver": {
-        "task": "partners.tasks.outbox_redeliver_task",
+        "task": "chwlink.lib.tasks.outbox_redeliver_task",
         "schedule": timedelta(minutes=5),
     },
     "reminders-sweep": {

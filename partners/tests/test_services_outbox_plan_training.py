@@ -8,8 +8,10 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
-from partners import outbox, services
-from partners.models import OutboundEmail, PlanTask, RequiredTraining, User
+from chwlink.lib import outbox
+from chwlink.lib.models import OutboundEmail
+from partners import services
+from partners.models import PlanTask, RequiredTraining, User
 from partners.tests.factories import OrganizationFactory, UserFactory
 
 Role = User.Role
@@ -27,7 +29,7 @@ def test_a_queued_mail_is_handed_to_the_worker_once_the_transaction_commits(
     db, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr("partners.outbox.email_send_task.delay", sent.append)
+    monkeypatch.setattr("chwlink.lib.outbox.email_send_task.delay", sent.append)
     with django_capture_on_commit_callbacks(execute=True):
         email = queued()
         assert sent == []

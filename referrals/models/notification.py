@@ -130,19 +130,3 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return self.get_email_mode_display()
-
-
-class PeriodicRun(models.Model):
-    """When each periodic task last ran, for `manage.py schedule`."""
-
-    task = models.CharField(_("task"), max_length=200, unique=True)
-    started_at = models.DateTimeField(_("last started"))
-    finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("periodic task run")
-        verbose_name_plural = _("periodic task runs")
-
-    def __str__(self):
-        return self.task

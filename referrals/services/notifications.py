@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from chwlink.lib.outbox import email_queue
 from partners.models import TrainingKind, User
-from partners.outbox import email_queue
 from referrals.models import (
     OUTCOME_STATUSES,
     Notification,

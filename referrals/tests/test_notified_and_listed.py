@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from partners.models import OutboundEmail
+from chwlink.lib.models import OutboundEmail
 from referrals.models import Notification, Referral
 from referrals.selectors import caseload_for_navigator
 from referrals.services import assignment, contacts, notifications, workflow
