@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils.translation import activate
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chwlink.lib.pagination import page_of
 from partners import audit, selectors, services, statements
 from partners.access import (
     allowed,
@@ -83,7 +83,7 @@ def _editable(request, partnership):
 @allowed(reads_partnerships)
 def partnership_list(request):
     partnerships = selectors.partnership_list_for_user(request.user).order_by("name")
-    page = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(partnerships, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "partners/partnership_list.html",
@@ -296,12 +296,13 @@ def plan_task_complete(request, code):
 def training_overview(request, code):
     partnership = selectors.partnership_get_for_user(request.user, code)
     sessions = selectors.training_session_list(partnership)
-    people = Paginator(
+    people = page_of(
         selectors.partnership_people(partnership).order_by(
             "organization__name", "first_name", "pk"
         ),
         PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+        request.GET.get("page"),
+    )
     can_edit = may_edit_partnership(request.user, partnership)
     return render(
         request,
@@ -405,9 +406,7 @@ def statement_overview(request, code):
             "partnership": partnership,
             "form": form,
             "draft": draft,
-            "page_obj": Paginator(draft.lines, PAGE_SIZE).get_page(
-                request.GET.get("page")
-            ),
+            "page_obj": page_of(draft.lines, PAGE_SIZE, request.GET.get("page")),
             "issued": issued[:PAGE_SIZE],
             "already_issued": next(
                 (s for s in issued if s.period_start == draft.period_start), None
@@ -478,7 +477,7 @@ def navigator_time(request, code):
     """Navigator minutes per patient per month, against the CHI billing codes."""
     partnership = selectors.partnership_get_for_user(request.user, code)
     rows = statements.navigator_time_by_patient_month(partnership=partnership)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(rows, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "partners/navigator_time.html",
@@ -516,7 +515,7 @@ def patient_audit(request, code):
     patient = audit.patient_get_for_audit(request.user, code)
     trail = audit.patient_audit_trail(patient)
     show = "changes" if request.GET.get("show") == "changes" else "reads"
-    page = Paginator(trail[show], AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(trail[show], AUDIT_PAGE_SIZE, request.GET.get("page"))
     rows = audit.change_rows(page) if show == "changes" else page
     return render(
         request,
@@ -529,7 +528,7 @@ def patient_audit(request, code):
 def audit_search(request):
     form = AuditSearchForm(request.GET or None)
     records = audit.access_record_search(filters=form.filters())
-    page = Paginator(records, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(records, AUDIT_PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "partners/audit_search.html",

@@ -1,0 +1,38 @@
+"""Pagination that never counts a whole table."""
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+PAGES_COUNTED = 100
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``pages_counted`` pages of rows: a worklist of a statewide
+    partnership holds a hundred thousand, and counting them all costs more than
+    showing a page. Beyond the cap the pages read "Page 3 of 100+" and the last
+    counted page is the last one offered (filters narrow the rest)."""
+
+    def __init__(self, object_list, per_page, *, pages_counted=PAGES_COUNTED, **kw):
+        super().__init__(object_list, per_page, **kw)
+        self.cap = pages_counted * int(per_page)
+
+    @cached_property
+    def _counted(self) -> int:
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            return rows.order_by()[: self.cap + 1].count()
+        return len(rows)
+
+    @property
+    def count(self) -> int:
+        return min(self._counted, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        """More rows exist than were counted."""
+        return self._counted > self.cap
+
+
+def page_of(rows, per_page: int, number) -> object:
+    """The requested page (the last one for a number past the end)."""
+    return CappedPaginator(rows, per_page).get_page(number)
