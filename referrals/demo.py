@@ -13,8 +13,6 @@ from referrals.demo_directory import seed_directory
 from referrals.models import Encounter, Patient, Referral, ReferralEvent
 from referrals.services import assignment, contacts, intake, pathways, workflow
 
-DAY = datetime.timedelta(days=1)
-
 PATIENTS = [
     # first, last, birth date, MRN, language, interpreter, phone
     ("María", "Hernández", datetime.date(1961, 3, 14), "CH-100231", "es", True),

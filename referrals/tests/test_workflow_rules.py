@@ -11,7 +11,6 @@ from django.utils import timezone
 from partners.tests.factories import OrganizationFactory, UserFactory
 from referrals.models import Notification, Referral, ReferralEvent
 from referrals.services import assignment, contacts, intake, pathways, workflow
-from referrals.services.gravity import task_status
 from referrals.services.workflow import ReferralConflict, WorkflowError
 from referrals.tests.factories import PatientFactory, ReferralFactory
 
@@ -665,26 +664,6 @@ def test_a_current_version_is_accepted(cast):
         expected_version=referral.version,
     )
     assert accepted.status == Status.ACCEPTED
-
-
-@pytest.mark.parametrize(
-    ("status", "task"),
-    [
-        (Status.DRAFT, ("draft", "")),
-        (Status.SUBMITTED, ("requested", "")),
-        (Status.ACCEPTED, ("accepted", "")),
-        (Status.ASSIGNED, ("accepted", "assigned")),
-        (Status.IN_PROGRESS, ("in-progress", "")),
-        (Status.ON_HOLD, ("on-hold", "")),
-        (Status.COMPLETED, ("completed", "")),
-        (Status.UNABLE_TO_COMPLETE, ("failed", "")),
-        (Status.DECLINED, ("rejected", "")),
-        (Status.CANCELLED, ("cancelled", "")),
-        (Status.ENTERED_IN_ERROR, ("entered-in-error", "")),
-    ],
-)
-def test_each_status_is_the_gravity_task_status(status, task):
-    assert task_status(status) == task
 
 
 class TestMessages:
