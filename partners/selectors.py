@@ -253,7 +253,7 @@ def training_status_for_people(partnership, people) -> list[dict]:
     for person in people:
         attended = sessions.get((partnership.pk, person.pk), [])
         required = [
-            required_standing(rule, person, attended, today)
+            required_standing(rule=rule, person=person, sessions=attended, today=today)
             for rule in rules
             if rule.role == person.role
         ]
@@ -284,7 +284,9 @@ def overdue_training(partnerships, *, today_by_partnership: dict) -> list[tuple]
             for rule in rules:
                 if rule.partnership_id != partnership.pk or rule.role != person.role:
                     continue
-                standing = required_standing(rule, person, attended, today)
+                standing = required_standing(
+                    rule=rule, person=person, sessions=attended, today=today
+                )
                 if standing.is_overdue:
                     overdue.append((partnership, person, standing))
     return overdue

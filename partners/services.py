@@ -71,7 +71,7 @@ def user_sessions_end_on_sign_out(sender, request, user, **kwargs) -> None:
 # Partnerships, contracts, statements, the implementation plan and training.
 
 
-def _check_editor(actor, partnership) -> None:
+def _check_editor(actor: User, partnership: Partnership) -> None:
     if not may_edit_partnership(actor, partnership):
         raise PermissionDenied
 
@@ -131,7 +131,9 @@ def partnership_create(*, actor: User, data: dict) -> Partnership:
     return partnership
 
 
-def partnership_update(*, actor: User, partnership: Partnership, data: dict):
+def partnership_update(
+    *, actor: User, partnership: Partnership, data: dict
+) -> Partnership:
     _check_editor(actor, partnership)
     clinics = data.pop("clinics", None)
     for field, value in data.items():
@@ -241,7 +243,9 @@ def plan_task_update(*, actor: User, task: PlanTask, data: dict) -> PlanTask:
 
 
 def plan_task_complete(*, actor: User, task: PlanTask) -> PlanTask:
-    return plan_task_update(actor=actor, task=task, data={"status": "done"})
+    return plan_task_update(
+        actor=actor, task=task, data={"status": PlanTask.Status.DONE}
+    )
 
 
 def plan_task_move(*, actor: User, task: PlanTask, up: bool) -> None:

@@ -3,6 +3,8 @@
 import dataclasses
 import datetime
 
+from partners.models import RequiredTraining, TrainingSession, User
+
 
 def months_after(day: datetime.date, months: int) -> datetime.date:
     """The same day ``months`` later, clamped to the month's last day."""
@@ -15,7 +17,7 @@ def months_after(day: datetime.date, months: int) -> datetime.date:
 
 @dataclasses.dataclass
 class Standing:
-    rule: object
+    rule: RequiredTraining
     last_on: datetime.date | None
     due_on: datetime.date | None
     state: str  # "done", "due" or "overdue"
@@ -25,7 +27,13 @@ class Standing:
         return self.state == "overdue"
 
 
-def required_standing(rule, person, sessions, today) -> Standing:
+def required_standing(
+    *,
+    rule: RequiredTraining,
+    person: User,
+    sessions: list[TrainingSession],
+    today: datetime.date,
+) -> Standing:
     """``sessions``: the person's sessions in this partnership, newest first."""
     last_on = next((s.held_on for s in sessions if s.kind == rule.kind), None)
     if last_on is None:

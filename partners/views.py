@@ -468,7 +468,7 @@ def statement_csv(request, code):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     statements.statement_write_csv(
-        response, statement, selectors.statement_lines(statement)
+        stream=response, statement=statement, lines=selectors.statement_lines(statement)
     )
     return response
 

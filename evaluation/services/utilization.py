@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from evaluation.access import keeps_data_of, manages_program
 from evaluation.models import UtilizationImport, UtilizationRecord
+from partners.models import User
 from referrals.models import Patient
 
 COUNTS = [
@@ -115,7 +116,7 @@ def utilization_parse(*, health_system_id: int, content: str) -> dict:
 
 
 def utilization_import_upload(
-    *, actor, file_name: str, content: str
+    *, actor: User, file_name: str, content: str
 ) -> UtilizationImport:
     """Keep the uploaded extract, unparsed, for its preview; nothing else is written."""
     if not manages_program(actor):
@@ -132,7 +133,7 @@ def utilization_import_upload(
 
 
 def utilization_import_confirm(
-    *, actor, upload: UtilizationImport
+    *, actor: User, upload: UtilizationImport
 ) -> UtilizationImport:
     """Write the good lines (create or update per patient and month); importing the
     same file again updates the same rows and creates none."""
@@ -164,7 +165,7 @@ def utilization_import_confirm(
     return locked
 
 
-def utilization_import_discard(*, actor, upload: UtilizationImport) -> None:
+def utilization_import_discard(*, actor: User, upload: UtilizationImport) -> None:
     if not keeps_data_of(actor, upload.health_system_id):
         raise PermissionDenied
     UtilizationImport.objects.filter(
@@ -172,7 +173,9 @@ def utilization_import_discard(*, actor, upload: UtilizationImport) -> None:
     ).update(status=UtilizationImport.Status.DISCARDED, content="")
 
 
-def utilization_save(*, actor, patient, values: dict, record=None) -> UtilizationRecord:
+def utilization_save(
+    *, actor: User, patient, values: dict, record=None
+) -> UtilizationRecord:
     """A program manager enters or corrects one patient-month by hand."""
     if not keeps_data_of(actor, patient.health_system_id):
         raise PermissionDenied

@@ -224,7 +224,7 @@ MANUAL_TRANSITIONS = (
 )
 
 
-def allowed_transitions(actor, referral: Referral) -> list[Transition]:
+def allowed_transitions(*, actor: User, referral: Referral) -> list[Transition]:
     """What the actor may do to the referral right now (drives the page's buttons)."""
     if not acts_for(actor, referral):
         return []
@@ -239,7 +239,7 @@ def allowed_transitions(actor, referral: Referral) -> list[Transition]:
 
 def transition_check(
     *,
-    actor,
+    actor: User,
     referral: Referral,
     name: str,
     reason_code: str = "",
@@ -306,14 +306,14 @@ def conflict_for(referral: Referral) -> ReferralConflict:
 def apply_transition(
     *,
     referral: Referral,
-    actor,
+    actor: User,
     name: str,
     reason_code: str = "",
     reason: str = "",
     target: str | None = None,
     extra_fields: dict | None = None,
     event_kind: str = ReferralEvent.Kind.STATUS,
-    event_navigator=None,
+    event_navigator: User | None = None,
     expected_version: int | None = None,
 ) -> Referral:
     """Move the referral along one transition, record the event, or refuse.
@@ -363,7 +363,7 @@ def apply_transition(
 def referral_transition(
     *,
     referral: Referral,
-    actor,
+    actor: User,
     name: str,
     reason_code: str = "",
     reason: str = "",
@@ -386,7 +386,9 @@ def referral_transition(
     )
 
 
-def referral_message_add(*, referral: Referral, actor, text: str) -> ReferralEvent:
+def referral_message_add(
+    *, referral: Referral, actor: User, text: str
+) -> ReferralEvent:
     """A message between the clinic and the CBO, shown on the shared timeline."""
     text = text.strip()
     if not text:

@@ -265,11 +265,17 @@ def test_a_stale_copy_gets_a_conflict_naming_who_acted(submitted, supervisor):
 
 
 def test_allowed_transitions_drive_the_buttons(submitted, supervisor, clinic_user):
-    assert [t.name for t in workflow.allowed_transitions(supervisor, submitted)] == [
+    assert [
+        t.name
+        for t in workflow.allowed_transitions(actor=supervisor, referral=submitted)
+    ] == [
         "accept",
         "decline",
     ]
-    assert [t.name for t in workflow.allowed_transitions(clinic_user, submitted)] == [
+    assert [
+        t.name
+        for t in workflow.allowed_transitions(actor=clinic_user, referral=submitted)
+    ] == [
         "cancel",
         "enter_in_error",
     ]
