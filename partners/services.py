@@ -1,5 +1,6 @@
 """Writes about people and messages to them."""
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,7 +25,11 @@ from partners.private_files import document_check
 def user_set_language(*, user: User, language: str) -> None:
     """Remember the interface language so it follows the user to every device."""
     if language not in dict(settings.LANGUAGES):
-        raise ValueError(f"Unsupported language: {language}")
+        raise ValidationError(
+            forms.ChoiceField.default_error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": language},
+        )
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language
 

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partners.access import has_role
 from partners.models import User
 from referrals.access import acts_for, may_message
 from referrals.choices import StatusReason
@@ -232,7 +233,7 @@ def allowed_transitions(*, actor: User, referral: Referral) -> list[Transition]:
         TRANSITIONS[name]
         for name in MANUAL_TRANSITIONS
         if referral.status in TRANSITIONS[name].sources
-        and actor.role in TRANSITIONS[name].roles
+        and has_role(actor, *TRANSITIONS[name].roles)
         and not (TRANSITIONS[name].guard and TRANSITIONS[name].guard(referral))
     ]
 
@@ -250,7 +251,7 @@ def transition_check(
     transition = TRANSITIONS[name]
     if expected_version is not None and expected_version != referral.version:
         raise conflict_for(referral)
-    if actor.role not in transition.roles or not acts_for(actor, referral):
+    if not has_role(actor, *transition.roles) or not acts_for(actor, referral):
         raise PermissionDenied
     if referral.status not in transition.sources:
         raise WorkflowError(
