@@ -35,6 +35,7 @@ from partners.models import (
     User,
 )
 from referrals.access import navigates, supervises, works_at_cbo, works_at_clinic
+from referrals.choices import OFFERED_RESOURCE_STATUSES, Urgency
 from referrals.models import (
     CASELOAD_STATUSES,
     OPEN_STATUSES,
@@ -195,6 +196,14 @@ def overdue_in_caseload(cutoffs_by_partnership) -> Q:
     return overdue_under_own_partnership(cutoffs_by_partnership, overdue_in_caseload_q)
 
 
+def _urgent_first() -> Case:
+    return Case(
+        When(urgency=Urgency.URGENT, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
 def inbox_for_supervisor(
     *, user, filters: dict | None = None, cutoffs: dict | None = None
 ) -> QuerySet[Referral]:
@@ -226,11 +235,7 @@ def inbox_for_supervisor(
             default=Value(0),
             output_field=IntegerField(),
         ),
-        urgent_first=Case(
-            When(urgency="urgent", then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
+        urgent_first=_urgent_first(),
     ).order_by("urgent_first", "submitted_at", "pk")
 
 
@@ -281,11 +286,7 @@ def caseload_for_navigator(*, user) -> QuerySet[Referral]:
                 default=Value(None),
                 output_field=IntegerField(),
             ),
-            urgent_first=Case(
-                When(urgency="urgent", then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
+            urgent_first=_urgent_first(),
         )
         .order_by("-is_overdue", "urgent_first", "submitted_at", "pk")
         .prefetch_related(
@@ -458,7 +459,7 @@ def resource_list_for_user(user, *, filters: dict | None = None):
             | Q(organization__name__icontains=word)
         )
     if not filters.get("include_inactive"):
-        services = services.filter(status__in=["active", "temporarily_closed"])
+        services = services.filter(status__in=OFFERED_RESOURCE_STATUSES)
     return services.order_by("name", "pk")
 
 

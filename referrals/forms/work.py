@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.languages import LANGUAGE_CHOICES
 from partners.pathway_kinds import PathwayKind
 from referrals.choices import ContactMode, SocialNeed
+from referrals.models import Pathway
 from referrals.pathways import default_pathway_for
 from referrals.services.contacts import FUTURE_TOLERANCE, MAX_MINUTES, MIN_MINUTES
 
@@ -174,8 +175,8 @@ class ResourceLinkForm(forms.Form):
 
 class PathwayCloseForm(forms.Form):
     OUTCOMES = [
-        ("completed", _("Completed: the need is resolved")),
-        ("incomplete", _("Incomplete: the need could not be resolved")),
+        (Pathway.Status.COMPLETED, _("Completed: the need is resolved")),
+        (Pathway.Status.INCOMPLETE, _("Incomplete: the need could not be resolved")),
     ]
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=OUTCOMES, widget=forms.RadioSelect
@@ -194,7 +195,7 @@ class PathwayCloseForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if (
-            cleaned.get("outcome") == "incomplete"
+            cleaned.get("outcome") == Pathway.Status.INCOMPLETE
             and not cleaned.get("note", "").strip()
         ):
             self.add_error("note", _("Say why the pathway could not be completed."))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from partners.models import User
 from partners.pathway_kinds import PathwayKind
 from referrals.access import may_assign, may_work_pathways
-from referrals.choices import ResourceStatus, SocialNeed
+from referrals.choices import OFFERED_RESOURCE_STATUSES, SocialNeed
 from referrals.models import (
     CASELOAD_STATUSES,
     Notification,
@@ -25,10 +25,6 @@ from referrals.models import (
 from referrals.pathways import default_pathway_for, default_steps_for
 from referrals.services.notifications import notify, supervisors_of
 from referrals.services.workflow import WorkflowError
-
-LINKABLE_RESOURCE_STATUSES = frozenset(
-    {ResourceStatus.ACTIVE, ResourceStatus.TEMPORARILY_CLOSED}
-)
 
 
 @dataclass(frozen=True)
@@ -192,7 +188,7 @@ def pathway_resource_link(
     _check_editable(actor, pathway)
     if service.organization.directory_owner_id != pathway.referral.partnership.cbo_id:
         raise PermissionDenied
-    if service.status not in LINKABLE_RESOURCE_STATUSES:
+    if service.status not in OFFERED_RESOURCE_STATUSES:
         raise WorkflowError(_("This service is no longer offered."))
     with transaction.atomic():
         _lock_open(pathway)

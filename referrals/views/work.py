@@ -231,7 +231,7 @@ def pathway_close(request, code):
         return refusal
     form = PathwayCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        completed = form.cleaned_data["outcome"] == "completed"
+        completed = form.cleaned_data["outcome"] == Pathway.Status.COMPLETED
         try:
             pathways.pathway_close(
                 pathway=pathway,
