@@ -6,9 +6,9 @@ from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from partners.languages import LANGUAGE_CHOICES
 from partners.pathway_kinds import PathwayKind
 from referrals.choices import ContactMode, SocialNeed
+from referrals.forms.filters import language_filter, need_filter
 from referrals.models import Pathway
 from referrals.pathways import default_pathway_for
 from referrals.services.contacts import FUTURE_TOLERANCE, MAX_MINUTES, MIN_MINUTES
@@ -140,16 +140,8 @@ class ResourceSearchForm(forms.Form):
     """Search the CBO's directory for a pathway; defaults to the pathway's need and
     the patient's language."""
 
-    need = forms.ChoiceField(
-        label=_("Need"),
-        required=False,
-        choices=[("", _("Any need")), *SocialNeed.choices],
-    )
-    language = forms.ChoiceField(
-        label=_("Language"),
-        required=False,
-        choices=[("", _("Any language")), *LANGUAGE_CHOICES],
-    )
+    need = need_filter()
+    language = language_filter()
     q = forms.CharField(label=_("Words"), required=False, max_length=100)
 
     def __init__(self, data=None, *, need, language):
