@@ -22,6 +22,7 @@ from partners.statements import (
 from partners.tests.partnership_builders import (
     accepted_referral,
     approved_pathway,
+    food_and_housing_pathways,
     payment_agreement,
 )
 from referrals.services import workflow
@@ -433,17 +434,7 @@ def test_each_pathway_kind_earns_its_own_rate(
         manager,
         rates={"food_security": "300.00", "housing": "450.00"},
     )
-    approved_pathway(
-        accepted_referral(partnership, clinic, supervisor), supervisor, navigator
-    )
-    approved_pathway(
-        accepted_referral(
-            partnership, clinic, supervisor, social_needs=["housing-instability"]
-        ),
-        supervisor,
-        navigator,
-        need="housing-instability",
-    )
+    food_and_housing_pathways(partnership, clinic, supervisor, navigator)
     draft = statement_compute(partnership=partnership, period_start=FEBRUARY)
     assert sorted((line.pathway.kind, line.amount) for line in draft.lines) == [
         ("food_security", Decimal("300.00")),
