@@ -72,8 +72,9 @@ def deidentified_dataset(user, filters: dict) -> tuple[list, list]:
         to_close=days_between("closed_at", "submitted_at"),
     )
     pams = PamAdministration.objects.filter(patient_id=OuterRef("pk"))
-    baseline = pams.filter(kind="baseline").order_by("administered_on", "pk")
-    follow_up = pams.filter(kind="follow_up").order_by("-administered_on", "-pk")
+    Kind = PamAdministration.Kind
+    baseline = pams.filter(kind=Kind.BASELINE).order_by("administered_on", "pk")
+    follow_up = pams.filter(kind=Kind.FOLLOW_UP).order_by("-administered_on", "-pk")
     pathways = Pathway.objects.filter(referral__in=referrals.values("pk"))
     patients = cohort_of(referrals).annotate(
         enrolled_at=Subquery(first.values("submitted_at")[:1]),

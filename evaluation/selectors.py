@@ -22,6 +22,7 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from evaluation.access import manages_program
 from evaluation.models import (
     PamAdministration,
     PamConversionTable,
@@ -31,11 +32,9 @@ from evaluation.models import (
     UtilizationImport,
     UtilizationRecord,
 )
-from partners.models import User
+from referrals.access import navigates, supervises
 from referrals.models import CASELOAD_STATUSES, Patient
 from referrals.selectors import patients_referred_for_user, referral_list_for_user
-
-Role = User.Role
 
 
 class AddMonths(Func):
@@ -145,13 +144,13 @@ def story_list_for_user(user, *, filters: dict | None = None) -> QuerySet[Story]
     stories = Story.objects.select_related("patient", "recorded_by").prefetch_related(
         "excerpts__theme"
     )
-    if user.role == Role.NAVIGATOR:
+    if navigates(user):
         stories = stories.filter(
             Q(recorded_by=user) | Q(Exists(_caseload_referral(user)))
         )
-    elif user.role == Role.SUPERVISOR:
+    elif supervises(user):
         stories = stories.filter(partnership__cbo_id=user.organization_id)
-    elif user.role == Role.PROGRAM_MANAGER:
+    elif manages_program(user):
         stories = stories.filter(
             Q(partnership__health_system_id=user.organization_id)
             | Q(partnership__cbo_id=user.organization_id),

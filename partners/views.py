@@ -80,6 +80,11 @@ def _editable(request, partnership):
     return partnership
 
 
+def _editable_partnership(request, code):
+    """The partnership of the URL: 404 out of scope, 403 to those who only read."""
+    return _editable(request, selectors.partnership_get_for_user(request.user, code))
+
+
 @allowed(reads_partnerships)
 def partnership_list(request):
     partnerships = selectors.partnership_list_for_user(request.user).order_by("name")
@@ -122,15 +127,14 @@ def partnership_detail(request, code):
             "steps": selectors.plan_step_summary(partnership),
             "can_edit": may_edit_partnership(request.user, partnership),
             "see_payments": may_see_payments(request.user),
+            "ContractKind": Contract.Kind,
         },
     )
 
 
 @allowed(manages_partnerships)
 def partnership_edit(request, code):
-    partnership = _editable(
-        request, selectors.partnership_get_for_user(request.user, code)
-    )
+    partnership = _editable_partnership(request, code)
     form = PartnershipForm(
         request.POST or None, instance=partnership, actor=request.user
     )
@@ -149,9 +153,7 @@ def partnership_edit(request, code):
 
 @allowed(manages_partnerships)
 def contract_new(request, code):
-    partnership = _editable(
-        request, selectors.partnership_get_for_user(request.user, code)
-    )
+    partnership = _editable_partnership(request, code)
     return _contract_form(request, partnership=partnership, contract=None)
 
 
@@ -224,15 +226,14 @@ def plan_detail(request, code):
             "done": sum(1 for task in tasks if task.status == PlanTask.Status.DONE),
             "total": len(tasks),
             "can_edit": may_edit_partnership(request.user, partnership),
+            "TaskStatus": PlanTask.Status,
         },
     )
 
 
 @allowed(manages_partnerships)
 def plan_task_new(request, code):
-    partnership = _editable(
-        request, selectors.partnership_get_for_user(request.user, code)
-    )
+    partnership = _editable_partnership(request, code)
     return _plan_task_form(request, partnership=partnership, task=None)
 
 
@@ -321,9 +322,7 @@ def training_overview(request, code):
 
 @allowed(manages_partnerships)
 def training_session_new(request, code):
-    partnership = _editable(
-        request, selectors.partnership_get_for_user(request.user, code)
-    )
+    partnership = _editable_partnership(request, code)
     return _training_form(request, partnership=partnership, session=None)
 
 
@@ -359,9 +358,7 @@ def _training_form(request, *, partnership, session):
 
 @allowed(manages_partnerships)
 def required_training_new(request, code):
-    partnership = _editable(
-        request, selectors.partnership_get_for_user(request.user, code)
-    )
+    partnership = _editable_partnership(request, code)
     form = RequiredTrainingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.required_training_save(
@@ -420,9 +417,7 @@ def statement_overview(request, code):
 @allowed(manages_partnerships)
 @require_POST
 def statement_issue(request, code):
-    partnership = _editable(
-        request, selectors.partnership_get_for_user(request.user, code)
-    )
+    partnership = _editable_partnership(request, code)
     form = StatementMonthForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a month."))
@@ -467,7 +462,7 @@ def statement_csv(request, code):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     statements.statement_write_csv(
-        response, statement, selectors.statement_lines(statement)
+        stream=response, statement=statement, lines=selectors.statement_lines(statement)
     )
     return response
 

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.lookups import LessThanOrEqual
 from django.shortcuts import get_object_or_404
 
+from partners.access import is_administrator, manages_program
 from partners.models import (
     Partnership,
     RequiredTraining,
@@ -33,7 +34,8 @@ from partners.models import (
     TrainingKind,
     User,
 )
-from referrals.access import works_at_clinic
+from referrals.access import navigates, supervises, works_at_cbo, works_at_clinic
+from referrals.choices import OFFERED_RESOURCE_STATUSES, Urgency
 from referrals.models import (
     CASELOAD_STATUSES,
     OPEN_STATUSES,
@@ -63,23 +65,23 @@ SharedWith = Referral.shared_with.through
 def referral_scope_for_user(user) -> Q:
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
-    if user.role == Role.CLINIC_STAFF:
+    if works_at_clinic(user):
         return Q(partnership__health_system_id=user.organization_id)
-    if user.role == Role.SUPERVISOR:
+    if supervises(user):
         return Q(partnership__cbo_id=user.organization_id) & ~Q(status=Status.DRAFT)
-    if user.role == Role.NAVIGATOR:
+    if navigates(user):
         shared = Exists(
             SharedWith.objects.filter(referral_id=OuterRef("pk"), user_id=user.pk)
         )
         return Q(partnership__cbo_id=user.organization_id) & (
             Q(navigator_id=user.pk) | Q(shared)
         )
-    if user.role == Role.PROGRAM_MANAGER:
+    if manages_program(user):
         member = Q(partnership__health_system_id=user.organization_id) | Q(
             partnership__cbo_id=user.organization_id
         )
         return member & ~Q(status=Status.DRAFT)
-    if user.role == Role.ADMINISTRATOR:
+    if is_administrator(user):
         return Q()
     return Q(pk__in=[])
 
@@ -194,6 +196,14 @@ def overdue_in_caseload(cutoffs_by_partnership) -> Q:
     return overdue_under_own_partnership(cutoffs_by_partnership, overdue_in_caseload_q)
 
 
+def _urgent_first() -> Case:
+    return Case(
+        When(urgency=Urgency.URGENT, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
 def inbox_for_supervisor(
     *, user, filters: dict | None = None, cutoffs: dict | None = None
 ) -> QuerySet[Referral]:
@@ -225,11 +235,7 @@ def inbox_for_supervisor(
             default=Value(0),
             output_field=IntegerField(),
         ),
-        urgent_first=Case(
-            When(urgency="urgent", then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
+        urgent_first=_urgent_first(),
     ).order_by("urgent_first", "submitted_at", "pk")
 
 
@@ -280,11 +286,7 @@ def caseload_for_navigator(*, user) -> QuerySet[Referral]:
                 default=Value(None),
                 output_field=IntegerField(),
             ),
-            urgent_first=Case(
-                When(urgency="urgent", then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
+            urgent_first=_urgent_first(),
         )
         .order_by("-is_overdue", "urgent_first", "submitted_at", "pk")
         .prefetch_related(
@@ -427,7 +429,7 @@ def pathways_awaiting_approval(*, user) -> QuerySet[Pathway]:
 
 def resource_directory_owners_for_user(user) -> list[int]:
     """The CBOs whose directories the user may read."""
-    if user.role in {Role.SUPERVISOR, Role.NAVIGATOR}:
+    if works_at_cbo(user):
         return [user.organization_id]
     return list(
         Partnership.objects.of_organization(user.organization_id).values_list(
@@ -457,7 +459,7 @@ def resource_list_for_user(user, *, filters: dict | None = None):
             | Q(organization__name__icontains=word)
         )
     if not filters.get("include_inactive"):
-        services = services.filter(status__in=["active", "temporarily_closed"])
+        services = services.filter(status__in=OFFERED_RESOURCE_STATUSES)
     return services.order_by("name", "pk")
 
 

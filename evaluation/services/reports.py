@@ -30,7 +30,7 @@ Kind = Report.Kind
 Status = Report.Status
 
 
-def report_request(*, user, query: dict) -> Report:
+def report_request(*, user: User, query: dict) -> Report:
     """Queue an on-demand program report for the dashboard's current filters."""
     if not manages_program(user):
         raise PermissionDenied

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from chwlink.lib import outbox
 from chwlink.lib.models import OutboundEmail
@@ -98,7 +98,7 @@ def test_the_interface_language_is_remembered_and_only_a_known_one(navigator):
     services.user_set_language(user=navigator, language="es")
     navigator.refresh_from_db()
     assert navigator.language == "es"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError):
         services.user_set_language(user=navigator, language="fr")
     navigator.refresh_from_db()
     assert navigator.language == "es"

@@ -146,6 +146,15 @@ class Referral(TimeStamped):
     def short_code(self):
         return str(self.code)[:8].upper()
 
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency == Urgency.URGENT
+
+    @property
+    def awaits_first_contact(self) -> bool:
+        """Assigned, and the navigator has not reached the patient yet."""
+        return self.status == self.Status.ASSIGNED
+
 
 @pghistory.track(model_name="ReferralEventHistory")
 class ReferralEvent(models.Model):

@@ -143,6 +143,18 @@ class Pathway(models.Model):
     def is_locked(self):
         return self.status == self.Status.APPROVED
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def awaits_approval(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+    @property
+    def is_incomplete(self) -> bool:
+        return self.status == self.Status.INCOMPLETE
+
 
 @pghistory.track(model_name="PathwayStepHistory")
 class PathwayStep(models.Model):

@@ -122,7 +122,7 @@ def pathway_new(request, code):
 
 def _pathway_page(request, pathway, *, status=200, **forms):
     """The pathway page, with any bound form that failed shown with its errors."""
-    permissions = pathways.pathway_permissions(request.user, pathway)
+    permissions = pathways.pathway_permissions(actor=request.user, pathway=pathway)
     events = list(pathway.events.select_related("actor").order_by("created", "pk"))
     returned = events and events[-1].reason_code == Pathway.Event.RETURNED
     context = {
@@ -221,7 +221,9 @@ def pathway_close(request, code):
     refusal = _not_now(
         request,
         pathway.referral,
-        allowed=pathways.pathway_permissions(request.user, pathway)["can_close"],
+        allowed=pathways.pathway_permissions(actor=request.user, pathway=pathway)[
+            "can_close"
+        ],
         message=_("This pathway is already closed."),
         to=_pathway_url(pathway),
     )
@@ -229,7 +231,7 @@ def pathway_close(request, code):
         return refusal
     form = PathwayCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        completed = form.cleaned_data["outcome"] == "completed"
+        completed = form.cleaned_data["outcome"] == Pathway.Status.COMPLETED
         try:
             pathways.pathway_close(
                 pathway=pathway,
