@@ -242,7 +242,12 @@ def inbox_for_supervisor(
 def inbox_counts_for_supervisor(*, user, cutoffs: dict | None = None) -> dict:
     """Waiting and overdue counts for the inbox header, in one query."""
     overdue = overdue_in_inbox(cutoffs or overdue_cutoffs_for_user(user))
-    return referral_list_for_user(user).aggregate(
+    waiting = referral_list_for_user(user).filter(
+        status__in=[Status.SUBMITTED, Status.ACCEPTED]
+    )
+    # Only the waiting rows are read (an index on partnership and status), not
+    # every referral the CBO ever had.
+    return waiting.aggregate(
         waiting_acceptance=Count("pk", filter=Q(status=Status.SUBMITTED)),
         waiting_assignment=Count("pk", filter=Q(status=Status.ACCEPTED)),
         overdue_acceptance=Count("pk", filter=Q(status=Status.SUBMITTED) & overdue),

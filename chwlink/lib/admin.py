@@ -1,6 +1,15 @@
 from django.contrib import admin
 
 from chwlink.lib.models import AccessRecord, OutboundEmail, PeriodicRun
+from chwlink.lib.pagination import CappedPaginator
+
+
+class LargeTableAdmin(admin.ModelAdmin):
+    """A table that grows with the program (a statewide one holds millions of
+    rows): its list counts at most a hundred pages, and only once."""
+
+    paginator = CappedPaginator
+    show_full_result_count = False
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -17,7 +26,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(LargeTableAdmin):
     list_display = ["subject", "to", "status", "attempts", "created", "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject"]
@@ -28,7 +37,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(ReadOnlyAdmin):
+class AccessRecordAdmin(ReadOnlyAdmin, LargeTableAdmin):
     """Read-only: the table's trigger refuses changes anyway."""
 
     list_display = ["created", "user", "organization", "action", "object_type", "path"]

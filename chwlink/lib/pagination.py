@@ -12,8 +12,8 @@ class CappedPaginator(Paginator):
     showing a page. Beyond the cap the pages read "Page 3 of 100+" and the last
     counted page is the last one offered (filters narrow the rest)."""
 
-    def __init__(self, object_list, per_page, *, pages_counted=PAGES_COUNTED, **kw):
-        super().__init__(object_list, per_page, **kw)
+    def __init__(self, object_list, per_page, *args, pages_counted=PAGES_COUNTED, **kw):
+        super().__init__(object_list, per_page, *args, **kw)
         self.cap = pages_counted * int(per_page)
 
     @cached_property

@@ -44,6 +44,7 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name=_("recipient"),
+        db_index=False,  # notification_list_idx leads with it
     )
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     referral = models.ForeignKey(
@@ -68,6 +69,9 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [
+            models.Index(
+                fields=["recipient", "-created", "-id"], name="notification_list_idx"
+            ),
             models.Index(
                 fields=["recipient", "created"],
                 condition=models.Q(read_at__isnull=True),

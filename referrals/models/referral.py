@@ -137,6 +137,13 @@ class Referral(TimeStamped):
             models.Index(fields=["partnership", "status"]),
             models.Index(fields=["clinic", "status"]),
             models.Index(fields=["navigator", "status"]),
+            # The worklists page through the newest first; a statewide partnership
+            # holds 100,000 referrals, so the order must come from an index.
+            models.Index(fields=["-updated", "-id"], name="referral_latest_change_idx"),
+            models.Index(
+                fields=["clinic", "-updated", "-id"], name="referral_clinic_change_idx"
+            ),
+            models.Index(fields=["-created", "-id"], name="referral_newest_idx"),
         ]
 
     def __str__(self):

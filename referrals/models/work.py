@@ -119,6 +119,14 @@ class Pathway(models.Model):
         ordering = ["opened_at", "pk"]
         verbose_name = _("pathway")
         verbose_name_plural = _("pathways")
+        indexes = [
+            # The supervisors' approvals queue, oldest first.
+            models.Index(
+                fields=["closed_at", "id"],
+                condition=Q(status="completed"),
+                name="pathway_awaiting_approval_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["referral", "kind"],
