@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.choices import label_of
 from referrals.models.referral import Referral
 
 
@@ -86,6 +87,9 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+    def get_kind_display(self):
+        return label_of(self.Kind, self.kind)
 
 
 class ReminderClaim(models.Model):
