@@ -2,7 +2,7 @@
 
 from django.utils import translation
 
-from referrals.models import Notification, Referral
+from referrals.models import Notification
 from referrals.tests.factories import ReferralFactory
 
 
