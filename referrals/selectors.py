@@ -229,14 +229,24 @@ def inbox_for_supervisor(
     overdue = overdue_in_inbox(cutoffs)
     if filters.get("overdue_only"):
         referrals = referrals.filter(overdue)
-    return referrals.annotate(
-        is_overdue=Case(
-            When(overdue, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
-        urgent_first=_urgent_first(),
-    ).order_by("urgent_first", "submitted_at", "pk")
+    return (
+        referrals.annotate(
+            is_overdue=Case(
+                When(overdue, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            urgent_first=_urgent_first(),
+        )
+        .order_by("urgent_first", "submitted_at", "pk")
+        .select_related(None)
+        .select_related("clinic", "navigator", "partnership")
+        .prefetch_related(
+            # Thousands may wait on a statewide CBO: joining each one's patient before
+            # sorting cost more than reading the page's patients afterwards.
+            "patient"
+        )
+    )
 
 
 def inbox_counts_for_supervisor(*, user, cutoffs: dict | None = None) -> dict:
