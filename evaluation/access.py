@@ -2,15 +2,10 @@
 health care utilization (see ``partners.access`` for how the predicates are used).
 """
 
-from partners.access import has_role
+from partners.access import has_role, manages_program
 from partners.models import User
 
 Role = User.Role
-
-
-def manages_program(user) -> bool:
-    """Program managers read the dashboards and keep the evaluation's data."""
-    return has_role(user, Role.PROGRAM_MANAGER)
 
 
 def reads_reports(user) -> bool:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from chwlink.lib.admin import LargeTableAdmin
 from evaluation.models import (
     PamAdministration,
     PamConversionTable,
@@ -12,7 +13,7 @@ from evaluation.models import (
 
 
 @admin.register(PamAdministration)
-class PamAdministrationAdmin(admin.ModelAdmin):
+class PamAdministrationAdmin(LargeTableAdmin):
     list_display = ["patient", "kind", "administered_on", "score", "level"]
     list_filter = ["kind", "score_source", "cut_set"]
     raw_id_fields = ["patient", "administered_by"]
@@ -45,7 +46,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(UtilizationRecord)
-class UtilizationRecordAdmin(admin.ModelAdmin):
+class UtilizationRecordAdmin(LargeTableAdmin):
     list_display = ["patient", "period", "ed_visits", "inpatient_admissions", "source"]
     raw_id_fields = ["patient", "updated_by"]
 

@@ -102,17 +102,14 @@ def deidentified_rows(user, filters: dict):
     facts = scope.facts().values("patient_id", "pathways_opened", "pathways_resolved")
     sql, params = compiled(facts)
     today = timezone.localdate()
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        with connection.chunked_cursor() as cursor:
-            cursor.execute(
-                PATIENTS.format(facts=sql),
-                [*params, scope.partnership_ids, scope.partnership_ids],
-            )
-            while batch := cursor.fetchmany(BATCH):
-                for row in batch:
-                    yield _row(row, today)
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        cursor.execute(
+            PATIENTS.format(facts=sql),
+            [*params, scope.partnership_ids, scope.partnership_ids],
+        )
+        while batch := cursor.fetchmany(BATCH):
+            for row in batch:
+                yield _row(row, today)
 
 
 def _row(row, today) -> list:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Min
 from django.utils import timezone
 
-from evaluation.models import PamAdministration
+from evaluation.models import CutSet, PamAdministration
 from evaluation.services import pam, stories, utilization
 from partners.models import Partnership, User
 from referrals.models import Patient, Referral
@@ -77,24 +77,25 @@ def _worked_referrals(partnership):
 
 
 def _seed_pam(referrals, today):
+    Kind = PamAdministration.Kind
     for referral, plan in zip(referrals, PAM_PLAN, strict=False):
         answers, score, follow_answers, follow_score = plan
         common = {
             "actor": referral.navigator,
             "patient": referral.patient,
             "language": referral.patient.preferred_language,
-            "mode": "phone",
+            "mode": PamAdministration.Mode.PHONE,
         }
         pam.pam_record(
             **common, administered_on=today - datetime.timedelta(days=230),
-            kind="baseline", answers=answers, manual_score=score,
-            manual_cut_set="current" if score else "",
+            kind=Kind.BASELINE, answers=answers, manual_score=score,
+            manual_cut_set=CutSet.CURRENT if score else "",
         )  # fmt: skip
         if follow_answers:
             pam.pam_record(
                 **common, administered_on=today - datetime.timedelta(days=20),
-                kind="follow_up", answers=follow_answers, manual_score=follow_score,
-                manual_cut_set="current" if follow_score else "",
+                kind=Kind.FOLLOW_UP, answers=follow_answers, manual_score=follow_score,
+                manual_cut_set=CutSet.CURRENT if follow_score else "",
             )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import PAM_ITEMS, CutSet, PamAdministration, Story
 from partners.languages import LANGUAGE_CHOICES
-from referrals.choices import SocialNeed
+from referrals.forms.filters import language_filter, need_filter
 
 ANSWERS = [
     ("1", _("Disagree strongly")),
@@ -58,16 +58,8 @@ class DashboardFilterForm(forms.Form):
         required=False,
         empty_label=_("All navigators"),
     )
-    language = forms.ChoiceField(
-        label=_("Language"),
-        required=False,
-        choices=[("", _("Any language")), *LANGUAGE_CHOICES],
-    )
-    need = forms.ChoiceField(
-        label=_("Need"),
-        required=False,
-        choices=[("", _("Any need")), *SocialNeed.choices],
-    )
+    language = language_filter()
+    need = need_filter()
     window = forms.TypedChoiceField(
         label=_("Utilization window"),
         required=False,
@@ -238,11 +230,7 @@ class StoryFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any domain")), *Story.Domain.choices],
     )
-    language = forms.ChoiceField(
-        label=_("Language"),
-        required=False,
-        choices=[("", _("Any language")), *LANGUAGE_CHOICES],
-    )
+    language = language_filter()
 
     def __init__(self, data=None, *, themes):
         super().__init__(data)

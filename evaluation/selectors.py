@@ -22,6 +22,7 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from evaluation.access import manages_program
 from evaluation.models import (
     PamAdministration,
     PamConversionTable,
@@ -31,11 +32,9 @@ from evaluation.models import (
     UtilizationImport,
     UtilizationRecord,
 )
-from partners.models import User
+from referrals.access import navigates, supervises
 from referrals.models import CASELOAD_STATUSES, Patient
 from referrals.selectors import patients_referred_for_user, referral_list_for_user
-
-Role = User.Role
 
 
 class AddMonths(Func):
@@ -72,28 +71,36 @@ def pam_get_for_user(user, code) -> PamAdministration:
     return get_object_or_404(pam_list_for_user(user), code=code)
 
 
-def pam_due_for_navigator(*, user) -> QuerySet[Patient]:
-    """Patients on the navigator's caseload with their first baseline date, last
-    follow-up date and the date a follow-up is due (baseline + the configured
-    months), those due soonest first and those with no baseline last."""
-    on_caseload = referral_list_for_user(user).filter(
-        patient_id=OuterRef("pk"), status__in=CASELOAD_STATUSES
-    )
-    pams = PamAdministration.objects.filter(patient_id=OuterRef("pk"))
+def pam_follow_up_dates(patient: str = "pk") -> dict:
+    """Annotations for the patient at ``patient``: the first baseline's date and
+    level, the last follow-up's date, and the date a follow-up is due (baseline +
+    the configured months)."""
+    pams = PamAdministration.objects.filter(patient_id=OuterRef(patient))
     baseline = pams.filter(kind=PamAdministration.Kind.BASELINE).order_by(
         "administered_on", "pk"
     )
     follow_up = pams.filter(kind=PamAdministration.Kind.FOLLOW_UP).order_by(
         "-administered_on", "-pk"
     )
+    baseline_on = Subquery(baseline.values("administered_on")[:1])
+    return {
+        "baseline_on": baseline_on,
+        "baseline_level": Subquery(baseline.values("level")[:1]),
+        "last_follow_up_on": Subquery(follow_up.values("administered_on")[:1]),
+        "follow_up_due_on": AddMonths(baseline_on, follow_up_months()),
+    }
+
+
+def pam_due_for_navigator(*, user) -> QuerySet[Patient]:
+    """Patients on the navigator's caseload with their PAM dates
+    (``pam_follow_up_dates``), those due soonest first and those with no baseline
+    last."""
+    on_caseload = referral_list_for_user(user).filter(
+        patient_id=OuterRef("pk"), status__in=CASELOAD_STATUSES
+    )
     return (
         Patient.objects.filter(Exists(on_caseload))
-        .annotate(
-            baseline_on=Subquery(baseline.values("administered_on")[:1]),
-            baseline_level=Subquery(baseline.values("level")[:1]),
-            last_follow_up_on=Subquery(follow_up.values("administered_on")[:1]),
-        )
-        .annotate(follow_up_due_on=AddMonths(F("baseline_on"), follow_up_months()))
+        .annotate(**pam_follow_up_dates())
         .order_by(F("follow_up_due_on").asc(nulls_last=True), "last_name", "pk")
     )
 
@@ -137,13 +144,13 @@ def story_list_for_user(user, *, filters: dict | None = None) -> QuerySet[Story]
     stories = Story.objects.select_related("patient", "recorded_by").prefetch_related(
         "excerpts__theme"
     )
-    if user.role == Role.NAVIGATOR:
+    if navigates(user):
         stories = stories.filter(
             Q(recorded_by=user) | Q(Exists(_caseload_referral(user)))
         )
-    elif user.role == Role.SUPERVISOR:
+    elif supervises(user):
         stories = stories.filter(partnership__cbo_id=user.organization_id)
-    elif user.role == Role.PROGRAM_MANAGER:
+    elif manages_program(user):
         stories = stories.filter(
             Q(partnership__health_system_id=user.organization_id)
             | Q(partnership__cbo_id=user.organization_id),

@@ -2,9 +2,9 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from chwlink.lib.periodic import periodic_run
 from evaluation.models import Report
 from evaluation.services import reports
-from referrals.services.operations import periodic_run
 
 TRANSIENT_ERRORS = (ConnectionError, TimeoutError)
 

@@ -81,6 +81,11 @@ def manages_partnerships(user) -> bool:
     return has_role(user, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR)
 
 
+def manages_program(user) -> bool:
+    """Program managers read the dashboards and keep the evaluation's data."""
+    return has_role(user, Role.PROGRAM_MANAGER)
+
+
 def is_partner_member(user, partnership) -> bool:
     return user.organization_id in (partnership.health_system_id, partnership.cbo_id)
 

@@ -4,7 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
-from partners import outbox
+from chwlink.lib import outbox
 from partners.access import home_url
 
 

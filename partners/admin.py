@@ -3,12 +3,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.admin import ReadOnlyAdmin
 from partners.forms import add_membership_errors
 from partners.models import (
-    AccessRecord,
     Contract,
     Organization,
-    OutboundEmail,
     Partnership,
     PathwayRate,
     PlanTask,
@@ -112,17 +111,6 @@ class UserAdmin(DjangoUserAdmin):
             user_deactivate(user=user)
 
 
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ["subject", "to", "status", "attempts", "created", "sent_at"]
-    list_filter = ["status"]
-    search_fields = ["to", "subject"]
-    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-
 class PathwayRateInline(admin.TabularInline):
     model = PathwayRate
     extra = 0
@@ -151,21 +139,12 @@ class StatementLineInline(admin.TabularInline):
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(ReadOnlyAdmin):
     """Issued statements are frozen: the admin shows them, it never edits them."""
 
     list_display = ["partnership", "period_start", "total", "issued_at", "issued_by"]
     list_select_related = ["partnership", "issued_by"]
     inlines = [StatementLineInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PlanTask)
@@ -195,23 +174,3 @@ class RequiredTrainingAdmin(admin.ModelAdmin):
     list_display = ["partnership", "role", "kind", "due_within_days"]
     list_display += ["renew_every_months"]
     list_select_related = ["partnership"]
-
-
-@admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
-    """Read-only: the table's trigger refuses changes anyway."""
-
-    list_display = ["created", "user", "organization", "action", "object_type", "path"]
-    list_filter = ["action", "object_type", "created"]
-    search_fields = ["user__email", "object_code", "path", "request_id"]
-    list_select_related = ["user", "organization"]
-    date_hierarchy = "created"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -17,9 +17,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from pghistory.models import MiddlewareEvents
 
+from chwlink.lib.models import AccessRecord
 from evaluation.models import PamAdministration, Story, UtilizationRecord
 from partners.access import reads_audit, reads_every_patient_trail
-from partners.models import AccessRecord, Partnership
+from partners.models import Partnership
 from referrals.models import Pathway, Patient, Referral
 
 Action = AccessRecord.Action

@@ -73,76 +73,34 @@ def seed_demo() -> str:
         },
     )
 
-    _user(
-        "clinic@example.org",
-        first_name="Carmen",
-        last_name="Lopez",
-        role=Role.CLINIC_STAFF,
-        organization=cascade,
-        site=eastside,
-    )
-    _user(
-        "supervisor@example.org",
-        first_name="Sofia",
-        last_name="Ramirez",
-        role=Role.SUPERVISOR,
-        organization=familias,
-        languages=["es", "en"],
-    )
-    _user(
-        "navigator@example.org",
-        first_name="Nora",
-        last_name="Gutierrez",
-        role=Role.NAVIGATOR,
-        organization=familias,
-        languages=["es", "en"],
-    )
-    _user(
-        "navigator.tran@example.org",
-        first_name="Minh",
-        last_name="Tran",
-        role=Role.NAVIGATOR,
-        organization=familias,
-        languages=["vi", "en"],
-    )
-    _user(
-        "manager@example.org",
-        first_name="Morgan",
-        last_name="Price",
-        role=Role.PROGRAM_MANAGER,
-        organization=cascade,
-    )
-    _user(
-        "admin@example.org",
-        first_name="Alex",
-        last_name="Admin",
-        role=Role.ADMINISTRATOR,
-        organization=cascade,
-    )
-    _user(
-        "clinic2@example.org",
-        first_name="Chris",
-        last_name="Walker",
-        role=Role.CLINIC_STAFF,
-        organization=valley,
-        site=valley_clinic,
-    )
-    _user(
-        "supervisor2@example.org",
-        first_name="Sam",
-        last_name="Okafor",
-        role=Role.SUPERVISOR,
-        organization=bridges,
-        languages=["en"],
-    )
-    _user(
-        "navigator2@example.org",
-        first_name="Nia",
-        last_name="Brooks",
-        role=Role.NAVIGATOR,
-        organization=bridges,
-        languages=["en"],
-    )
+    # e-mail, first and last name, role, organization, further fields.
+    users = [
+        ("clinic@example.org", "Carmen", "Lopez", Role.CLINIC_STAFF, cascade,
+         {"site": eastside}),
+        ("supervisor@example.org", "Sofia", "Ramirez", Role.SUPERVISOR, familias,
+         {"languages": ["es", "en"]}),
+        ("navigator@example.org", "Nora", "Gutierrez", Role.NAVIGATOR, familias,
+         {"languages": ["es", "en"]}),
+        ("navigator.tran@example.org", "Minh", "Tran", Role.NAVIGATOR, familias,
+         {"languages": ["vi", "en"]}),
+        ("manager@example.org", "Morgan", "Price", Role.PROGRAM_MANAGER, cascade, {}),
+        ("admin@example.org", "Alex", "Admin", Role.ADMINISTRATOR, cascade, {}),
+        ("clinic2@example.org", "Chris", "Walker", Role.CLINIC_STAFF, valley,
+         {"site": valley_clinic}),
+        ("supervisor2@example.org", "Sam", "Okafor", Role.SUPERVISOR, bridges,
+         {"languages": ["en"]}),
+        ("navigator2@example.org", "Nia", "Brooks", Role.NAVIGATOR, bridges,
+         {"languages": ["en"]}),
+    ]  # fmt: skip
+    for email, first_name, last_name, role, organization, extra in users:
+        _user(
+            email,
+            first_name=first_name,
+            last_name=last_name,
+            role=role,
+            organization=organization,
+            **extra,
+        )
     return (
         "Demo data ready. Sign in at http://127.0.0.1:8000/ with password "
         f"'{DEMO_PASSWORD}' as clinic@, supervisor@, navigator@, manager@ or "

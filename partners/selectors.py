@@ -1,7 +1,7 @@
 """Scoped reads of organizations, partnerships and people."""
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from partners.access import is_administrator
@@ -39,10 +39,7 @@ def clinic_list_for_user(user) -> QuerySet[Site]:
 
 def partnership_get_for_user(user, code) -> Partnership:
     """A partnership the user's organization belongs to (any for administrators)."""
-    partnership = partnership_list_for_user(user).filter(code=code).first()
-    if partnership is None:
-        raise Http404
-    return partnership
+    return get_object_or_404(partnership_list_for_user(user), code=code)
 
 
 def partnership_people(partnership) -> QuerySet[User]:
@@ -54,16 +51,12 @@ def partnership_people(partnership) -> QuerySet[User]:
 
 
 def partnership_detail_for_user(user, code) -> Partnership:
-    partnership = (
+    partnerships = (
         partnership_list_for_user(user)
         .select_related("health_system_contact", "cbo_contact")
         .prefetch_related("clinics")
-        .filter(code=code)
-        .first()
     )
-    if partnership is None:
-        raise Http404
-    return partnership
+    return get_object_or_404(partnerships, code=code)
 
 
 def contract_list_for_partnership(partnership) -> QuerySet[Contract]:
@@ -113,15 +106,10 @@ def contracts_in_force(
 
 
 def contract_get_for_user(user, code) -> Contract:
-    partnerships = partnership_list_for_user(user)
-    contract = (
-        Contract.objects.select_related("partnership")
-        .filter(code=code, partnership__in=partnerships)
-        .first()
+    contracts = Contract.objects.select_related("partnership").filter(
+        partnership__in=partnership_list_for_user(user)
     )
-    if contract is None:
-        raise Http404
-    return contract
+    return get_object_or_404(contracts, code=code)
 
 
 def plan_task_list(partnership) -> QuerySet[PlanTask]:
@@ -159,14 +147,10 @@ def plan_progress(partnership) -> dict:
 
 
 def plan_task_get_for_user(user, code) -> PlanTask:
-    task = (
-        PlanTask.objects.select_related("partnership")
-        .filter(code=code, partnership__in=partnership_list_for_user(user))
-        .first()
+    tasks = PlanTask.objects.select_related("partnership").filter(
+        partnership__in=partnership_list_for_user(user)
     )
-    if task is None:
-        raise Http404
-    return task
+    return get_object_or_404(tasks, code=code)
 
 
 def statement_list_for_partnership(partnership) -> QuerySet[Statement]:
@@ -176,19 +160,13 @@ def statement_list_for_partnership(partnership) -> QuerySet[Statement]:
 
 
 def statement_get_for_user(user, code) -> Statement:
-    statement = (
-        Statement.objects.select_related(
-            "partnership__health_system",
-            "partnership__cbo",
-            "contract",
-            "issued_by",
-        )
-        .filter(code=code, partnership__in=partnership_list_for_user(user))
-        .first()
-    )
-    if statement is None:
-        raise Http404
-    return statement
+    statements = Statement.objects.select_related(
+        "partnership__health_system",
+        "partnership__cbo",
+        "contract",
+        "issued_by",
+    ).filter(partnership__in=partnership_list_for_user(user))
+    return get_object_or_404(statements, code=code)
 
 
 def statement_lines(statement) -> QuerySet[StatementLine]:
@@ -202,25 +180,33 @@ def training_session_list(partnership) -> QuerySet[TrainingSession]:
 
 
 def training_session_get_for_user(user, code) -> TrainingSession:
-    session = (
-        TrainingSession.objects.select_related("partnership", "audience")
-        .filter(code=code, partnership__in=partnership_list_for_user(user))
-        .first()
+    sessions = TrainingSession.objects.select_related("partnership", "audience").filter(
+        partnership__in=partnership_list_for_user(user)
     )
-    if session is None:
-        raise Http404
-    return session
+    return get_object_or_404(sessions, code=code)
 
 
 def required_training_get_for_user(user, code) -> RequiredTraining:
-    rule = (
-        RequiredTraining.objects.select_related("partnership")
-        .filter(code=code, partnership__in=partnership_list_for_user(user))
-        .first()
+    rules = RequiredTraining.objects.select_related("partnership").filter(
+        partnership__in=partnership_list_for_user(user)
     )
-    if rule is None:
-        raise Http404
-    return rule
+    return get_object_or_404(rules, code=code)
+
+
+def _sessions_by_person(partnership_ids, person_ids) -> dict[tuple, list]:
+    """Sessions each person attended, newest first, by (partnership id, person id)."""
+    attended = (
+        TrainingAttendance.objects.filter(
+            session__partnership_id__in=partnership_ids, person_id__in=person_ids
+        )
+        .select_related("session")
+        .order_by("-session__held_on")
+    )
+    sessions = {}
+    for attendance in attended:
+        key = (attendance.session.partnership_id, attendance.person_id)
+        sessions.setdefault(key, []).append(attendance.session)
+    return sessions
 
 
 def training_status_for_people(partnership, people) -> list[dict]:
@@ -231,30 +217,46 @@ def training_status_for_people(partnership, people) -> list[dict]:
     """
     people = list(people)
     rules = list(partnership.required_trainings.all())
-    attended = (
-        TrainingAttendance.objects.filter(
-            session__partnership=partnership, person__in=[p.pk for p in people]
-        )
-        .select_related("session")
-        .order_by("-session__held_on")
-    )
-    sessions_by_person = {}
-    for attendance in attended:
-        sessions_by_person.setdefault(attendance.person_id, []).append(
-            attendance.session
-        )
+    sessions = _sessions_by_person([partnership.pk], [p.pk for p in people])
     today = timezone.localdate()
-    return [
-        {
-            "person": person,
-            "sessions": sessions_by_person.get(person.pk, []),
-            "required": [
-                required_standing(
-                    rule, person, sessions_by_person.get(person.pk, []), today
+    rows = []
+    for person in people:
+        attended = sessions.get((partnership.pk, person.pk), [])
+        required = [
+            required_standing(rule=rule, person=person, sessions=attended, today=today)
+            for rule in rules
+            if rule.role == person.role
+        ]
+        rows.append({"person": person, "sessions": attended, "required": required})
+    return rows
+
+
+def overdue_training(partnerships, *, today_by_partnership: dict) -> list[tuple]:
+    """``(partnership, person, standing)`` for every required training overdue in
+    the partnerships, each judged on its own local date: three queries for all."""
+    partnerships = {p.pk: p for p in partnerships}
+    rules = list(RequiredTraining.objects.filter(partnership_id__in=partnerships))
+    if not rules:
+        return []
+    organizations = {}
+    for partnership in partnerships.values():
+        for organization_id in (partnership.health_system_id, partnership.cbo_id):
+            organizations.setdefault(organization_id, []).append(partnership)
+    people = list(
+        User.objects.filter(organization_id__in=organizations, is_active=True)
+    )
+    sessions = _sessions_by_person(list(partnerships), [p.pk for p in people])
+    overdue = []
+    for person in people:
+        for partnership in organizations[person.organization_id]:
+            attended = sessions.get((partnership.pk, person.pk), [])
+            today = today_by_partnership[partnership.pk]
+            for rule in rules:
+                if rule.partnership_id != partnership.pk or rule.role != person.role:
+                    continue
+                standing = required_standing(
+                    rule=rule, person=person, sessions=attended, today=today
                 )
-                for rule in rules
-                if rule.role == person.role
-            ],
-        }
-        for person in people
-    ]
+                if standing.is_overdue:
+                    overdue.append((partnership, person, standing))
+    return overdue

@@ -1,5 +1,6 @@
 """Writes about people and messages to them."""
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,7 +25,11 @@ from partners.private_files import document_check
 def user_set_language(*, user: User, language: str) -> None:
     """Remember the interface language so it follows the user to every device."""
     if language not in dict(settings.LANGUAGES):
-        raise ValueError(f"Unsupported language: {language}")
+        raise ValidationError(
+            forms.ChoiceField.default_error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": language},
+        )
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language
 
@@ -71,7 +76,7 @@ def user_sessions_end_on_sign_out(sender, request, user, **kwargs) -> None:
 # Partnerships, contracts, statements, the implementation plan and training.
 
 
-def _check_editor(actor, partnership) -> None:
+def _check_editor(actor: User, partnership: Partnership) -> None:
     if not may_edit_partnership(actor, partnership):
         raise PermissionDenied
 
@@ -131,7 +136,9 @@ def partnership_create(*, actor: User, data: dict) -> Partnership:
     return partnership
 
 
-def partnership_update(*, actor: User, partnership: Partnership, data: dict):
+def partnership_update(
+    *, actor: User, partnership: Partnership, data: dict
+) -> Partnership:
     _check_editor(actor, partnership)
     clinics = data.pop("clinics", None)
     for field, value in data.items():
@@ -241,7 +248,9 @@ def plan_task_update(*, actor: User, task: PlanTask, data: dict) -> PlanTask:
 
 
 def plan_task_complete(*, actor: User, task: PlanTask) -> PlanTask:
-    return plan_task_update(actor=actor, task=task, data={"status": "done"})
+    return plan_task_update(
+        actor=actor, task=task, data={"status": PlanTask.Status.DONE}
+    )
 
 
 def plan_task_move(*, actor: User, task: PlanTask, up: bool) -> None:

@@ -23,6 +23,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -85,7 +86,9 @@ def totals_by_method(lines) -> list[tuple[str, int, Decimal]]:
     ]
 
 
-def month_bounds(period_start: datetime.date, time_zone: str):
+def month_bounds(
+    period_start: datetime.date, time_zone: str
+) -> tuple[datetime.datetime, datetime.datetime]:
     """The month as aware datetimes in the partnership's time zone: [start, end)."""
     zone = zoneinfo.ZoneInfo(time_zone)
     start = datetime.datetime.combine(period_start, datetime.time(), tzinfo=zone)
@@ -94,7 +97,9 @@ def month_bounds(period_start: datetime.date, time_zone: str):
     return start, end
 
 
-def payment_agreement_for(partnership, period_start) -> Contract | None:
+def payment_agreement_for(
+    *, partnership: Partnership, period_start: datetime.date
+) -> Contract | None:
     """The signed payment agreement covering the month (the latest one starting)."""
     following = (period_start + datetime.timedelta(days=32)).replace(day=1)
     return (
@@ -225,10 +230,12 @@ def _enrolled_patient_lines(partnership, contract, period_start, start, end):
     ]
 
 
-def statement_compute(*, partnership, period_start) -> StatementDraft:
+def statement_compute(
+    *, partnership: Partnership, period_start: datetime.date
+) -> StatementDraft:
     """The lines a statement for the month would hold now, the cap applied."""
     period_start = period_start.replace(day=1)
-    contract = payment_agreement_for(partnership, period_start)
+    contract = payment_agreement_for(partnership=partnership, period_start=period_start)
     lines = []
     if contract is not None:
         start, end = month_bounds(period_start, partnership.time_zone)
@@ -270,7 +277,9 @@ def statement_compute(*, partnership, period_start) -> StatementDraft:
     )
 
 
-def navigator_time_by_patient_month(*, partnership, since=None):
+def navigator_time_by_patient_month(
+    *, partnership: Partnership, since: datetime.datetime | None = None
+) -> QuerySet:
     """Minutes of navigator contact summed per patient per month, in the database.
 
     Each row: patient id and name, ``month`` (its first day, in the partnership's
@@ -312,7 +321,7 @@ def navigator_time_by_patient_month(*, partnership, since=None):
     )
 
 
-def zone_of(partnership):
+def zone_of(partnership: Partnership) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(partnership.time_zone)
 
 
@@ -321,7 +330,7 @@ def _spreadsheet_safe(value: str) -> str:
     return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
-def statement_write_csv(stream, statement, lines) -> None:
+def statement_write_csv(*, stream, statement: Statement, lines) -> None:
     """One row per stored line (with what earned it), then the totals and the cap."""
     writer = csv.writer(stream)
     writer.writerow(
@@ -363,7 +372,7 @@ def statement_write_csv(stream, statement, lines) -> None:
 
 
 def statement_issue(
-    *, actor: User, partnership: Partnership, period_start
+    *, actor: User, partnership: Partnership, period_start: datetime.date
 ) -> Statement:
     """Freeze a month's statement: its lines become stored rows.
 

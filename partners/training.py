@@ -2,6 +2,9 @@
 
 import dataclasses
 import datetime
+import enum
+
+from partners.models import RequiredTraining, TrainingSession, User
 
 
 def months_after(day: datetime.date, months: int) -> datetime.date:
@@ -13,19 +16,39 @@ def months_after(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, last_day))
 
 
+class State(enum.StrEnum):
+    DONE = "done"
+    DUE = "due"
+    OVERDUE = "overdue"
+
+
 @dataclasses.dataclass
 class Standing:
-    rule: object
+    rule: RequiredTraining
     last_on: datetime.date | None
     due_on: datetime.date | None
-    state: str  # "done", "due" or "overdue"
+    state: State
 
     @property
-    def is_overdue(self):
-        return self.state == "overdue"
+    def is_done(self) -> bool:
+        return self.state == State.DONE
+
+    @property
+    def is_due(self) -> bool:
+        return self.state == State.DUE
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state == State.OVERDUE
 
 
-def required_standing(rule, person, sessions, today) -> Standing:
+def required_standing(
+    *,
+    rule: RequiredTraining,
+    person: User,
+    sessions: list[TrainingSession],
+    today: datetime.date,
+) -> Standing:
     """``sessions``: the person's sessions in this partnership, newest first."""
     last_on = next((s.held_on for s in sessions if s.kind == rule.kind), None)
     if last_on is None:
@@ -34,9 +57,9 @@ def required_standing(rule, person, sessions, today) -> Standing:
     elif rule.renew_every_months:
         due_on = months_after(last_on, rule.renew_every_months)
     else:
-        return Standing(rule, last_on, None, "done")
+        return Standing(rule, last_on, None, State.DONE)
     if last_on is not None and due_on > today:
-        state = "done"
+        state = State.DONE
     else:
-        state = "overdue" if due_on < today else "due"
+        state = State.OVERDUE if due_on < today else State.DUE
     return Standing(rule, last_on, due_on, state)

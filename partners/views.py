@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils.translation import activate
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chwlink.lib.pagination import page_of
 from partners import audit, selectors, services, statements
 from partners.access import (
     allowed,
@@ -80,10 +80,15 @@ def _editable(request, partnership):
     return partnership
 
 
+def _editable_partnership(request, code):
+    """The partnership of the URL: 404 out of scope, 403 to those who only read."""
+    return _editable(request, selectors.partnership_get_for_user(request.user, code))
+
+
 @allowed(reads_partnerships)
 def partnership_list(request):
     partnerships = selectors.partnership_list_for_user(request.user).order_by("name")
-    page = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(partnerships, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "partners/partnership_list.html",
@@ -122,15 +127,14 @@ def partnership_detail(request, code):
             "steps": selectors.plan_step_summary(partnership),
             "can_edit": may_edit_partnership(request.user, partnership),
             "see_payments": may_see_payments(request.user),
+            "ContractKind": Contract.Kind,
         },
     )
 
 
 @allowed(manages_partnerships)
 def partnership_edit(request, code):
-    partnership = _editable(
-        request, selectors.partnership_get_for_user(request.user, code)
-    )
+    partnership = _editable_partnership(request, code)
     form = PartnershipForm(
         request.POST or None, instance=partnership, actor=request.user
     )
@@ -149,9 +153,7 @@ def partnership_edit(request, code):
 
 @allowed(manages_partnerships)
 def contract_new(request, code):
-    partnership = _editable(
-        request, selectors.partnership_get_for_user(request.user, code)
-    )
+    partnership = _editable_partnership(request, code)
     return _contract_form(request, partnership=partnership, contract=None)
 
 
@@ -224,15 +226,14 @@ def plan_detail(request, code):
             "done": sum(1 for task in tasks if task.status == PlanTask.Status.DONE),
             "total": len(tasks),
             "can_edit": may_edit_partnership(request.user, partnership),
+            "TaskStatus": PlanTask.Status,
         },
     )
 
 
 @allowed(manages_partnerships)
 def plan_task_new(request, code):
-    partnership = _editable(
-        request, selectors.partnership_get_for_user(request.user, code)
-    )
+    partnership = _editable_partnership(request, code)
     return _plan_task_form(request, partnership=partnership, task=None)
 
 
@@ -296,12 +297,13 @@ def plan_task_complete(request, code):
 def training_overview(request, code):
     partnership = selectors.partnership_get_for_user(request.user, code)
     sessions = selectors.training_session_list(partnership)
-    people = Paginator(
+    people = page_of(
         selectors.partnership_people(partnership).order_by(
             "organization__name", "first_name", "pk"
         ),
         PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+        request.GET.get("page"),
+    )
     can_edit = may_edit_partnership(request.user, partnership)
     return render(
         request,
@@ -320,9 +322,7 @@ def training_overview(request, code):
 
 @allowed(manages_partnerships)
 def training_session_new(request, code):
-    partnership = _editable(
-        request, selectors.partnership_get_for_user(request.user, code)
-    )
+    partnership = _editable_partnership(request, code)
     return _training_form(request, partnership=partnership, session=None)
 
 
@@ -358,9 +358,7 @@ def _training_form(request, *, partnership, session):
 
 @allowed(manages_partnerships)
 def required_training_new(request, code):
-    partnership = _editable(
-        request, selectors.partnership_get_for_user(request.user, code)
-    )
+    partnership = _editable_partnership(request, code)
     form = RequiredTrainingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.required_training_save(
@@ -405,9 +403,7 @@ def statement_overview(request, code):
             "partnership": partnership,
             "form": form,
             "draft": draft,
-            "page_obj": Paginator(draft.lines, PAGE_SIZE).get_page(
-                request.GET.get("page")
-            ),
+            "page_obj": page_of(draft.lines, PAGE_SIZE, request.GET.get("page")),
             "issued": issued[:PAGE_SIZE],
             "already_issued": next(
                 (s for s in issued if s.period_start == draft.period_start), None
@@ -421,9 +417,7 @@ def statement_overview(request, code):
 @allowed(manages_partnerships)
 @require_POST
 def statement_issue(request, code):
-    partnership = _editable(
-        request, selectors.partnership_get_for_user(request.user, code)
-    )
+    partnership = _editable_partnership(request, code)
     form = StatementMonthForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a month."))
@@ -468,7 +462,7 @@ def statement_csv(request, code):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     statements.statement_write_csv(
-        response, statement, selectors.statement_lines(statement)
+        stream=response, statement=statement, lines=selectors.statement_lines(statement)
     )
     return response
 
@@ -478,7 +472,7 @@ def navigator_time(request, code):
     """Navigator minutes per patient per month, against the CHI billing codes."""
     partnership = selectors.partnership_get_for_user(request.user, code)
     rows = statements.navigator_time_by_patient_month(partnership=partnership)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(rows, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "partners/navigator_time.html",
@@ -516,7 +510,7 @@ def patient_audit(request, code):
     patient = audit.patient_get_for_audit(request.user, code)
     trail = audit.patient_audit_trail(patient)
     show = "changes" if request.GET.get("show") == "changes" else "reads"
-    page = Paginator(trail[show], AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(trail[show], AUDIT_PAGE_SIZE, request.GET.get("page"))
     rows = audit.change_rows(page) if show == "changes" else page
     return render(
         request,
@@ -529,7 +523,7 @@ def patient_audit(request, code):
 def audit_search(request):
     form = AuditSearchForm(request.GET or None)
     records = audit.access_record_search(filters=form.filters())
-    page = Paginator(records, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(records, AUDIT_PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "partners/audit_search.html",

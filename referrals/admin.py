@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from chwlink.lib.admin import LargeTableAdmin
 from referrals.models import Patient, Referral, ReferralEvent
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(LargeTableAdmin):
     list_display = ["last_name", "first_name", "date_of_birth", "mrn", "health_system"]
     list_filter = ["health_system", "preferred_language", "do_not_contact"]
     search_fields = ["last_name", "first_name", "mrn"]
@@ -24,7 +25,7 @@ class ReferralEventInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(LargeTableAdmin):
     list_display = ["short_code", "patient", "status", "clinic", "navigator", "updated"]
     list_filter = ["status", "urgency", "partnership", "clinic"]
     search_fields = ["patient__last_name", "patient__first_name", "patient__mrn"]

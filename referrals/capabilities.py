@@ -28,7 +28,7 @@ def referral_capabilities(user, referral: Referral) -> dict:
     draft = referral.status == Status.DRAFT
     working = referral.status in CASELOAD_STATUSES
     return {
-        "transitions": allowed_transitions(user, referral),
+        "transitions": allowed_transitions(actor=user, referral=referral),
         "can_edit_draft": clinic and draft,
         "can_submit": clinic and draft,
         # The page is scoped already: a navigator reading it was assigned or shared.

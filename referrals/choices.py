@@ -93,3 +93,9 @@ class ResourceStatus(models.TextChoices):
     TEMPORARILY_CLOSED = "temporarily_closed", _("Temporarily closed")
     INACTIVE = "inactive", _("Inactive")
     DEFUNCT = "defunct", _("Closed for good")
+
+
+# Still offered: listed in the directory by default and linkable to a pathway.
+OFFERED_RESOURCE_STATUSES = frozenset(
+    {ResourceStatus.ACTIVE, ResourceStatus.TEMPORARILY_CLOSED}
+)

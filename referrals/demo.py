@@ -9,11 +9,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from partners.models import Partnership, User
+from referrals.choices import ContactMode, StatusReason, Urgency
 from referrals.demo_directory import seed_directory
 from referrals.models import Encounter, Patient, Referral, ReferralEvent
 from referrals.services import assignment, contacts, intake, pathways, workflow
-
-DAY = datetime.timedelta(days=1)
 
 PATIENTS = [
     # first, last, birth date, MRN, language, interpreter, phone
@@ -54,7 +53,7 @@ def _patient(clinic_user, row, number):
     )
 
 
-def _referral(clinic_user, patient, needs, reasons, urgency="routine", note=""):
+def _referral(clinic_user, patient, needs, reasons, urgency=Urgency.ROUTINE, note=""):
     draft = intake.referral_save_draft(
         actor=clinic_user,
         patient=patient,
@@ -99,7 +98,7 @@ def _age(referral, days):
     )
 
 
-def _contact(referral, navigator, reached, mode="phone", minutes=10, note=""):
+def _contact(referral, navigator, reached, mode=ContactMode.PHONE, minutes=10, note=""):
     contacts.encounter_log(
         referral=referral,
         actor=navigator,
@@ -111,6 +110,15 @@ def _contact(referral, navigator, reached, mode="phone", minutes=10, note=""):
     )
     referral.refresh_from_db()
     return referral
+
+
+def _pathway(referral, navigator, *, need, goal, service):
+    """Open a pathway with a community resource linked to it."""
+    pathway = pathways.pathway_open(
+        referral=referral, actor=navigator, need=need, goal=goal
+    )
+    pathways.pathway_resource_link(pathway=pathway, actor=navigator, service=service)
+    return pathway
 
 
 def seed_referrals() -> None:
@@ -131,7 +139,7 @@ def seed_referrals() -> None:
         maria,
         ["food-insecurity", "transportation-insecurity"],
         ["diabetes"],
-        urgency="urgent",
+        urgency=Urgency.URGENT,
         note="Missed two diabetes appointments: no ride. Ran out of food last week.",
     )
     _age(urgent, 3)
@@ -166,14 +174,12 @@ def seed_referrals() -> None:
         minutes=35,
         note="Habló de su trabajo y de la comida para la familia.",
     )
-    food = pathways.pathway_open(
-        referral=working,
-        actor=nora,
+    food = _pathway(
+        working,
+        nora,
         need="food-insecurity",
         goal="Family has enough food every week",
-    )
-    pathways.pathway_resource_link(
-        pathway=food, actor=nora, service=services["Community food pantry"]
+        service=services["Community food pantry"],
     )
     pathways.pathway_step_toggle(pathway=food, actor=nora, step=food.steps.first())
     _age(working, 4)
@@ -183,18 +189,18 @@ def seed_referrals() -> None:
         clinic_user, linh, ["language-access", "medical-cost-burden"], ["cancer"]
     )
     assignment.referral_assign(referral=vietnamese, actor=supervisor, navigator=minh)
-    _contact(vietnamese, minh, reached=True, mode="clinic_visit", minutes=40)
+    _contact(vietnamese, minh, reached=True, mode=ContactMode.CLINIC_VISIT, minutes=40)
     _age(vietnamese, 5)
 
     # On hold: waitlisted for housing help.
     held = _referral(clinic_user, rosa, ["housing-instability"], ["pregnancy"])
     assignment.referral_assign(referral=held, actor=supervisor, navigator=nora)
-    held = _contact(held, nora, reached=True, mode="home_visit", minutes=60)
+    held = _contact(held, nora, reached=True, mode=ContactMode.HOME_VISIT, minutes=60)
     workflow.referral_transition(
         referral=held,
         actor=nora,
         name="hold",
-        reason_code="waitlisted",
+        reason_code=StatusReason.WAITLISTED,
         reason="Rent assistance waitlist, about 3 weeks",
     )
     _age(held, 10)
@@ -205,14 +211,12 @@ def seed_referrals() -> None:
     )
     assignment.referral_assign(referral=done, actor=supervisor, navigator=nora)
     done = _contact(done, nora, reached=True, minutes=25)
-    ride = pathways.pathway_open(
-        referral=done,
-        actor=nora,
+    ride = _pathway(
+        done,
+        nora,
         need="transportation-insecurity",
         goal="Gets to dialysis three times a week",
-    )
-    pathways.pathway_resource_link(
-        pathway=ride, actor=nora, service=services["Medical ride program"]
+        service=services["Medical ride program"],
     )
     pathways.pathway_close(
         pathway=ride, actor=nora, completed=True, note="Rides booked through March"

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.lookups import LessThanOrEqual
 from django.shortcuts import get_object_or_404
 
+from partners.access import is_administrator, manages_program
 from partners.models import (
     Partnership,
     RequiredTraining,
@@ -33,7 +34,8 @@ from partners.models import (
     TrainingKind,
     User,
 )
-from referrals.access import works_at_clinic
+from referrals.access import navigates, supervises, works_at_cbo, works_at_clinic
+from referrals.choices import OFFERED_RESOURCE_STATUSES, Urgency
 from referrals.models import (
     CASELOAD_STATUSES,
     OPEN_STATUSES,
@@ -63,23 +65,23 @@ SharedWith = Referral.shared_with.through
 def referral_scope_for_user(user) -> Q:
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
-    if user.role == Role.CLINIC_STAFF:
+    if works_at_clinic(user):
         return Q(partnership__health_system_id=user.organization_id)
-    if user.role == Role.SUPERVISOR:
+    if supervises(user):
         return Q(partnership__cbo_id=user.organization_id) & ~Q(status=Status.DRAFT)
-    if user.role == Role.NAVIGATOR:
+    if navigates(user):
         shared = Exists(
             SharedWith.objects.filter(referral_id=OuterRef("pk"), user_id=user.pk)
         )
         return Q(partnership__cbo_id=user.organization_id) & (
             Q(navigator_id=user.pk) | Q(shared)
         )
-    if user.role == Role.PROGRAM_MANAGER:
+    if manages_program(user):
         member = Q(partnership__health_system_id=user.organization_id) | Q(
             partnership__cbo_id=user.organization_id
         )
         return member & ~Q(status=Status.DRAFT)
-    if user.role == Role.ADMINISTRATOR:
+    if is_administrator(user):
         return Q()
     return Q(pk__in=[])
 
@@ -194,6 +196,14 @@ def overdue_in_caseload(cutoffs_by_partnership) -> Q:
     return overdue_under_own_partnership(cutoffs_by_partnership, overdue_in_caseload_q)
 
 
+def _urgent_first() -> Case:
+    return Case(
+        When(urgency=Urgency.URGENT, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
 def inbox_for_supervisor(
     *, user, filters: dict | None = None, cutoffs: dict | None = None
 ) -> QuerySet[Referral]:
@@ -219,24 +229,35 @@ def inbox_for_supervisor(
     overdue = overdue_in_inbox(cutoffs)
     if filters.get("overdue_only"):
         referrals = referrals.filter(overdue)
-    return referrals.annotate(
-        is_overdue=Case(
-            When(overdue, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
-        urgent_first=Case(
-            When(urgency="urgent", then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
-    ).order_by("urgent_first", "submitted_at", "pk")
+    return (
+        referrals.annotate(
+            is_overdue=Case(
+                When(overdue, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            urgent_first=_urgent_first(),
+        )
+        .order_by("urgent_first", "submitted_at", "pk")
+        .select_related(None)
+        .select_related("clinic", "navigator", "partnership")
+        .prefetch_related(
+            # Thousands may wait on a statewide CBO: joining each one's patient before
+            # sorting cost more than reading the page's patients afterwards.
+            "patient"
+        )
+    )
 
 
 def inbox_counts_for_supervisor(*, user, cutoffs: dict | None = None) -> dict:
     """Waiting and overdue counts for the inbox header, in one query."""
     overdue = overdue_in_inbox(cutoffs or overdue_cutoffs_for_user(user))
-    return referral_list_for_user(user).aggregate(
+    waiting = referral_list_for_user(user).filter(
+        status__in=[Status.SUBMITTED, Status.ACCEPTED]
+    )
+    # Only the waiting rows are read (an index on partnership and status), not
+    # every referral the CBO ever had.
+    return waiting.aggregate(
         waiting_acceptance=Count("pk", filter=Q(status=Status.SUBMITTED)),
         waiting_assignment=Count("pk", filter=Q(status=Status.ACCEPTED)),
         overdue_acceptance=Count("pk", filter=Q(status=Status.SUBMITTED) & overdue),
@@ -280,11 +301,7 @@ def caseload_for_navigator(*, user) -> QuerySet[Referral]:
                 default=Value(None),
                 output_field=IntegerField(),
             ),
-            urgent_first=Case(
-                When(urgency="urgent", then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
+            urgent_first=_urgent_first(),
         )
         .order_by("-is_overdue", "urgent_first", "submitted_at", "pk")
         .prefetch_related(
@@ -427,7 +444,7 @@ def pathways_awaiting_approval(*, user) -> QuerySet[Pathway]:
 
 def resource_directory_owners_for_user(user) -> list[int]:
     """The CBOs whose directories the user may read."""
-    if user.role in {Role.SUPERVISOR, Role.NAVIGATOR}:
+    if works_at_cbo(user):
         return [user.organization_id]
     return list(
         Partnership.objects.of_organization(user.organization_id).values_list(
@@ -457,7 +474,7 @@ def resource_list_for_user(user, *, filters: dict | None = None):
             | Q(organization__name__icontains=word)
         )
     if not filters.get("include_inactive"):
-        services = services.filter(status__in=["active", "temporarily_closed"])
+        services = services.filter(status__in=OFFERED_RESOURCE_STATUSES)
     return services.order_by("name", "pk")
 
 

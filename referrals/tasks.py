@@ -1,7 +1,7 @@
 from celery import shared_task
 
+from chwlink.lib.periodic import periodic_run
 from referrals.services import notifications, reminders
-from referrals.services.operations import periodic_run
 
 
 @shared_task

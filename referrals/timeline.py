@@ -16,7 +16,10 @@ def _status_sentence(event, who):
         return _("%(who)s sent the referral to the CBO.") % {"who": who}
     if to_status == Referral.Status.ACCEPTED:
         return _("%(who)s accepted the referral.") % {"who": who}
-    if to_status == Referral.Status.IN_PROGRESS and event.from_status == "assigned":
+    if (
+        to_status == Referral.Status.IN_PROGRESS
+        and event.from_status == Referral.Status.ASSIGNED
+    ):
         return _("Work with the patient is in progress.")
     return _("%(who)s changed the status from “%(old)s” to “%(new)s”.") % {
         "who": who,

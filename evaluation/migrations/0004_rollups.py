@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('evaluation', '0003_audit'),
         ('partners', '0004_audit'),
-        ('referrals', '0006_encounter_navigator_recent'),
+        ('referrals', '0005_notification_inactive_label'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -35,7 +35,6 @@ PAM_ITEMS = [
     ("new_problems", _("Can find solutions to new problems")),
     ("changes_under_stress", _("Can keep lifestyle changes under stress")),
 ]
-PAM_ITEM_KEYS = [key for key, _label in PAM_ITEMS]
 
 
 class CutSet(models.TextChoices):

@@ -58,3 +58,17 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.period_start}–{self.period_end}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def is_program_report(self) -> bool:
+        """Program reports share their CSV outside the program, small counts hidden;
+        the weekly operations summary stays with the supervisors."""
+        return self.kind != self.Kind.WEEKLY_OPERATIONS

@@ -21,7 +21,7 @@ from evaluation.models import (
 )
 from evaluation.statistics import pam_level, pam_raw
 from partners.languages import LANGUAGE_NAMES
-from partners.models import Partnership
+from partners.models import Partnership, User
 from referrals.access import navigates
 from referrals.selectors import referral_list_for_user
 
@@ -77,7 +77,7 @@ def _score(*, partnership, raw: dict, manual_score, manual_cut_set) -> dict:
 
 def pam_record(
     *,
-    actor,
+    actor: User,
     patient,
     administered_on: datetime.date,
     language: str,
@@ -238,7 +238,7 @@ def _parse_wording(text: str) -> dict:
 
 def pam_table_upload(
     *,
-    actor,
+    actor: User,
     name: str,
     cut_set: str,
     license_reference: str,
@@ -276,7 +276,7 @@ def pam_table_upload(
         )
 
 
-def pam_table_deactivate(*, actor, table: PamConversionTable) -> None:
+def pam_table_deactivate(*, actor: User, table: PamConversionTable) -> None:
     """Stop scoring new administrations with the table (past scores keep it)."""
     if not keeps_data_of(actor, table.organization_id):
         raise PermissionDenied

@@ -17,20 +17,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from chwlink.lib.outbox import email_queue
 from evaluation import figures
 from evaluation.access import manages_program
 from evaluation.disclosure import table_for_display
 from evaluation.forms import DashboardFilterForm
 from evaluation.models import Report
 from partners.models import Partnership, User
-from partners.outbox import email_queue
 from referrals.selectors import operations_summary_for_supervisor
 
 Kind = Report.Kind
 Status = Report.Status
 
 
-def report_request(*, user, query: dict) -> Report:
+def report_request(*, user: User, query: dict) -> Report:
     """Queue an on-demand program report for the dashboard's current filters."""
     if not manages_program(user):
         raise PermissionDenied

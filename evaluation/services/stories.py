@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 
 from evaluation.access import keeps_data_of, manages_program, may_manage_consent
 from evaluation.models import Story, StoryExcerpt, Theme
+from partners.models import User
 from referrals.access import navigates
 from referrals.selectors import referral_list_for_user
 
 
 def story_record(
     *,
-    actor,
+    actor: User,
     patient,
     referral=None,
     told_on: datetime.date,
@@ -57,7 +58,7 @@ def story_record(
     )
 
 
-def story_withdraw(*, actor, story: Story) -> Story:
+def story_withdraw(*, actor: User, story: Story) -> Story:
     """The storyteller withdrew consent: the story leaves every shared view and
     export at once (they all filter on ``withdrawn_at``)."""
     if not may_manage_consent(actor, story):
@@ -71,7 +72,7 @@ def story_withdraw(*, actor, story: Story) -> Story:
     return story
 
 
-def story_deidentify(*, actor, story: Story, deidentified_text: str) -> Story:
+def story_deidentify(*, actor: User, story: Story, deidentified_text: str) -> Story:
     """The CBO (navigator who recorded it, or a supervisor) writes and reviews the
     de-identified version; only a reviewed version is ever shared."""
     if not may_manage_consent(actor, story):
@@ -92,7 +93,9 @@ def story_deidentify(*, actor, story: Story, deidentified_text: str) -> Story:
     return story
 
 
-def story_code(*, actor, story: Story, theme: Theme, excerpt: str) -> StoryExcerpt:
+def story_code(
+    *, actor: User, story: Story, theme: Theme, excerpt: str
+) -> StoryExcerpt:
     """A program manager codes a passage of the de-identified story with a theme."""
     if not keeps_data_of(actor, theme.organization_id):
         raise PermissionDenied
@@ -108,7 +111,7 @@ def story_code(*, actor, story: Story, theme: Theme, excerpt: str) -> StoryExcer
 
 def theme_save(
     *,
-    actor,
+    actor: User,
     name: str,
     description: str = "",
     theme: Theme | None = None,

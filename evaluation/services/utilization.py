@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from evaluation.access import keeps_data_of, manages_program
 from evaluation.models import UtilizationImport, UtilizationRecord
+from partners.models import User
 from referrals.models import Patient
 
 COUNTS = [
@@ -30,8 +31,8 @@ MAX_FILE_CHARS = 5_000_000
 
 
 def _number(value: str, name: str, low: int, high: int) -> int:
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise ValueError(
+    if not value.isdecimal() or not low <= int(value) <= high:
+        raise ValidationError(
             _("%(name)s must be a whole number from %(low)d to %(high)d.")
             % {"name": name, "low": low, "high": high}
         )
@@ -41,12 +42,12 @@ def _number(value: str, name: str, low: int, high: int) -> int:
 def _row_values(row: dict) -> dict:
     match = PERIOD.match(row["period"])
     if not match or not 1 <= int(match[2]) <= 12:
-        raise ValueError(_("period must be a month written YYYY-MM."))
+        raise ValidationError(_("period must be a month written YYYY-MM."))
     values = {"period": datetime.date(int(match[1]), int(match[2]), 1)}
     for name in COUNTS:
         values[name] = _number(row[name], name, 0, 999)
     if values["readmissions_30d"] > values["inpatient_admissions"]:
-        raise ValueError(_("readmissions_30d cannot exceed inpatient_admissions."))
+        raise ValidationError(_("readmissions_30d cannot exceed inpatient_admissions."))
     hba1c = row.get("hba1c", "")
     if hba1c:
         try:
@@ -54,7 +55,7 @@ def _row_values(row: dict) -> dict:
         except InvalidOperation:
             values["hba1c"] = None
         if values["hba1c"] is None or not Decimal(3) <= values["hba1c"] <= Decimal(20):
-            raise ValueError(_("hba1c must be a percentage from 3 to 20."))
+            raise ValidationError(_("hba1c must be a percentage from 3 to 20."))
     for name, low, high in (("systolic_bp", 60, 260), ("diastolic_bp", 30, 160)):
         if row.get(name, ""):
             values[name] = _number(row[name], name, low, high)
@@ -94,10 +95,10 @@ def utilization_parse(*, health_system_id: int, content: str) -> dict:
         patient_id = patients.get(row.get("mrn", "").upper())
         try:
             if patient_id is None:
-                raise ValueError(_("no patient with this medical record number."))
+                raise ValidationError(_("no patient with this medical record number."))
             values = _row_values(row)
-        except ValueError as reason:
-            result["errors"].append({"line": number, "reason": str(reason)})
+        except ValidationError as reason:
+            result["errors"].append({"line": number, "reason": reason.messages[0]})
             continue
         key = (patient_id, values["period"])
         if key in seen:
@@ -115,7 +116,7 @@ def utilization_parse(*, health_system_id: int, content: str) -> dict:
 
 
 def utilization_import_upload(
-    *, actor, file_name: str, content: str
+    *, actor: User, file_name: str, content: str
 ) -> UtilizationImport:
     """Keep the uploaded extract, unparsed, for its preview; nothing else is written."""
     if not manages_program(actor):
@@ -132,7 +133,7 @@ def utilization_import_upload(
 
 
 def utilization_import_confirm(
-    *, actor, upload: UtilizationImport
+    *, actor: User, upload: UtilizationImport
 ) -> UtilizationImport:
     """Write the good lines (create or update per patient and month); importing the
     same file again updates the same rows and creates none."""
@@ -164,7 +165,7 @@ def utilization_import_confirm(
     return locked
 
 
-def utilization_import_discard(*, actor, upload: UtilizationImport) -> None:
+def utilization_import_discard(*, actor: User, upload: UtilizationImport) -> None:
     if not keeps_data_of(actor, upload.health_system_id):
         raise PermissionDenied
     UtilizationImport.objects.filter(
@@ -172,7 +173,9 @@ def utilization_import_discard(*, actor, upload: UtilizationImport) -> None:
     ).update(status=UtilizationImport.Status.DISCARDED, content="")
 
 
-def utilization_save(*, actor, patient, values: dict, record=None) -> UtilizationRecord:
+def utilization_save(
+    *, actor: User, patient, values: dict, record=None
+) -> UtilizationRecord:
     """A program manager enters or corrects one patient-month by hand."""
     if not keeps_data_of(actor, patient.health_system_id):
         raise PermissionDenied

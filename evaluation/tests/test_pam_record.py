@@ -7,7 +7,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from evaluation.models import PamAdministration
-from evaluation.models.pam import PAM_ITEM_KEYS
+from evaluation.models.pam import PAM_ITEMS
 from evaluation.services.pam import pam_record, pam_table_upload
 from evaluation.tests.factories import caseload_referral, pam_row
 from referrals.tests.factories import ReferralFactory
@@ -35,7 +35,7 @@ def _post(client, patient, **extra):
 
 
 def _keys():
-    return PAM_ITEM_KEYS
+    return [key for key, _label in PAM_ITEMS]
 
 
 @time_machine.travel("2026-03-10 12:00Z")

@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 
+from chwlink.lib.models import OutboundEmail
 from evaluation import figures
 from evaluation.models import Report
 from evaluation.services import reports
-from partners.models import OutboundEmail
 from partners.tests.factories import UserFactory
 from referrals.tests.factories import ReferralFactory
 

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from chwlink.lib.models import OutboundEmail
 from evaluation import figures, tasks
 from evaluation.models import Report
 from evaluation.services import reports
@@ -19,7 +20,6 @@ from evaluation.tests.factories import (
     completed_referral,
     declined_referral,
 )
-from partners.models import OutboundEmail
 from partners.tests.factories import PartnershipFactory, UserFactory
 from referrals.tests.factories import ReferralFactory
 

@@ -8,9 +8,9 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from chwlink.lib.models import OutboundEmail
 from evaluation.models import Report
 from evaluation.services import reports
-from partners.models import OutboundEmail
 from partners.tests.factories import UserFactory
 from referrals.services import assignment, workflow
 from referrals.tests.factories import ReferralFactory

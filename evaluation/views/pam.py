@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chwlink.lib.pagination import page_of
 from evaluation import selectors
 from evaluation.access import manages_program
 from evaluation.forms import PamForm, PamTableForm
@@ -84,9 +84,11 @@ def pam_detail(request, code):
 @allowed(navigates)
 def pam_due(request):
     # count, page of patients (each with its subqueries)
-    page = Paginator(
-        selectors.pam_due_for_navigator(user=request.user), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = page_of(
+        selectors.pam_due_for_navigator(user=request.user),
+        PAGE_SIZE,
+        request.GET.get("page"),
+    )
     request.audit_shown = [patient.code for patient in page]
     context = {
         "page": page,

@@ -1,12 +1,12 @@
 """Reports: the list, asking for one, watching it build, reading and downloading it."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chwlink.lib.pagination import page_of
 from evaluation import figures, selectors
 from evaluation.access import manages_program, reads_reports
 from evaluation.forms import DashboardFilterForm
@@ -19,8 +19,8 @@ FILTER_KEYS = ("start", "end", "clinic", "navigator", "language", "need", "windo
 
 @allowed(reads_reports)
 def report_list(request):
-    page = Paginator(selectors.report_list_for_user(request.user), 25).get_page(
-        request.GET.get("page")
+    page = page_of(
+        selectors.report_list_for_user(request.user), 25, request.GET.get("page")
     )
     return render(
         request,

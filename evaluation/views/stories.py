@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chwlink.lib.pagination import page_of
 from evaluation import selectors
 from evaluation.access import manages_consent, manages_program, reads_stories
 from evaluation.forms import (
@@ -36,7 +36,7 @@ def story_list(request):
     form = StoryFilterForm(request.GET or None, themes=themes)
     stories = selectors.story_list_for_user(request.user, filters=form.filters())
     # count, page of stories, their excerpts with themes
-    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(stories, PAGE_SIZE, request.GET.get("page"))
     request.audit_shown = [story.code for story in page]
     return render(
         request,

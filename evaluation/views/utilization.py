@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chwlink.lib.pagination import page_of
 from evaluation import selectors
 from evaluation.access import manages_program
 from evaluation.forms import UtilizationForm, UtilizationUploadForm
@@ -23,7 +23,7 @@ def utilization_list(request):
     mrn = request.GET.get("mrn", "").strip()
     records = selectors.utilization_list_for_user(request.user, mrn=mrn)
     # count, page of records with their patients
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(records, PAGE_SIZE, request.GET.get("page"))
     request.audit_shown = [record.code for record in page]
     context = {"page": page, "mrn": mrn}
     return render(request, "evaluation/utilization_list.html", context)

@@ -45,3 +45,17 @@ def approved_pathway(referral, supervisor, navigator, need="food-insecurity"):
     pathways.pathway_close(pathway=pathway, actor=navigator, completed=True, note="Ok")
     pathway.refresh_from_db()
     return pathways.pathway_review(pathway=pathway, actor=supervisor, approve=True)
+
+
+def food_and_housing_pathways(partnership, clinic, supervisor, navigator):
+    """An approved food pathway and an approved housing one, each on its own
+    accepted referral."""
+    return tuple(
+        approved_pathway(
+            accepted_referral(partnership, clinic, supervisor, social_needs=[need]),
+            supervisor,
+            navigator,
+            need=need,
+        )
+        for need in ("food-insecurity", "housing-instability")
+    )

@@ -7,11 +7,11 @@ from django.db.utils import InternalError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from chwlink.lib.models import AccessRecord
 from evaluation import figures
 from evaluation.models import Story
 from evaluation.tests.factories import caseload_referral
 from partners.access import Role
-from partners.models import AccessRecord
 from referrals.tests.factories import ReferralFactory
 
 Action = AccessRecord.Action

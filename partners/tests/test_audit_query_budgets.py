@@ -5,8 +5,8 @@ import pghistory
 import pytest
 from django.urls import reverse
 
+from chwlink.lib.models import AccessRecord
 from partners.access import Role
-from partners.models import AccessRecord
 from partners.tests.factories import UserFactory
 from referrals.models import Referral
 from referrals.tests.factories import ReferralFactory

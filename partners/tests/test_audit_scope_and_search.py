@@ -9,9 +9,9 @@ import io
 import pytest
 from django.urls import reverse
 
+from chwlink.lib.models import AccessRecord
 from partners import audit
 from partners.access import Role
-from partners.models import AccessRecord
 from partners.tests.factories import UserFactory
 from partners.tests.partnership_builders import accepted_referral, approved_pathway
 from referrals.models import Referral
@@ -417,7 +417,7 @@ def test_a_change_made_outside_a_request_has_no_person_and_no_address(
 def test_the_access_log_export_of_someone_of_no_organization_and_a_list(
     login, client, partnership, clinic
 ):
-    from partners.models import AccessRecord as Record
+    from chwlink.lib.models import AccessRecord as Record
 
     shown = ReferralFactory.create_batch(2, partnership=partnership, clinic=clinic)
     staff = UserFactory(role=Role.ADMINISTRATOR, organization=None, is_superuser=True)

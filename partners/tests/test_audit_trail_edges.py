@@ -11,10 +11,10 @@ import pghistory
 from django.db import transaction
 from django.urls import reverse
 
+from chwlink.lib.models import AccessRecord
 from evaluation.services.utilization import utilization_save
 from partners import audit
 from partners.access import Role
-from partners.models import AccessRecord
 from partners.tests.factories import UserFactory
 from partners.tests.partnership_builders import accepted_referral, approved_pathway
 from referrals.models import Patient, Referral

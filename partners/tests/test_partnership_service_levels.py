@@ -4,7 +4,7 @@ import datetime
 
 from partners import services
 from partners.models import Contract
-from referrals.services.timeliness import overdue_cutoffs, service_levels
+from referrals.services.timeliness import overdue_cutoffs_by_partnership, service_levels
 
 NOW = datetime.datetime(2026, 3, 11, 18, 0, tzinfo=datetime.UTC)  # a Wednesday
 
@@ -54,8 +54,8 @@ def test_draft_or_ended_contracts_do_not_count(partnership, manager, settings):
 def test_cutoffs_count_the_partnerships_business_days(partnership, manager):
     service_contract(partnership, manager, accept_business_days=2)
     partnership.business_days = [0, 1, 2, 3, 4, 5]  # Saturdays too
-    cutoffs = overdue_cutoffs(now=NOW, partnership=partnership)
+    cutoffs = overdue_cutoffs_by_partnership([partnership], now=NOW)[partnership.pk]
     assert cutoffs["accept"].date() == datetime.date(2026, 3, 9)
     partnership.business_days = [0, 2, 4]  # Mondays, Wednesdays, Fridays
-    cutoffs = overdue_cutoffs(now=NOW, partnership=partnership)
+    cutoffs = overdue_cutoffs_by_partnership([partnership], now=NOW)[partnership.pk]
     assert cutoffs["accept"].date() == datetime.date(2026, 3, 6)

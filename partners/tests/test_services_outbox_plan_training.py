@@ -6,10 +6,12 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
-from partners import outbox, services
-from partners.models import OutboundEmail, PlanTask, RequiredTraining, User
+from chwlink.lib import outbox
+from chwlink.lib.models import OutboundEmail
+from partners import services
+from partners.models import PlanTask, RequiredTraining, User
 from partners.tests.factories import OrganizationFactory, UserFactory
 
 Role = User.Role
@@ -27,7 +29,7 @@ def test_a_queued_mail_is_handed_to_the_worker_once_the_transaction_commits(
     db, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr("partners.outbox.email_send_task.delay", sent.append)
+    monkeypatch.setattr("chwlink.lib.outbox.email_send_task.delay", sent.append)
     with django_capture_on_commit_callbacks(execute=True):
         email = queued()
         assert sent == []
@@ -96,7 +98,7 @@ def test_the_interface_language_is_remembered_and_only_a_known_one(navigator):
     services.user_set_language(user=navigator, language="es")
     navigator.refresh_from_db()
     assert navigator.language == "es"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError):
         services.user_set_language(user=navigator, language="fr")
     navigator.refresh_from_db()
     assert navigator.language == "es"

@@ -4,8 +4,9 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from partners import outbox, services
-from partners.models import OutboundEmail
+from chwlink.lib import outbox
+from chwlink.lib.models import OutboundEmail
+from partners import services
 from partners.tests.factories import PASSWORD
 
 LOGIN = reverse("account_login")
@@ -94,7 +95,7 @@ def test_password_reset_mail_is_queued_then_sent(
 ):
     sent_ids = []
     monkeypatch.setattr(
-        "partners.outbox.email_send_task.delay", lambda pk: sent_ids.append(pk)
+        "chwlink.lib.outbox.email_send_task.delay", lambda pk: sent_ids.append(pk)
     )
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("account_reset_password"), {"email": navigator.email})

@@ -16,6 +16,7 @@ from partners.statements import statement_compute
 from partners.tests.partnership_builders import (
     accepted_referral,
     approved_pathway,
+    food_and_housing_pathways,
     payment_agreement,
 )
 
@@ -61,16 +62,8 @@ def test_approved_pathways_earn_their_kinds_rate_and_unrated_kinds_nothing(
     partnership, clinic, supervisor, navigator, manager, in_february
 ):
     payment_agreement(partnership, manager, rates={"food_security": "350.00"})
-    food = approved_pathway(
-        accepted_referral(partnership, clinic, supervisor), supervisor, navigator
-    )
-    approved_pathway(
-        accepted_referral(
-            partnership, clinic, supervisor, social_needs=["housing-instability"]
-        ),
-        supervisor,
-        navigator,
-        need="housing-instability",
+    food, _housing = food_and_housing_pathways(
+        partnership, clinic, supervisor, navigator
     )
     draft = statement_compute(partnership=partnership, period_start=FEBRUARY)
     assert [line.pathway for line in draft.lines] == [food]

@@ -22,6 +22,7 @@ from partners.statements import (
 from partners.tests.partnership_builders import (
     accepted_referral,
     approved_pathway,
+    food_and_housing_pathways,
     payment_agreement,
 )
 from referrals.services import workflow
@@ -433,17 +434,7 @@ def test_each_pathway_kind_earns_its_own_rate(
         manager,
         rates={"food_security": "300.00", "housing": "450.00"},
     )
-    approved_pathway(
-        accepted_referral(partnership, clinic, supervisor), supervisor, navigator
-    )
-    approved_pathway(
-        accepted_referral(
-            partnership, clinic, supervisor, social_needs=["housing-instability"]
-        ),
-        supervisor,
-        navigator,
-        need="housing-instability",
-    )
+    food_and_housing_pathways(partnership, clinic, supervisor, navigator)
     draft = statement_compute(partnership=partnership, period_start=FEBRUARY)
     assert sorted((line.pathway.kind, line.amount) for line in draft.lines) == [
         ("food_security", Decimal("300.00")),
@@ -578,7 +569,7 @@ def test_a_medical_record_number_cannot_run_as_a_spreadsheet_formula(
     clock.move_to("2026-03-02 18:00:00+00:00")
     statement = issue(manager, partnership, FEBRUARY)
     stream = io.StringIO()
-    statement_write_csv(stream, statement, statement.lines.all())
+    statement_write_csv(stream=stream, statement=statement, lines=statement.lines.all())
     rows = list(csv.reader(io.StringIO(stream.getvalue())))
     assert rows[1][6] == f"'{mrn}"
 
@@ -594,7 +585,7 @@ def test_a_plain_medical_record_number_is_written_as_is(
     clock.move_to("2026-03-02 18:00:00+00:00")
     statement = issue(manager, partnership, FEBRUARY)
     stream = io.StringIO()
-    statement_write_csv(stream, statement, statement.lines.all())
+    statement_write_csv(stream=stream, statement=statement, lines=statement.lines.all())
     assert list(csv.reader(io.StringIO(stream.getvalue())))[1][6] == "7=A"
 
 
@@ -634,27 +625,33 @@ def test_only_a_signed_payment_agreement_bills(partnership, manager, clock):
     agreement(partnership, manager, status=Contract.Status.DRAFT)
     agreement(partnership, manager, kind=Contract.Kind.SERVICE)
     agreement(partnership, manager, status=Contract.Status.EXPIRED)
-    assert payment_agreement_for(partnership, FEBRUARY) is None
+    assert payment_agreement_for(partnership=partnership, period_start=FEBRUARY) is None
 
 
 def test_an_agreement_starting_next_month_does_not_cover_this_one(
     partnership, manager, clock
 ):
     agreement(partnership, manager, effective_on=MARCH)
-    assert payment_agreement_for(partnership, FEBRUARY) is None
+    assert payment_agreement_for(partnership=partnership, period_start=FEBRUARY) is None
     late_starter = agreement(
         partnership, manager, effective_on=datetime.date(2026, 2, 28)
     )
-    assert payment_agreement_for(partnership, FEBRUARY) == late_starter
+    assert (
+        payment_agreement_for(partnership=partnership, period_start=FEBRUARY)
+        == late_starter
+    )
 
 
 def test_an_agreement_ending_on_the_months_first_day_still_covers_it(
     partnership, manager, clock
 ):
     agreement(partnership, manager, ends_on=datetime.date(2026, 1, 31))
-    assert payment_agreement_for(partnership, FEBRUARY) is None
+    assert payment_agreement_for(partnership=partnership, period_start=FEBRUARY) is None
     last_day = agreement(partnership, manager, ends_on=FEBRUARY)
-    assert payment_agreement_for(partnership, FEBRUARY) == last_day
+    assert (
+        payment_agreement_for(partnership=partnership, period_start=FEBRUARY)
+        == last_day
+    )
 
 
 def test_the_latest_agreement_to_start_applies_and_its_rates(
@@ -681,7 +678,9 @@ def test_of_two_agreements_starting_the_same_day_the_later_one_applies(
 ):
     agreement(partnership, manager)
     second = agreement(partnership, manager)
-    assert payment_agreement_for(partnership, FEBRUARY) == second
+    assert (
+        payment_agreement_for(partnership=partnership, period_start=FEBRUARY) == second
+    )
 
 
 def test_a_month_given_by_any_day_is_the_whole_month(
@@ -715,7 +714,7 @@ def test_another_partnerships_records_and_agreement_are_not_billed_here(
         fee_per_enrolled_patient_month="50.00",
         rates={"food_security": "300.00"},
     )
-    assert payment_agreement_for(partnership, FEBRUARY) is None
+    assert payment_agreement_for(partnership=partnership, period_start=FEBRUARY) is None
     payment_agreement(
         partnership,
         manager,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.languages import LANGUAGE_CHOICES
 from referrals.choices import ResourceStatus, SocialNeed
+from referrals.forms.filters import language_filter, need_filter
 from referrals.models import ResourceOrganization, ResourceService
 from referrals.services.directory import ORGANIZATION_DETAILS, primary_location
 
@@ -18,16 +19,9 @@ class ResourceFilterForm(forms.Form):
             attrs={"type": "search", "placeholder": _("e.g. pantry, rent, clinic")}
         ),
     )
-    need = forms.ChoiceField(
-        label=_("Need"),
-        required=False,
-        choices=[("", _("Any need")), *SocialNeed.choices],
-    )
-    language = forms.ChoiceField(
-        label=_("Language"),
-        required=False,
-        choices=[("", _("Any language")), *LANGUAGE_CHOICES],
-        help_text=_("Services with interpreters match every language."),
+    need = need_filter()
+    language = language_filter(
+        help_text=_("Services with interpreters match every language.")
     )
     include_inactive = forms.BooleanField(
         label=_("Also show inactive and closed services"), required=False

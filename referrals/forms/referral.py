@@ -3,9 +3,9 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partners.languages import LANGUAGE_CHOICES
 from partners.models import User
-from referrals.choices import SocialNeed, StatusReason, Urgency
+from referrals.choices import StatusReason, Urgency
+from referrals.forms.filters import language_filter, need_filter
 from referrals.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -60,16 +60,8 @@ class InboxFilterForm(forms.Form):
     clinic = forms.ModelChoiceField(
         label=_("Clinic"), queryset=None, required=False, empty_label=_("All clinics")
     )
-    language = forms.ChoiceField(
-        label=_("Language"),
-        required=False,
-        choices=[("", _("Any language")), *LANGUAGE_CHOICES],
-    )
-    need = forms.ChoiceField(
-        label=_("Need"),
-        required=False,
-        choices=[("", _("Any need")), *SocialNeed.choices],
-    )
+    language = language_filter()
+    need = need_filter()
     urgency = forms.ChoiceField(
         label=_("Urgency"),
         required=False,

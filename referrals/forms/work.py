@@ -6,9 +6,10 @@ from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from partners.languages import LANGUAGE_CHOICES
 from partners.pathway_kinds import PathwayKind
 from referrals.choices import ContactMode, SocialNeed
+from referrals.forms.filters import language_filter, need_filter
+from referrals.models import Pathway
 from referrals.pathways import default_pathway_for
 from referrals.services.contacts import FUTURE_TOLERANCE, MAX_MINUTES, MIN_MINUTES
 
@@ -139,16 +140,8 @@ class ResourceSearchForm(forms.Form):
     """Search the CBO's directory for a pathway; defaults to the pathway's need and
     the patient's language."""
 
-    need = forms.ChoiceField(
-        label=_("Need"),
-        required=False,
-        choices=[("", _("Any need")), *SocialNeed.choices],
-    )
-    language = forms.ChoiceField(
-        label=_("Language"),
-        required=False,
-        choices=[("", _("Any language")), *LANGUAGE_CHOICES],
-    )
+    need = need_filter()
+    language = language_filter()
     q = forms.CharField(label=_("Words"), required=False, max_length=100)
 
     def __init__(self, data=None, *, need, language):
@@ -174,8 +167,8 @@ class ResourceLinkForm(forms.Form):
 
 class PathwayCloseForm(forms.Form):
     OUTCOMES = [
-        ("completed", _("Completed: the need is resolved")),
-        ("incomplete", _("Incomplete: the need could not be resolved")),
+        (Pathway.Status.COMPLETED, _("Completed: the need is resolved")),
+        (Pathway.Status.INCOMPLETE, _("Incomplete: the need could not be resolved")),
     ]
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=OUTCOMES, widget=forms.RadioSelect
@@ -194,7 +187,7 @@ class PathwayCloseForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if (
-            cleaned.get("outcome") == "incomplete"
+            cleaned.get("outcome") == Pathway.Status.INCOMPLETE
             and not cleaned.get("note", "").strip()
         ):
             self.add_error("note", _("Say why the pathway could not be completed."))

@@ -1,7 +1,6 @@
 from referrals.models.notification import (
     Notification,
     NotificationPreference,
-    PeriodicRun,
     ReminderClaim,
 )
 from referrals.models.patient import Patient
@@ -32,7 +31,6 @@ __all__ = [
     "Pathway",
     "PathwayResource",
     "PathwayStep",
-    "PeriodicRun",
     "Referral",
     "ReferralEvent",
     "ReminderClaim",

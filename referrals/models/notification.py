@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.choices import label_of
 from referrals.models.referral import Referral
 
 
@@ -44,6 +45,7 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name=_("recipient"),
+        db_index=False,  # notification_list_idx leads with it
     )
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     referral = models.ForeignKey(
@@ -69,6 +71,9 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         indexes = [
             models.Index(
+                fields=["recipient", "-created", "-id"], name="notification_list_idx"
+            ),
+            models.Index(
                 fields=["recipient", "created"],
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread_idx",
@@ -82,6 +87,9 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+    def get_kind_display(self):
+        return label_of(self.Kind, self.kind)
 
 
 class ReminderClaim(models.Model):
@@ -130,19 +138,3 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return self.get_email_mode_display()
-
-
-class PeriodicRun(models.Model):
-    """When each periodic task last ran, for `manage.py schedule`."""
-
-    task = models.CharField(_("task"), max_length=200, unique=True)
-    started_at = models.DateTimeField(_("last started"))
-    finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("periodic task run")
-        verbose_name_plural = _("periodic task runs")
-
-    def __str__(self):
-        return self.task

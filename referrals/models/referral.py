@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.choices import label_of
 from partners.models import Partnership, Site, TimeStamped
 from referrals.choices import MedicalReason, SocialNeed, StatusReason, Urgency
 from referrals.models.patient import Patient
@@ -137,14 +138,33 @@ class Referral(TimeStamped):
             models.Index(fields=["partnership", "status"]),
             models.Index(fields=["clinic", "status"]),
             models.Index(fields=["navigator", "status"]),
+            # The worklists page through the newest first; a statewide partnership
+            # holds 100,000 referrals, so the order must come from an index.
+            models.Index(fields=["-updated", "-id"], name="referral_latest_change_idx"),
+            models.Index(
+                fields=["clinic", "-updated", "-id"], name="referral_clinic_change_idx"
+            ),
+            models.Index(fields=["-created", "-id"], name="referral_newest_idx"),
         ]
 
     def __str__(self):
         return str(_("Referral {code}")).format(code=str(self.code)[:8])
 
+    def get_status_display(self):
+        return label_of(self.Status, self.status)
+
     @property
     def short_code(self):
         return str(self.code)[:8].upper()
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency == Urgency.URGENT
+
+    @property
+    def awaits_first_contact(self) -> bool:
+        """Assigned, and the navigator has not reached the patient yet."""
+        return self.status == self.Status.ASSIGNED
 
 
 @pghistory.track(model_name="ReferralEventHistory")

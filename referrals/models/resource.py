@@ -105,6 +105,11 @@ class ResourceService(TimeStamped):
     def __str__(self):
         return self.name
 
+    @property
+    def is_active(self) -> bool:
+        """Offered as usual: not closed for now, inactive or closed for good."""
+        return self.status == ResourceStatus.ACTIVE
+
 
 class ResourceLocation(TimeStamped):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

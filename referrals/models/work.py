@@ -125,6 +125,14 @@ class Pathway(models.Model):
         ordering = ["opened_at", "pk"]
         verbose_name = _("pathway")
         verbose_name_plural = _("pathways")
+        indexes = [
+            # The supervisors' approvals queue, oldest first.
+            models.Index(
+                fields=["closed_at", "id"],
+                condition=Q(status="completed"),
+                name="pathway_awaiting_approval_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["referral", "kind"],
@@ -148,6 +156,18 @@ class Pathway(models.Model):
     @property
     def is_locked(self):
         return self.status == self.Status.APPROVED
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def awaits_approval(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+    @property
+    def is_incomplete(self) -> bool:
+        return self.status == self.Status.INCOMPLETE
 
 
 @pghistory.track(model_name="PathwayStepHistory")

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.models import User
 from referrals.access import may_assign, may_be_assigned
 from referrals.models import Referral, ReferralEvent
 from referrals.services.workflow import (
@@ -14,13 +15,17 @@ from referrals.services.workflow import (
 )
 
 
-def _check_navigator(referral: Referral, navigator) -> None:
+def _check_navigator(referral: Referral, navigator: User) -> None:
     if not may_be_assigned(navigator, referral):
         raise WorkflowError(_("Choose an active navigator of this CBO."))
 
 
 def referral_assign(
-    *, referral: Referral, actor, navigator, expected_version: int | None = None
+    *,
+    referral: Referral,
+    actor: User,
+    navigator: User,
+    expected_version: int | None = None,
 ) -> Referral:
     """Give an accepted (or just-submitted) referral to a navigator."""
     _check_navigator(referral, navigator)
@@ -38,8 +43,8 @@ def referral_assign(
 def referral_reassign(
     *,
     referral: Referral,
-    actor,
-    navigator,
+    actor: User,
+    navigator: User,
     reason: str,
     expected_version: int | None = None,
 ) -> Referral:
@@ -69,7 +74,7 @@ def referral_reassign(
     )
 
 
-def referral_share(*, referral: Referral, actor, navigator) -> None:
+def referral_share(*, referral: Referral, actor: User, navigator: User) -> None:
     """Let another navigator see the referral (cover, second language…)."""
     if not may_assign(actor, referral):
         raise PermissionDenied

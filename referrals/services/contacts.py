@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.models import User
 from referrals.access import is_assigned_navigator
 from referrals.choices import ContactMode
 from referrals.models import CASELOAD_STATUSES, Encounter, Referral, ReferralEvent
@@ -21,7 +22,7 @@ MAX_MINUTES = 480
 def encounter_log(
     *,
     referral: Referral,
-    actor,
+    actor: User,
     occurred_at: datetime.datetime,
     mode: str,
     reached: bool,

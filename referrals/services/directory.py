@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.models import User
 from referrals.access import may_manage_directory
 from referrals.models import ResourceLocation, ResourceOrganization, ResourceService
 
@@ -49,7 +50,7 @@ def primary_location(service: ResourceService) -> ResourceLocation | None:
     return locations[0] if locations else None
 
 
-def _check_manager(actor, directory_owner_id) -> None:
+def _check_manager(actor: User, directory_owner_id) -> None:
     if not may_manage_directory(actor, directory_owner_id):
         raise PermissionDenied
 
@@ -128,7 +129,7 @@ def _place_service(service: ResourceService, location_data, previous) -> None:
 
 
 def resource_service_save(
-    *, actor, data: dict, service: ResourceService | None = None
+    *, actor: User, data: dict, service: ResourceService | None = None
 ) -> ResourceService:
     """Add a service to the actor's CBO directory, or change one of its services.
 
@@ -156,7 +157,9 @@ def resource_service_save(
     return service
 
 
-def resource_service_verify(*, actor, service: ResourceService) -> ResourceService:
+def resource_service_verify(
+    *, actor: User, service: ResourceService
+) -> ResourceService:
     """Record that a supervisor of the owning CBO confirmed the details today."""
     _check_manager(actor, service.organization.directory_owner_id)
     with transaction.atomic():

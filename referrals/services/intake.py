@@ -6,7 +6,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.models import Partnership
+from partners.models import Partnership, User
 from referrals.access import may_submit_referrals
 from referrals.models import Patient, Referral
 from referrals.services.workflow import (
@@ -46,7 +46,7 @@ REFERRAL_FIELDS = [
 ]
 
 
-def _require_clinic_staff(actor):
+def _require_clinic_staff(actor: User) -> None:
     if not may_submit_referrals(actor):
         raise PermissionDenied
 
@@ -72,7 +72,7 @@ def _require_safe_contact_note(data: dict) -> None:
         )
 
 
-def patient_create(*, actor, data: dict) -> Patient:
+def patient_create(*, actor: User, data: dict) -> Patient:
     """Register a patient in the actor's health system.
 
     The medical record number is unique per health system, ignoring case (the
@@ -95,7 +95,7 @@ def patient_create(*, actor, data: dict) -> Patient:
         ) from clash
 
 
-def patient_update(*, actor, patient: Patient, data: dict) -> Patient:
+def patient_update(*, actor: User, patient: Patient, data: dict) -> Patient:
     """Correct a patient's record: clinic staff of the patient's health system only,
     the MRN staying unique in that system."""
     _require_clinic_staff(actor)
@@ -128,7 +128,7 @@ def patient_update(*, actor, patient: Patient, data: dict) -> Patient:
     return patient
 
 
-def partnership_for_clinic_staff(actor) -> Partnership:
+def partnership_for_clinic_staff(*, actor: User) -> Partnership:
     """The active partnership the actor's health system refers through."""
     partnership = (
         Partnership.objects.filter(health_system_id=actor.organization_id)
@@ -148,7 +148,7 @@ def partnership_for_clinic_staff(actor) -> Partnership:
 
 
 def referral_save_draft(
-    *, actor, patient: Patient, data: dict, referral: Referral | None = None
+    *, actor: User, patient: Patient, data: dict, referral: Referral | None = None
 ) -> Referral:
     """Create or update a draft; a stale form (older version) is refused."""
     _require_clinic_staff(actor)
@@ -161,7 +161,7 @@ def referral_save_draft(
     if referral is None:
         return Referral.objects.create(
             patient=patient,
-            partnership=partnership_for_clinic_staff(actor),
+            partnership=partnership_for_clinic_staff(actor=actor),
             referred_by=actor,
             status=Referral.Status.DRAFT,
             **values,
@@ -184,7 +184,9 @@ def referral_save_draft(
     return referral
 
 
-def _consent_fields(actor, consent_given: bool, referral: Referral | None) -> dict:
+def _consent_fields(
+    actor: User, consent_given: bool, referral: Referral | None
+) -> dict:
     if not consent_given:
         return {
             "consent_given": False,
@@ -200,7 +202,7 @@ def _consent_fields(actor, consent_given: bool, referral: Referral | None) -> di
     }
 
 
-def referral_submit(*, actor, referral: Referral) -> Referral:
+def referral_submit(*, actor: User, referral: Referral) -> Referral:
     """Send a draft to the CBO: needs at least one social need and consent (the
     transition's guard)."""
     _require_clinic_staff(actor)
@@ -208,7 +210,7 @@ def referral_submit(*, actor, referral: Referral) -> Referral:
 
 
 def referral_save_and_submit(
-    *, actor, patient: Patient, data: dict, referral: Referral | None = None
+    *, actor: User, patient: Patient, data: dict, referral: Referral | None = None
 ) -> Referral:
     """Save the form and send it in one step: when the submission is refused,
     nothing of the save is kept either."""

@@ -6,13 +6,14 @@ E-mails never name the patient: they say what needs attention and link to the pa
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from chwlink.lib.outbox import email_queue
 from partners.models import TrainingKind, User
-from partners.outbox import email_queue
 from referrals.models import (
     OUTCOME_STATUSES,
     Notification,
@@ -147,7 +148,7 @@ def notify(
     return notifications
 
 
-def supervisors_of(referral: Referral):
+def supervisors_of(referral: Referral) -> QuerySet[User]:
     return User.objects.filter(
         organization_id=referral.partnership.cbo_id,
         role=User.Role.SUPERVISOR,
@@ -155,7 +156,9 @@ def supervisors_of(referral: Referral):
     )
 
 
-def notify_transition(*, referral: Referral, target: str, navigator=None) -> None:
+def notify_transition(
+    *, referral: Referral, target: str, navigator: User | None = None
+) -> None:
     """Who hears about a status change (called by the state machine)."""
     Status = Referral.Status
     if target == Status.SUBMITTED:
@@ -176,7 +179,7 @@ def notify_transition(*, referral: Referral, target: str, navigator=None) -> Non
         )
 
 
-def notification_open(*, user, notification: Notification) -> str:
+def notification_open(*, user: User, notification: Notification) -> str:
     """Mark as read (first open only) and return where it points."""
     if notification.recipient_id != user.pk:
         raise PermissionDenied
@@ -186,13 +189,13 @@ def notification_open(*, user, notification: Notification) -> str:
     return notification.link
 
 
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
 
 
-def notification_preference_set(*, user, email_mode: str) -> None:
+def notification_preference_set(*, user: User, email_mode: str) -> None:
     NotificationPreference.objects.update_or_create(
         user=user, defaults={"email_mode": email_mode}
     )

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.models import User
 from partners.pathway_kinds import PathwayKind
 from referrals.access import may_assign, may_work_pathways
-from referrals.choices import ResourceStatus, SocialNeed
+from referrals.choices import OFFERED_RESOURCE_STATUSES, SocialNeed
 from referrals.models import (
     CASELOAD_STATUSES,
     Notification,
@@ -24,10 +25,6 @@ from referrals.models import (
 from referrals.pathways import default_pathway_for, default_steps_for
 from referrals.services.notifications import notify, supervisors_of
 from referrals.services.workflow import WorkflowError
-
-LINKABLE_RESOURCE_STATUSES = frozenset(
-    {ResourceStatus.ACTIVE, ResourceStatus.TEMPORARILY_CLOSED}
-)
 
 
 @dataclass(frozen=True)
@@ -48,7 +45,9 @@ PATHWAY_MOVES = {
 }
 
 
-def _move(*, pathway: Pathway, actor, name: str, note: str, changes: dict) -> bool:
+def _move(
+    *, pathway: Pathway, actor: User, name: str, note: str, changes: dict
+) -> bool:
     """The conditional update of one move and its event; False when the pathway
     was no longer in the move's source status."""
     move = PATHWAY_MOVES[name]
@@ -67,7 +66,7 @@ def _move(*, pathway: Pathway, actor, name: str, note: str, changes: dict) -> bo
     return bool(updated)
 
 
-def _check_editable(actor, pathway: Pathway) -> None:
+def _check_editable(actor: User, pathway: Pathway) -> None:
     if not may_work_pathways(actor, pathway.referral):
         raise PermissionDenied
     if pathway.status == Pathway.Status.APPROVED:
@@ -76,7 +75,7 @@ def _check_editable(actor, pathway: Pathway) -> None:
         raise WorkflowError(_("This pathway is closed and can no longer be changed."))
 
 
-def pathway_permissions(actor, pathway: Pathway) -> dict:
+def pathway_permissions(*, actor: User, pathway: Pathway) -> dict:
     """What the actor may do on the pathway's page right now (drives its buttons).
 
     The assigned navigator and the CBO's supervisors work an open pathway; only a
@@ -95,7 +94,7 @@ def pathway_permissions(actor, pathway: Pathway) -> dict:
 
 
 def pathway_open(
-    *, referral: Referral, actor, need: str, goal: str, kind: str = ""
+    *, referral: Referral, actor: User, need: str, goal: str, kind: str = ""
 ) -> Pathway:
     """Open a pathway, with its default steps, for a need the navigator confirmed
     with the patient: only while the referral is worked, and only one open pathway
@@ -151,7 +150,9 @@ def _lock_open(pathway: Pathway) -> None:
         raise WorkflowError(_("This pathway was closed meanwhile. Reload the page."))
 
 
-def pathway_step_toggle(*, pathway: Pathway, actor, step: PathwayStep) -> PathwayStep:
+def pathway_step_toggle(
+    *, pathway: Pathway, actor: User, step: PathwayStep
+) -> PathwayStep:
     """Mark a step of an open pathway done, or not done again."""
     _check_editable(actor, pathway)
     if step.pathway_id != pathway.pk:
@@ -165,7 +166,7 @@ def pathway_step_toggle(*, pathway: Pathway, actor, step: PathwayStep) -> Pathwa
     return step
 
 
-def pathway_step_add(*, pathway: Pathway, actor, title: str) -> PathwayStep:
+def pathway_step_add(*, pathway: Pathway, actor: User, title: str) -> PathwayStep:
     """Add a step at the end of an open pathway."""
     _check_editable(actor, pathway)
     title = title.strip()
@@ -180,14 +181,14 @@ def pathway_step_add(*, pathway: Pathway, actor, title: str) -> PathwayStep:
 
 
 def pathway_resource_link(
-    *, pathway: Pathway, actor, service: ResourceService, note: str = ""
+    *, pathway: Pathway, actor: User, service: ResourceService, note: str = ""
 ) -> PathwayResource:
     """Link a community resource from the CBO's own directory, once per pathway;
     services that are inactive or closed for good cannot be linked."""
     _check_editable(actor, pathway)
     if service.organization.directory_owner_id != pathway.referral.partnership.cbo_id:
         raise PermissionDenied
-    if service.status not in LINKABLE_RESOURCE_STATUSES:
+    if service.status not in OFFERED_RESOURCE_STATUSES:
         raise WorkflowError(_("This service is no longer offered."))
     with transaction.atomic():
         _lock_open(pathway)
@@ -201,7 +202,9 @@ def pathway_resource_link(
     return link
 
 
-def pathway_close(*, pathway: Pathway, actor, completed: bool, note: str) -> Pathway:
+def pathway_close(
+    *, pathway: Pathway, actor: User, completed: bool, note: str
+) -> Pathway:
     """Close as completed (need resolved; awaits approval) or incomplete (reason)."""
     _check_editable(actor, pathway)
     note = note.strip()
@@ -233,7 +236,7 @@ def pathway_close(*, pathway: Pathway, actor, completed: bool, note: str) -> Pat
 
 
 def pathway_review(
-    *, pathway: Pathway, actor, approve: bool, note: str = ""
+    *, pathway: Pathway, actor: User, approve: bool, note: str = ""
 ) -> Pathway:
     """A supervisor approves a completed pathway (then locked and billable) or
     returns it to the navigator with a note."""

@@ -13,14 +13,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Contract, Partnership, User
+from partners.selectors import overdue_training
 from referrals.models import Notification, Referral, ReminderClaim
 from referrals.services import timeliness
-from referrals.services.notifications import notify, supervisors_of
+from referrals.services.notifications import notify
 
 Status = Referral.Status
 Kind = Notification.Kind
@@ -43,37 +44,145 @@ class Due:
 class Rule:
     name: str
     kind: str
-    due: Callable[[Partnership, datetime.datetime], Iterable[Due]]
+    due: Callable[["Sweep", "Rule"], Iterable[Due]]
 
 
-def _levels(partnership):
-    return timeliness.service_levels(partnership)
+@dataclass
+class Sweep:
+    """What the rules of one sweep share: the running partnerships with their
+    service levels, and the people to tell (loaded once, when first needed).
+
+    Each rule asks in one query across every partnership for what is past due and
+    not yet claimed, so a sweep with nothing newly due costs a query per rule.
+    """
+
+    now: datetime.datetime
+    partnerships: dict[int, Partnership]
+    levels: dict[int, dict]
+    _people: dict = field(default_factory=dict)
+
+    @classmethod
+    def of_running(cls, now: datetime.datetime) -> "Sweep":
+        running = list(Partnership.objects.exclude(status=Partnership.Status.ENDED))
+        levels = timeliness.service_levels_by_partnership(running)
+        return cls(now, {p.pk: p for p in running}, levels)
+
+    def _business_days(self, partnership_id):
+        days = self.partnerships[partnership_id].business_days
+        return frozenset(days or ()) or None
+
+    def after(self, partnership_id, moment, days) -> datetime.datetime:
+        return timeliness.business_days_after(
+            moment,
+            days,
+            self.partnerships[partnership_id].time_zone,
+            self._business_days(partnership_id),
+        )
+
+    def where(self, condition: Callable[[int, dict], Q]) -> Q:
+        """Rows meeting ``condition(partnership id, its levels)`` of their own
+        partnership."""
+        either = Q(pk__in=[])
+        for partnership_id, levels in self.levels.items():
+            either |= Q(partnership_id=partnership_id) & condition(
+                partnership_id, levels
+            )
+        return either
+
+    def started_by(self, anchor: str, level: str, extra_days: int = 0) -> Q:
+        """Rows whose ``anchor`` lies at or before their partnership's cutoff:
+        ``level`` business days (plus ``extra_days``) have passed since."""
+
+        def passed(partnership_id, levels):
+            cutoff = timeliness.business_days_before(
+                self.now,
+                levels[level] + extra_days,
+                self.partnerships[partnership_id].time_zone,
+                self._business_days(partnership_id),
+            )
+            return Q(**{f"{anchor}__lte": cutoff})
+
+        return self.where(passed)
+
+    def by_partnership(self, value: Callable[[int, dict], object]) -> Case:
+        """An expression worth ``value(partnership id, its levels)`` on each row."""
+        return Case(
+            *(
+                When(partnership_id=pk, then=value(pk, levels))
+                for pk, levels in self.levels.items()
+            ),
+            default=None,
+        )
+
+    def today(self, partnership_id) -> datetime.date:
+        zone = zoneinfo.ZoneInfo(self.partnerships[partnership_id].time_zone)
+        return self.now.astimezone(zone).date()
+
+    def supervisors(self, referral) -> list:
+        """Active supervisors of the referral's CBO (one query for all CBOs)."""
+        if "supervisors" not in self._people:
+            cbos = {p.cbo_id for p in self.partnerships.values()}
+            by_cbo = {}
+            for user in User.objects.filter(
+                organization_id__in=cbos, role=User.Role.SUPERVISOR, is_active=True
+            ):
+                by_cbo.setdefault(user.organization_id, []).append(user)
+            self._people["supervisors"] = by_cbo
+        return self._people["supervisors"].get(referral.partnership.cbo_id, [])
+
+    def managers(self, partnership) -> list:
+        """Active program managers of both partners (one query for all)."""
+        if "managers" not in self._people:
+            organizations = {
+                pk
+                for p in self.partnerships.values()
+                for pk in (p.health_system_id, p.cbo_id)
+            }
+            by_organization = {}
+            for user in User.objects.filter(
+                organization_id__in=organizations,
+                role=User.Role.PROGRAM_MANAGER,
+                is_active=True,
+            ):
+                by_organization.setdefault(user.organization_id, []).append(user)
+            self._people["managers"] = by_organization
+        people = self._people["managers"]
+        return people.get(partnership.health_system_id, []) + people.get(
+            partnership.cbo_id, []
+        )
 
 
-def _business_days(partnership):
-    return frozenset(partnership.business_days or ()) or None
+def unclaimed(rule: Rule, *, since: str) -> Exists:
+    """Rows whose reminder this rule has not claimed since ``since``.
 
-
-def _after(partnership, moment, days):
-    return timeliness.business_days_after(
-        moment, days, partnership.time_zone, _business_days(partnership)
+    A due moment comes after the moment it counts from, and a claim is only made
+    once its moment has passed: a claim at or after the row's ``since`` belongs to
+    the row's current episode; earlier ones to an episode that has ended.
+    """
+    return ~Exists(
+        ReminderClaim.objects.filter(
+            rule=rule.name, object_code=OuterRef("code"), due_at__gte=OuterRef(since)
+        )
     )
 
 
-def _before(partnership, now, days):
-    return timeliness.business_days_before(
-        now, days, partnership.time_zone, _business_days(partnership)
+def without_claimed(rule: Rule, dues: list[Due]) -> list[Due]:
+    """The dues not yet claimed (one query), for rules that cannot ask in SQL."""
+    names = {_claim_rule(rule, due) for due in dues}
+    claimed = set(
+        ReminderClaim.objects.filter(
+            rule__in=names, object_code__in={due.object_code for due in dues}
+        ).values_list("rule", "object_code", "due_at")
     )
+    return [
+        due
+        for due in dues
+        if (_claim_rule(rule, due), due.object_code, due.due_at) not in claimed
+    ]
 
 
-def _referrals(partnership) -> QuerySet[Referral]:
-    return Referral.objects.filter(partnership=partnership).select_related(
-        "partnership", "navigator", "clinic"
-    )
-
-
-def _for_supervisors(referral, due_at) -> Due:
-    return Due(referral.code, due_at, list(supervisors_of(referral)), referral)
+def _referrals() -> QuerySet[Referral]:
+    return Referral.objects.select_related("partnership", "navigator", "clinic")
 
 
 def _for_navigator(referral, due_at, context=None) -> Due:
@@ -81,61 +190,75 @@ def _for_navigator(referral, due_at, context=None) -> Due:
     return Due(referral.code, due_at, navigator, referral, context=context or {})
 
 
-def _not_accepted(partnership, now):
-    days = _levels(partnership)["accept_business_days"]
-    cutoff = _before(partnership, now, days)
-    for referral in _referrals(partnership).filter(
-        status=Status.SUBMITTED, submitted_at__lte=cutoff
+def _waiting(sweep, rule, *, status, anchor, level):
+    """Referrals still in ``status`` ``level`` business days after ``anchor``."""
+    for referral in _referrals().filter(
+        sweep.started_by(anchor, level), unclaimed(rule, since=anchor), status=status
     ):
-        yield _for_supervisors(
-            referral, _after(partnership, referral.submitted_at, days)
-        )
+        days = sweep.levels[referral.partnership_id][level]
+        due_at = sweep.after(referral.partnership_id, getattr(referral, anchor), days)
+        yield Due(referral.code, due_at, sweep.supervisors(referral), referral)
 
 
-def _not_assigned(partnership, now):
-    days = _levels(partnership)["assign_business_days"]
-    cutoff = _before(partnership, now, days)
-    for referral in _referrals(partnership).filter(
-        status=Status.ACCEPTED, accepted_at__lte=cutoff
-    ):
-        yield _for_supervisors(
-            referral, _after(partnership, referral.accepted_at, days)
-        )
+def _not_accepted(sweep, rule):
+    return _waiting(
+        sweep,
+        rule,
+        status=Status.SUBMITTED,
+        anchor="submitted_at",
+        level="accept_business_days",
+    )
 
 
-def _without_contact_since_assignment(partnership, days, now):
-    cutoff = _before(partnership, now, days)
-    for referral in _referrals(partnership).filter(
+def _not_assigned(sweep, rule):
+    return _waiting(
+        sweep,
+        rule,
+        status=Status.ACCEPTED,
+        anchor="accepted_at",
+        level="assign_business_days",
+    )
+
+
+def _without_contact_since_assignment(sweep, rule, extra_days):
+    level = "first_contact_business_days"
+    for referral in _referrals().filter(
         ~timeliness.attempted_since_assignment(),
+        sweep.started_by("assigned_at", level, extra_days),
+        unclaimed(rule, since="assigned_at"),
         status=Status.ASSIGNED,
-        assigned_at__lte=cutoff,
     ):
-        yield referral, _after(partnership, referral.assigned_at, days)
+        days = sweep.levels[referral.partnership_id][level] + extra_days
+        yield referral, sweep.after(referral.partnership_id, referral.assigned_at, days)
 
 
-def _no_first_contact(partnership, now):
-    days = _levels(partnership)["first_contact_business_days"]
-    for referral, due_at in _without_contact_since_assignment(partnership, days, now):
+def _no_first_contact(sweep, rule):
+    for referral, due_at in _without_contact_since_assignment(sweep, rule, 0):
         yield _for_navigator(referral, due_at)
 
 
-def _no_first_contact_escalation(partnership, now):
-    days = _levels(partnership)["first_contact_business_days"] + 1
-    for referral, due_at in _without_contact_since_assignment(partnership, days, now):
-        yield _for_supervisors(referral, due_at)
+def _no_first_contact_escalation(sweep, rule):
+    for referral, due_at in _without_contact_since_assignment(sweep, rule, 1):
+        yield Due(referral.code, due_at, sweep.supervisors(referral), referral)
 
 
-def _inactive(partnership, now):
-    quiet = datetime.timedelta(days=_levels(partnership)["inactive_days"])
+def _inactive(sweep, rule):
+    def quiet(_, levels):
+        return Value(datetime.timedelta(days=levels["inactive_days"]))
+
+    # The due moment is computed in SQL, so the claim is matched exactly: a contact
+    # logged late with an earlier date still starts a new quiet spell.
+    claimed = ReminderClaim.objects.filter(
+        rule=rule.name, object_code=OuterRef("code"), due_at=OuterRef("due_at")
+    )
     for referral in (
-        _referrals(partnership)
-        .filter(status=Status.IN_PROGRESS)
-        .annotate(last_activity=timeliness.last_activity())
-        .filter(last_activity__lte=now - quiet)
+        _referrals()
+        .filter(status=Status.IN_PROGRESS, partnership_id__in=sweep.partnerships)
+        .annotate(due_at=timeliness.last_activity() + sweep.by_partnership(quiet))
+        .filter(~Exists(claimed), due_at__lte=sweep.now)
     ):
-        yield _for_navigator(
-            referral, referral.last_activity + quiet, context={"days": quiet.days}
-        )
+        days = sweep.levels[referral.partnership_id]["inactive_days"]
+        yield _for_navigator(referral, referral.due_at, context={"days": days})
 
 
 def start_of_day(day: datetime.date, partnership) -> datetime.datetime:
@@ -146,62 +269,55 @@ def start_of_day(day: datetime.date, partnership) -> datetime.datetime:
     )
 
 
-def _managers_of(partnership) -> list:
-    return list(
-        User.objects.filter(
-            Q(organization_id=partnership.health_system_id)
-            | Q(organization_id=partnership.cbo_id),
-            role=User.Role.PROGRAM_MANAGER,
-            is_active=True,
-        )
-    )
-
-
-def _contract_ending(partnership, now):
-    today = now.astimezone(zoneinfo.ZoneInfo(partnership.time_zone)).date()
+def _contract_ending(sweep, rule):
+    dues = []
     for contract in Contract.objects.filter(
-        partnership=partnership,
+        partnership_id__in=sweep.partnerships,
         status=Contract.Status.SIGNED,
-        ends_on__gte=today,
+        ends_on__isnull=False,
     ):
+        partnership = sweep.partnerships[contract.partnership_id]
+        today = sweep.today(partnership.pk)
         notice_on = contract.renewal_notice_on()
-        if notice_on is None or notice_on > today:
+        if contract.ends_on < today or notice_on is None or notice_on > today:
             continue
-        yield Due(
-            contract.code,
-            start_of_day(notice_on, partnership),
-            _managers_of(partnership),
-            link=reverse("partners:partnership-detail", args=[partnership.code]),
-            context={
-                "contract": contract.title,
-                "partnership": partnership.name,
-                "ends": contract.ends_on.isoformat(),
-            },
-        )
-
-
-def _training_overdue(partnership, now):
-    from partners.selectors import partnership_people, training_status_for_people
-
-    managers = _managers_of(partnership)
-    if not managers:
-        return
-    for row in training_status_for_people(partnership, partnership_people(partnership)):
-        for standing in row["required"]:
-            if not standing.is_overdue:
-                continue
-            yield Due(
-                row["person"].code,
-                start_of_day(standing.due_on, partnership),
-                managers,
-                link=reverse("partners:training", args=[partnership.code]),
+        dues.append(
+            Due(
+                contract.code,
+                start_of_day(notice_on, partnership),
+                sweep.managers(partnership),
+                link=reverse("partners:partnership-detail", args=[partnership.code]),
                 context={
-                    "person": row["person"].get_full_name(),
-                    "training_kind": standing.rule.kind,
-                    "due": standing.due_on.isoformat(),
+                    "contract": contract.title,
+                    "partnership": partnership.name,
+                    "ends": contract.ends_on.isoformat(),
                 },
-                claim_suffix=str(standing.rule.code),
             )
+        )
+    return without_claimed(rule, dues) if dues else []
+
+
+def _training_overdue(sweep, rule):
+    today = {pk: sweep.today(pk) for pk in sweep.partnerships}
+    dues = [
+        Due(
+            person.code,
+            start_of_day(standing.due_on, partnership),
+            managers,
+            link=reverse("partners:training", args=[partnership.code]),
+            context={
+                "person": person.get_full_name(),
+                "training_kind": standing.rule.kind,
+                "due": standing.due_on.isoformat(),
+            },
+            claim_suffix=str(standing.rule.code),
+        )
+        for partnership, person, standing in overdue_training(
+            sweep.partnerships.values(), today_by_partnership=today
+        )
+        if (managers := sweep.managers(partnership))
+    ]
+    return without_claimed(rule, dues) if dues else []
 
 
 # Other apps add theirs with ``register`` (evaluation: PAM follow-ups), so this
@@ -227,13 +343,18 @@ def register(rule: Rule) -> None:
         RULES.append(rule)
 
 
+def _claim_rule(rule: Rule, due: Due) -> str:
+    return f"{rule.name}:{due.claim_suffix}" if due.claim_suffix else rule.name
+
+
 def reminder_send_once(*, rule: Rule, due: Due) -> bool:
     """Claim (rule, object, due moment) and notify; False if already claimed."""
-    claim_rule = f"{rule.name}:{due.claim_suffix}" if due.claim_suffix else rule.name
     try:
         with transaction.atomic():
             ReminderClaim.objects.create(
-                rule=claim_rule, object_code=due.object_code, due_at=due.due_at
+                rule=_claim_rule(rule, due),
+                object_code=due.object_code,
+                due_at=due.due_at,
             )
             notify(
                 kind=rule.kind,
@@ -248,12 +369,12 @@ def reminder_send_once(*, rule: Rule, due: Due) -> bool:
 
 
 def reminders_sweep(*, now=None) -> int:
-    """Evaluate every rule for every running partnership; return reminders sent."""
-    now = now or timezone.now()
+    """Evaluate every rule across the running partnerships; return reminders sent."""
+    sweep = Sweep.of_running(now or timezone.now())
+    if not sweep.partnerships:
+        return 0
     sent = 0
-    running = Partnership.objects.exclude(status=Partnership.Status.ENDED)
-    for partnership in running:
-        for rule in RULES:
-            for due in rule.due(partnership, now):
-                sent += reminder_send_once(rule=rule, due=due)
+    for rule in RULES:
+        for due in rule.due(sweep, rule):
+            sent += reminder_send_once(rule=rule, due=due)
     return sent

@@ -120,21 +120,11 @@ def business_days_before(
     return local
 
 
-def overdue_cutoffs(
-    *, now=None, time_zone: str | None = None, partnership=None
-) -> dict:
-    """The latest start that is overdue for each step: a step started at or before
-    its cutoff is overdue now (the inverse of the reminders' due moments).
-
-    With a partnership: its time zone, business days and contract service levels.
-    """
-    return _cutoffs(
-        now or timezone.now(), partnership, service_levels(partnership), time_zone
-    )
-
-
 def overdue_cutoffs_by_partnership(partnerships, *, now=None) -> dict[int, dict]:
-    """``overdue_cutoffs`` of each partnership, by its id, in one query."""
+    """The latest start that is overdue for each step, per partnership id (its
+    time zone, business days and contract service levels), in one query: a step
+    started at or before its cutoff is overdue now (the inverse of the reminders'
+    due moments)."""
     partnerships = list(partnerships)
     levels = service_levels_by_partnership(partnerships)
     now = now or timezone.now()
@@ -150,12 +140,9 @@ def overdue_under_own_partnership(cutoffs_by_partnership: dict, overdue_q) -> Q:
     return condition
 
 
-def _cutoffs(now, partnership, levels: dict, time_zone: str | None = None) -> dict:
-    business_days = None  # pragma: no mutate (any empty value means Mon–Fri)
-    if partnership is not None:
-        time_zone = time_zone or partnership.time_zone
-        business_days = frozenset(partnership.business_days or ()) or None
-    time_zone = time_zone or settings.TIME_ZONE
+def _cutoffs(now, partnership, levels: dict) -> dict:
+    time_zone = partnership.time_zone or settings.TIME_ZONE
+    business_days = frozenset(partnership.business_days or ()) or None
 
     def before(days):
         return business_days_before(now, days, time_zone, business_days)

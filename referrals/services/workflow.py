@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partners.access import has_role
 from partners.models import User
 from referrals.access import acts_for, may_message
 from referrals.choices import StatusReason
@@ -224,7 +225,7 @@ MANUAL_TRANSITIONS = (
 )
 
 
-def allowed_transitions(actor, referral: Referral) -> list[Transition]:
+def allowed_transitions(*, actor: User, referral: Referral) -> list[Transition]:
     """What the actor may do to the referral right now (drives the page's buttons)."""
     if not acts_for(actor, referral):
         return []
@@ -232,14 +233,14 @@ def allowed_transitions(actor, referral: Referral) -> list[Transition]:
         TRANSITIONS[name]
         for name in MANUAL_TRANSITIONS
         if referral.status in TRANSITIONS[name].sources
-        and actor.role in TRANSITIONS[name].roles
+        and has_role(actor, *TRANSITIONS[name].roles)
         and not (TRANSITIONS[name].guard and TRANSITIONS[name].guard(referral))
     ]
 
 
 def transition_check(
     *,
-    actor,
+    actor: User,
     referral: Referral,
     name: str,
     reason_code: str = "",
@@ -250,7 +251,7 @@ def transition_check(
     transition = TRANSITIONS[name]
     if expected_version is not None and expected_version != referral.version:
         raise conflict_for(referral)
-    if actor.role not in transition.roles or not acts_for(actor, referral):
+    if not has_role(actor, *transition.roles) or not acts_for(actor, referral):
         raise PermissionDenied
     if referral.status not in transition.sources:
         raise WorkflowError(
@@ -306,14 +307,14 @@ def conflict_for(referral: Referral) -> ReferralConflict:
 def apply_transition(
     *,
     referral: Referral,
-    actor,
+    actor: User,
     name: str,
     reason_code: str = "",
     reason: str = "",
     target: str | None = None,
     extra_fields: dict | None = None,
     event_kind: str = ReferralEvent.Kind.STATUS,
-    event_navigator=None,
+    event_navigator: User | None = None,
     expected_version: int | None = None,
 ) -> Referral:
     """Move the referral along one transition, record the event, or refuse.
@@ -363,7 +364,7 @@ def apply_transition(
 def referral_transition(
     *,
     referral: Referral,
-    actor,
+    actor: User,
     name: str,
     reason_code: str = "",
     reason: str = "",
@@ -386,7 +387,9 @@ def referral_transition(
     )
 
 
-def referral_message_add(*, referral: Referral, actor, text: str) -> ReferralEvent:
+def referral_message_add(
+    *, referral: Referral, actor: User, text: str
+) -> ReferralEvent:
     """A message between the clinic and the CBO, shown on the shared timeline."""
     text = text.strip()
     if not text:

@@ -2,7 +2,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from partners.languages import LANGUAGE_NAMES
-from referrals.choices import MedicalReason, SocialNeed
+from referrals.choices import MedicalReason, ResourceStatus, SocialNeed
 from referrals.models import Referral
 from referrals.services.notifications import notification_text
 from referrals.timeline import describe_event, reason_label
@@ -23,6 +23,19 @@ STATUS_COLORS = {
     Status.CANCELLED: "dark",
     Status.ENTERED_IN_ERROR: "light",
 }
+
+
+# A service offered as usual carries no badge.
+RESOURCE_BADGES = {
+    ResourceStatus.TEMPORARILY_CLOSED: "text-bg-warning",
+    ResourceStatus.INACTIVE: "text-bg-secondary",
+    ResourceStatus.DEFUNCT: "text-bg-dark",
+}
+
+
+@register.filter
+def resource_badge(service) -> str:
+    return RESOURCE_BADGES.get(service.status, "")
 
 
 @register.inclusion_tag("partials/status_badge.html")

@@ -12,6 +12,9 @@ fields as keywords). The people who act on it are named: the CBO ``supervisor``
 accepts and assigns, the ``navigator`` contacts the patient and closes the work.
 """
 
+import datetime
+import zoneinfo
+
 import time_machine
 from django.utils import timezone
 
@@ -94,6 +97,12 @@ def in_progress_referral(
         clinic_user=clinic_user,
         **fields,
     )
+    return first_contact(referral, navigator, contacted_at=contacted_at)
+
+
+def first_contact(referral, navigator, *, contacted_at=None) -> Referral:
+    """The assigned navigator reaches the patient (a 15-minute call, now by
+    default): the work on the referral starts."""
     contacts.encounter_log(
         referral=referral,
         actor=navigator,
@@ -178,10 +187,30 @@ def cancelled_referral(
     )
 
 
+PORTLAND = zoneinfo.ZoneInfo("America/Los_Angeles")
+
+
+def local(year, month, day, hour, minute=0, zone=PORTLAND) -> datetime.datetime:
+    """A moment on the wall clock of the partnership (in Portland by default)."""
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=zone)
+
+
 def at(moment, action, **kwargs):
     """Call a service as if at ``moment`` (the clock stands still meanwhile)."""
     with time_machine.travel(moment, tick=False):
         return action(**kwargs)
+
+
+def transition_at(moment, referral, actor, name, **reason) -> Referral:
+    """The actor makes one of the manual transitions at ``moment``."""
+    return at(
+        moment,
+        workflow.referral_transition,
+        referral=referral,
+        actor=actor,
+        name=name,
+        **reason,
+    )
 
 
 def contact_at(referral, navigator, moment, *, reached=True) -> Referral:

@@ -21,7 +21,7 @@ from referrals.services import reminders
 from referrals.services.timeliness import (
     business_days_after,
     business_days_before,
-    overdue_cutoffs,
+    overdue_cutoffs_by_partnership,
     service_levels,
 )
 from referrals.tests.factories import ReferralFactory
@@ -241,7 +241,8 @@ def test_mwf_caseload_and_first_contact_reminders_agree(mwf, supervisor, navigat
 def test_the_inbox_uses_the_partnerships_business_days(mwf, supervisor):
     with time_machine.travel(local(2026, 11, 17, 11), tick=False):
         cutoffs = overdue_cutoffs_for_user(supervisor)[mwf.pk]
-    assert cutoffs == overdue_cutoffs(now=local(2026, 11, 17, 11), partnership=mwf)
+    now = local(2026, 11, 17, 11)
+    assert cutoffs == overdue_cutoffs_by_partnership([mwf], now=now)[mwf.pk]
     # Tuesday is no business day: every moment of Friday has had its business day.
     assert cutoffs["accept"] == datetime.datetime(
         2026, 11, 13, 23, 59, 59, 999999, tzinfo=ZONE
@@ -261,18 +262,20 @@ def test_a_non_business_day_start_waits_for_monday_in_its_own_time_zone():
 def test_cutoffs_follow_the_time_zone_given(partnership):
     # Monday 8:00 in Tokyo is Sunday in Portland: one business day back differs.
     now = datetime.datetime(2026, 11, 23, 8, tzinfo=TOKYO)
-    for time_zone in ("Asia/Tokyo", PORTLAND):
-        cutoffs = overdue_cutoffs(now=now, time_zone=time_zone)
-        assert cutoffs["accept"] == business_days_before(now, 1, time_zone)
-    partnership.time_zone = "Asia/Tokyo"
-    cutoffs = overdue_cutoffs(now=now, partnership=partnership)
+    for time_zone in (PORTLAND, "Asia/Tokyo"):
+        partnership.time_zone = time_zone
+        cutoffs = overdue_cutoffs_by_partnership([partnership], now=now)
+        accept = cutoffs[partnership.pk]["accept"]
+        assert accept == business_days_before(now, 1, time_zone)
+    cutoffs = cutoffs[partnership.pk]
     assert cutoffs["accept"] == datetime.datetime(2026, 11, 20, 8, tzinfo=TOKYO)
     assert cutoffs["first_contact"] == datetime.datetime(2026, 11, 18, 8, tzinfo=TOKYO)
 
 
 def test_the_inactive_cutoff_is_fourteen_days_back(partnership):
     now = local(2026, 11, 30, 11)
-    assert overdue_cutoffs(now=now)["inactive"] == local(2026, 11, 16, 11)
+    cutoffs = overdue_cutoffs_by_partnership([partnership], now=now)
+    assert cutoffs[partnership.pk]["inactive"] == local(2026, 11, 16, 11)
 
 
 def test_a_later_contract_without_service_levels_keeps_the_earlier_levels(

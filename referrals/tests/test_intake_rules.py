@@ -212,7 +212,7 @@ class TestPartnership:
         PartnershipFactory(
             health_system=partnership.health_system, status=Partnership.Status.PLANNING
         )
-        assert intake.partnership_for_clinic_staff(clinic_user) == partnership
+        assert intake.partnership_for_clinic_staff(actor=clinic_user) == partnership
 
     @pytest.mark.parametrize(
         "status", [Partnership.Status.ENDED, Partnership.Status.PAUSED]
@@ -501,11 +501,11 @@ def test_a_planned_partnership_takes_referrals_while_none_is_active(
     Partnership.objects.filter(pk=partnership.pk).update(
         status=Partnership.Status.PLANNING
     )
-    assert intake.partnership_for_clinic_staff(clinic_user) == partnership
+    assert intake.partnership_for_clinic_staff(actor=clinic_user) == partnership
     newer = PartnershipFactory(health_system=partnership.health_system)
-    assert intake.partnership_for_clinic_staff(clinic_user) == newer
+    assert intake.partnership_for_clinic_staff(actor=clinic_user) == newer
     PartnershipFactory(health_system=partnership.health_system)
-    assert intake.partnership_for_clinic_staff(clinic_user) == newer
+    assert intake.partnership_for_clinic_staff(actor=clinic_user) == newer
 
 
 def test_the_cbo_finds_a_referral_page_only_once_it_is_submitted(
@@ -570,4 +570,4 @@ def test_of_two_active_partnerships_the_first_made_takes_referrals(
     PartnershipFactory(health_system=partnership.health_system)
     # A later edit of the first one must not change which one is chosen.
     Partnership.objects.filter(pk=partnership.pk).update(name="Renamed")
-    assert intake.partnership_for_clinic_staff(clinic_user) == partnership
+    assert intake.partnership_for_clinic_staff(actor=clinic_user) == partnership

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
-from partners.models import OutboundEmail
+from chwlink.lib.models import OutboundEmail
 from partners.tests.factories import UserFactory
 from referrals import selectors
 from referrals.models import Notification, NotificationPreference, Referral

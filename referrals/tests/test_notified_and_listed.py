@@ -3,13 +3,13 @@ and what stays on a navigator's caseload."""
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from partners.models import OutboundEmail
+from chwlink.lib.models import OutboundEmail
 from referrals.models import Notification, Referral
 from referrals.selectors import caseload_for_navigator
-from referrals.services import assignment, contacts, notifications, workflow
+from referrals.services import assignment, notifications, workflow
 from referrals.tests.factories import ReferralFactory
+from referrals.tests.states import first_contact
 
 Kind = Notification.Kind
 Status = Referral.Status
@@ -32,16 +32,7 @@ def assigned(partnership, clinic, clinic_user, supervisor, navigator):
 
 @pytest.fixture
 def in_progress(assigned, navigator):
-    contacts.encounter_log(
-        referral=assigned,
-        actor=navigator,
-        occurred_at=timezone.now(),
-        mode="phone",
-        reached=True,
-        minutes=15,
-    )
-    assigned.refresh_from_db()
-    return assigned
+    return first_contact(assigned, navigator)
 
 
 def test_the_referring_clinic_staff_member_hears_the_referral_was_completed(

@@ -45,8 +45,8 @@ def test_cutoffs_by_partnership_are_each_partnerships_own(partnership, second, m
     )
     both = timeliness.overdue_cutoffs_by_partnership([partnership, second], now=NOW)
     assert both == {
-        partnership.pk: timeliness.overdue_cutoffs(partnership=partnership, now=NOW),
-        second.pk: timeliness.overdue_cutoffs(partnership=second, now=NOW),
+        p.pk: timeliness.overdue_cutoffs_by_partnership([p], now=NOW)[p.pk]
+        for p in (partnership, second)
     }
     # Three business days back from Wednesday is the Friday before; one business
     # day on Monday, Wednesday and Friday is Monday at the same hour (7:00 in Los

@@ -409,7 +409,7 @@ class TestReview:
             pathways.pathway_review(
                 pathway=pathway, actor=supervisor, approve=False, note="Redo"
             )
-        assert pathways.pathway_permissions(supervisor, pathway) == {
+        assert pathways.pathway_permissions(actor=supervisor, pathway=pathway) == {
             "can_edit": False,
             "can_close": False,
             "can_review": False,
@@ -522,7 +522,7 @@ def test_the_pathway_page_offers_what_the_rules_allow(
             note="Moved",
         )
     actor = {"navigator": navigator, "supervisor": supervisor}.get(who, clinic_user)
-    can = pathways.pathway_permissions(actor, pathway)
+    can = pathways.pathway_permissions(actor=actor, pathway=pathway)
     assert (can["can_edit"], can["can_close"], can["can_review"]) == expected
 
 

@@ -19,19 +19,14 @@ from partners.models import (
 )
 from partners.tests.factories import UserFactory
 from referrals.models import Notification, ReminderClaim
-from referrals.services import assignment, reminders, workflow
+from referrals.services import assignment, reminders
 from referrals.services.notifications import notification_text
 from referrals.tests.factories import ReferralFactory
-from referrals.tests.states import at, contact_at
+from referrals.tests.states import at, contact_at, local, transition_at
 
 Kind = Notification.Kind
 Role = User.Role
 UTC = datetime.UTC
-PORTLAND = zoneinfo.ZoneInfo("America/Los_Angeles")
-
-
-def local(year, month, day, hour, minute=0, zone=PORTLAND):
-    return datetime.datetime(year, month, day, hour, minute, tzinfo=zone)
 
 
 def sweep(moment):
@@ -57,13 +52,7 @@ def claims(rule):
 @pytest.fixture
 def accepted_wednesday(partnership, supervisor):
     referral = at(local(2026, 11, 18, 10), ReferralFactory, partnership=partnership)
-    return at(
-        local(2026, 11, 18, 10),
-        workflow.referral_transition,
-        referral=referral,
-        actor=supervisor,
-        name="accept",
-    )
+    return transition_at(local(2026, 11, 18, 10), referral, supervisor, "accept")
 
 
 def test_not_assigned_reminds_supervisors_at_the_exact_minute(
@@ -157,14 +146,8 @@ def test_an_ended_partnership_sends_no_reminders(partnership, supervisor):
 
 
 @pytest.fixture
-def assigned_monday(partnership, supervisor, navigator):
-    return at(
-        local(2026, 11, 16, 10),
-        caseload_referral,
-        partnership=partnership,
-        supervisor=supervisor,
-        navigator=navigator,
-    )
+def assigned_monday(caseload_at):
+    return caseload_at(local(2026, 11, 16, 10))
 
 
 def test_first_contact_and_its_escalation_at_the_exact_minute(
@@ -236,35 +219,20 @@ def test_a_new_contact_moves_the_inactive_reminder_on(assigned_monday, navigator
 
 def test_an_on_hold_referral_gets_no_inactive_reminder(assigned_monday, navigator):
     contact_at(assigned_monday, navigator, local(2026, 11, 16, 11))
-    at(
+    transition_at(
         local(2026, 11, 16, 12),
-        workflow.referral_transition,
-        referral=assigned_monday,
-        actor=navigator,
-        name="hold",
+        assigned_monday,
+        navigator,
+        "hold",
         reason_code="waitlisted",
     )
     assert sweep(local(2026, 12, 30, 12)) == 0
 
 
-def test_a_navigator_with_two_reminders_due_at_once_gets_both(
-    partnership, supervisor, navigator
-):
+def test_a_navigator_with_two_reminders_due_at_once_gets_both(navigator, caseload_at):
     quiet, fresh = (
-        at(
-            local(2026, 11, 12, 10),
-            caseload_referral,
-            partnership=partnership,
-            supervisor=supervisor,
-            navigator=navigator,
-        ),
-        at(
-            local(2026, 11, 23, 11),
-            caseload_referral,
-            partnership=partnership,
-            supervisor=supervisor,
-            navigator=navigator,
-        ),
+        caseload_at(local(2026, 11, 12, 10)),
+        caseload_at(local(2026, 11, 23, 11)),
     )
     contact_at(quiet, navigator, local(2026, 11, 12, 11))
     # Quiet since 12 November 11:00; fresh assigned Monday 23rd, 3 days: Thursday.
@@ -276,14 +244,15 @@ def test_a_navigator_with_two_reminders_due_at_once_gets_both(
 
 def test_a_claimed_reminder_is_not_sent_again(accepted_wednesday, supervisor):
     rule = next(rule for rule in reminders.RULES if rule.name == "not_assigned")
-    [due] = list(rule.due(accepted_wednesday.partnership, local(2026, 11, 19, 10)))
+    sweep = reminders.Sweep.of_running(local(2026, 11, 19, 10))
+    [due] = list(rule.due(sweep, rule))
     assert reminders.reminder_send_once(rule=rule, due=due) is True
     assert reminders.reminder_send_once(rule=rule, due=due) is False
     assert len(received(supervisor, Kind.NOT_ASSIGNED)) == 1
 
 
 def test_the_contracts_service_levels_set_every_due_moment(
-    partnership, manager, supervisor, navigator
+    partnership, manager, supervisor, navigator, caseload_at
 ):
     services.contract_save(
         actor=manager,
@@ -301,27 +270,9 @@ def test_the_contracts_service_levels_set_every_due_moment(
     )
     waiting = at(local(2026, 11, 16, 10), ReferralFactory, partnership=partnership)
     accepted = at(local(2026, 11, 16, 10), ReferralFactory, partnership=partnership)
-    at(
-        local(2026, 11, 16, 10),
-        workflow.referral_transition,
-        referral=accepted,
-        actor=supervisor,
-        name="accept",
-    )
-    assigned = at(
-        local(2026, 11, 16, 10),
-        caseload_referral,
-        partnership=partnership,
-        supervisor=supervisor,
-        navigator=navigator,
-    )
-    working = at(
-        local(2026, 11, 16, 10),
-        caseload_referral,
-        partnership=partnership,
-        supervisor=supervisor,
-        navigator=navigator,
-    )
+    transition_at(local(2026, 11, 16, 10), accepted, supervisor, "accept")
+    assigned = caseload_at(local(2026, 11, 16, 10))
+    working = caseload_at(local(2026, 11, 16, 10))
     contact_at(working, navigator, local(2026, 11, 16, 11))
     # Tuesday 10:00: one business day passed, so only the first contact is due.
     assert sweep(local(2026, 11, 17, 10)) == 1
@@ -340,18 +291,9 @@ def test_the_contracts_service_levels_set_every_due_moment(
 
 
 def test_a_contact_on_another_referral_does_not_count_as_first_contact(
-    partnership, supervisor, navigator
+    navigator, caseload_at
 ):
-    first, second = (
-        at(
-            local(2026, 11, 16, 10),
-            caseload_referral,
-            partnership=partnership,
-            supervisor=supervisor,
-            navigator=navigator,
-        )
-        for _ in range(2)
-    )
+    first, second = (caseload_at(local(2026, 11, 16, 10)) for _ in range(2))
     contact_at(first, navigator, local(2026, 11, 16, 11), reached=False)
     assert sweep(local(2026, 11, 19, 10)) == 1
     [note] = received(navigator, Kind.NO_FIRST_CONTACT)
@@ -419,12 +361,11 @@ def test_the_pam_follow_up_reminder_links_to_the_patients_pam(
 def test_a_referral_put_on_hold_before_first_contact_gets_no_reminder(
     assigned_monday, supervisor, navigator
 ):
-    at(
+    transition_at(
         local(2026, 11, 16, 11),
-        workflow.referral_transition,
-        referral=assigned_monday,
-        actor=navigator,
-        name="hold",
+        assigned_monday,
+        navigator,
+        "hold",
         reason_code="patient_request",
     )
     assert sweep(local(2026, 11, 23, 10)) == 0

@@ -59,7 +59,9 @@ def test_the_contract_notice_day_is_the_partnerships_whatever_the_servers_zone(
 
 def test_an_apps_rule_joins_the_sweep_once():
     rules = reminders.RULES
-    rule = reminders.Rule("test_only", Notification.Kind.INACTIVE, lambda p, now: [])
+    rule = reminders.Rule(
+        "test_only", Notification.Kind.INACTIVE, lambda sweep, rule: []
+    )
     try:
         reminders.register(rule)
         reminders.register(rule)

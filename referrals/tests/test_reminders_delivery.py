@@ -10,8 +10,8 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
-from partners import outbox
-from partners.models import OutboundEmail
+from chwlink.lib import outbox
+from chwlink.lib.models import OutboundEmail
 from partners.tests.factories import UserFactory
 from referrals.models import Notification, Referral, ReminderClaim
 from referrals.services import reminders

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from partners.models import OutboundEmail
+from chwlink.lib.models import OutboundEmail
 from referrals.models import Notification, ReminderClaim
 from referrals.services import assignment, contacts, reminders, workflow
 from referrals.services.timeliness import business_days_after

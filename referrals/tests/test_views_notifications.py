@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from partners.models import OutboundEmail
+from chwlink.lib.models import OutboundEmail
 from referrals.models import Notification, NotificationPreference
 from referrals.services import assignment, notifications
 from referrals.tests.factories import ReferralFactory

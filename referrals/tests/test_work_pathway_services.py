@@ -338,9 +338,15 @@ def test_an_open_pathway_cannot_be_approved(pathway, supervisor):
 
 
 def test_permissions_follow_role_and_state(pathway, navigator, supervisor, clinic_user):
-    assert pathways.pathway_permissions(navigator, pathway)["can_edit"]
-    assert not pathways.pathway_permissions(clinic_user, pathway)["can_edit"]
+    assert pathways.pathway_permissions(actor=navigator, pathway=pathway)["can_edit"]
+    assert not pathways.pathway_permissions(actor=clinic_user, pathway=pathway)[
+        "can_edit"
+    ]
     pathway = completed(pathway, navigator)
-    assert not pathways.pathway_permissions(navigator, pathway)["can_edit"]
-    assert not pathways.pathway_permissions(navigator, pathway)["can_review"]
-    assert pathways.pathway_permissions(supervisor, pathway)["can_review"]
+    assert not pathways.pathway_permissions(actor=navigator, pathway=pathway)[
+        "can_edit"
+    ]
+    assert not pathways.pathway_permissions(actor=navigator, pathway=pathway)[
+        "can_review"
+    ]
+    assert pathways.pathway_permissions(actor=supervisor, pathway=pathway)["can_review"]

@@ -2,12 +2,13 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from referrals.models import Pathway, Referral, ReferralEvent
-from referrals.services import assignment, contacts, workflow
-from referrals.services.gravity import TASK_STATUS, task_status
+from referrals.services import assignment, workflow
 from referrals.services.workflow import TRANSITIONS, WorkflowError
 from referrals.tests.factories import ReferralFactory
+from referrals.tests.states import assigned_referral, contact_at, first_contact
 
 Status = Referral.Status
 
@@ -21,26 +22,14 @@ def submitted(partnership, clinic, clinic_user):
 
 @pytest.fixture
 def assigned(submitted, supervisor, navigator):
-    workflow.referral_transition(referral=submitted, actor=supervisor, name="accept")
-    return assignment.referral_assign(
-        referral=submitted, actor=supervisor, navigator=navigator
+    return assigned_referral(
+        supervisor=supervisor, navigator=navigator, referral=submitted
     )
 
 
 @pytest.fixture
 def in_progress(assigned, navigator):
-    from django.utils import timezone
-
-    contacts.encounter_log(
-        referral=assigned,
-        actor=navigator,
-        occurred_at=timezone.now(),
-        mode="phone",
-        reached=True,
-        minutes=15,
-    )
-    assigned.refresh_from_db()
-    return assigned
+    return first_contact(assigned, navigator)
 
 
 def test_supervisor_accepts_a_submitted_referral(submitted, supervisor):
@@ -114,28 +103,10 @@ def test_assigning_a_navigator_of_another_cbo_is_refused(
 
 
 def test_failed_contact_keeps_assigned_successful_one_starts_work(assigned, navigator):
-    from django.utils import timezone
-
-    contacts.encounter_log(
-        referral=assigned,
-        actor=navigator,
-        occurred_at=timezone.now(),
-        mode="phone",
-        reached=False,
-        minutes=5,
-    )
-    assigned.refresh_from_db()
+    contact_at(assigned, navigator, timezone.now(), reached=False)
     assert assigned.status == Status.ASSIGNED
     assert assigned.first_contact_at is None
-    contacts.encounter_log(
-        referral=assigned,
-        actor=navigator,
-        occurred_at=timezone.now(),
-        mode="text",
-        reached=True,
-        minutes=10,
-    )
-    assigned.refresh_from_db()
+    first_contact(assigned, navigator)
     assert assigned.status == Status.IN_PROGRESS
     assert assigned.first_contact_at is not None
 
@@ -266,21 +237,24 @@ def test_a_stale_copy_gets_a_conflict_naming_who_acted(submitted, supervisor):
 
 
 def test_allowed_transitions_drive_the_buttons(submitted, supervisor, clinic_user):
-    assert [t.name for t in workflow.allowed_transitions(supervisor, submitted)] == [
+    assert [
+        t.name
+        for t in workflow.allowed_transitions(actor=supervisor, referral=submitted)
+    ] == [
         "accept",
         "decline",
     ]
-    assert [t.name for t in workflow.allowed_transitions(clinic_user, submitted)] == [
+    assert [
+        t.name
+        for t in workflow.allowed_transitions(actor=clinic_user, referral=submitted)
+    ] == [
         "cancel",
         "enter_in_error",
     ]
 
 
-def test_every_status_maps_to_a_gravity_task_status():
-    assert set(TASK_STATUS) == set(Status.values)
-    assert task_status(Status.ASSIGNED) == ("accepted", "assigned")
-    assert task_status(Status.UNABLE_TO_COMPLETE) == ("failed", "")
-    # Every target is a status; a reassignment (no target) keeps the status.
+def test_every_transition_target_is_a_status():
+    # A reassignment (no target) keeps the status.
     targets = {t.target for t in TRANSITIONS.values()}
     assert targets - {None} <= set(Status.values)
 

@@ -2,28 +2,21 @@
 caseload, and when a row turns overdue (to the minute, as the reminders do)."""
 
 import datetime
-import zoneinfo
 
 import pytest
 import time_machine
 from django.http import Http404
 
-from evaluation.tests.factories import caseload_referral
 from partners.models import User
 from partners.tests.factories import PartnershipFactory, UserFactory
 from referrals import selectors
 from referrals.models import Referral
 from referrals.services import assignment, workflow
 from referrals.tests.factories import ReferralFactory
-from referrals.tests.states import at, contact_at
+from referrals.tests.states import PORTLAND, at, contact_at, local, transition_at
 
 Role = User.Role
 Status = Referral.Status
-PORTLAND = zoneinfo.ZoneInfo("America/Los_Angeles")
-
-
-def local(year, month, day, hour, minute=0):
-    return datetime.datetime(year, month, day, hour, minute, tzinfo=PORTLAND)
 
 
 @pytest.fixture
@@ -177,13 +170,7 @@ def test_submitted_before_and_overdue_only_filters(partnership, supervisor):
 
 def test_not_assigned_in_time_is_counted_to_the_minute(partnership, supervisor):
     referral = at(local(2026, 11, 18, 9), ReferralFactory, partnership=partnership)
-    at(
-        local(2026, 11, 18, 10),
-        workflow.referral_transition,
-        referral=referral,
-        actor=supervisor,
-        name="accept",
-    )
+    transition_at(local(2026, 11, 18, 10), referral, supervisor, "accept")
 
     def counts(moment):
         with time_machine.travel(moment, tick=False):
@@ -215,15 +202,9 @@ def overdue_on_caseload(navigator, moment):
 
 
 def test_the_caseload_is_overdue_after_fourteen_quiet_days_exactly(
-    partnership, supervisor, navigator
+    navigator, caseload_at
 ):
-    referral = at(
-        local(2026, 11, 16, 10),
-        caseload_referral,
-        partnership=partnership,
-        supervisor=supervisor,
-        navigator=navigator,
-    )
+    referral = caseload_at(local(2026, 11, 16, 10))
     contact_at(referral, navigator, local(2026, 11, 16, 11))
     assert overdue_on_caseload(navigator, local(2026, 11, 30, 10, 59)) == [
         (referral.pk, 0)
@@ -231,16 +212,8 @@ def test_the_caseload_is_overdue_after_fourteen_quiet_days_exactly(
     assert overdue_on_caseload(navigator, local(2026, 11, 30, 11)) == [(referral.pk, 1)]
 
 
-def test_first_contact_overdue_on_the_caseload_to_the_minute(
-    partnership, supervisor, navigator
-):
-    referral = at(
-        local(2026, 11, 16, 10),
-        caseload_referral,
-        partnership=partnership,
-        supervisor=supervisor,
-        navigator=navigator,
-    )
+def test_first_contact_overdue_on_the_caseload_to_the_minute(navigator, caseload_at):
+    referral = caseload_at(local(2026, 11, 16, 10))
     assert overdue_on_caseload(navigator, local(2026, 11, 19, 9, 59)) == [
         (referral.pk, 0)
     ]
@@ -249,18 +222,9 @@ def test_first_contact_overdue_on_the_caseload_to_the_minute(
     assert overdue_on_caseload(navigator, local(2026, 11, 19, 12)) == [(referral.pk, 0)]
 
 
-def test_the_caseload_orders_overdue_then_urgent_then_oldest(
-    partnership, supervisor, navigator
-):
+def test_the_caseload_orders_overdue_then_urgent_then_oldest(navigator, caseload_at):
     def assigned(moment, **fields):
-        return at(
-            moment,
-            caseload_referral,
-            partnership=partnership,
-            supervisor=supervisor,
-            navigator=navigator,
-            **fields,
-        )
+        return caseload_at(moment, **fields)
 
     late = assigned(local(2026, 11, 10, 10))
     newest = assigned(local(2026, 11, 18, 12))
@@ -295,31 +259,13 @@ def test_each_referral_is_overdue_under_its_own_partnerships_business_days(
 
 
 def test_the_weekly_summary_counts_what_is_overdue_and_what_moved(
-    partnership, supervisor, navigator
+    partnership, supervisor, navigator, caseload_at
 ):
-    at(
-        local(2026, 11, 2, 10),
-        caseload_referral,
-        partnership=partnership,
-        supervisor=supervisor,
-        navigator=navigator,
-    )
+    caseload_at(local(2026, 11, 2, 10))
     at(local(2026, 11, 10, 10), ReferralFactory, partnership=partnership)
-    done = at(
-        local(2026, 11, 16, 10),
-        caseload_referral,
-        partnership=partnership,
-        supervisor=supervisor,
-        navigator=navigator,
-    )
+    done = caseload_at(local(2026, 11, 16, 10))
     contact_at(done, navigator, local(2026, 11, 16, 11))
-    at(
-        local(2026, 11, 16, 12),
-        workflow.referral_transition,
-        referral=done,
-        actor=navigator,
-        name="complete",
-    )
+    transition_at(local(2026, 11, 16, 12), done, navigator, "complete")
     with time_machine.travel(local(2026, 11, 18, 10), tick=False):
         summary = selectors.operations_summary_for_supervisor(
             user=supervisor, since=local(2026, 11, 11, 0)
@@ -343,12 +289,11 @@ def test_the_inbox_header_counts_each_kind_of_wait(partnership, supervisor, navi
         at(local(2026, 11, 16, 10), ReferralFactory, partnership=partnership)
     at(local(2026, 11, 18, 10), ReferralFactory, partnership=partnership)
     for moment in (local(2026, 11, 16, 10), local(2026, 11, 18, 10)):
-        at(
+        transition_at(
             moment,
-            workflow.referral_transition,
-            referral=at(moment, ReferralFactory, partnership=partnership),
-            actor=supervisor,
-            name="accept",
+            at(moment, ReferralFactory, partnership=partnership),
+            supervisor,
+            "accept",
         )
     assigned = at(local(2026, 11, 16, 10), ReferralFactory, partnership=partnership)
     at(
@@ -369,21 +314,14 @@ def test_the_inbox_header_counts_each_kind_of_wait(partnership, supervisor, navi
 
 
 def test_a_referral_on_hold_before_first_contact_is_not_overdue_on_the_caseload(
-    partnership, supervisor, navigator
+    navigator, caseload_at
 ):
-    referral = at(
-        local(2026, 11, 16, 10),
-        caseload_referral,
-        partnership=partnership,
-        supervisor=supervisor,
-        navigator=navigator,
-    )
-    at(
+    referral = caseload_at(local(2026, 11, 16, 10))
+    transition_at(
         local(2026, 11, 16, 11),
-        workflow.referral_transition,
-        referral=referral,
-        actor=navigator,
-        name="hold",
+        referral,
+        navigator,
+        "hold",
         reason_code="patient_request",
     )
     assert overdue_on_caseload(navigator, local(2026, 11, 25, 10)) == [(referral.pk, 0)]

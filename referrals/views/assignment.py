@@ -31,22 +31,19 @@ def referral_assign(request, code):
     )
     if request.method == "POST" and form.is_valid():
         navigator = form.cleaned_data["navigator"]
+        give, reason = (
+            (assignment.referral_reassign, {"reason": form.cleaned_data["reason"]})
+            if reassigning
+            else (assignment.referral_assign, {})
+        )
         try:
-            if reassigning:
-                assignment.referral_reassign(
-                    referral=referral,
-                    actor=request.user,
-                    navigator=navigator,
-                    reason=form.cleaned_data["reason"],
-                    expected_version=form.cleaned_data["version"],
-                )
-            else:
-                assignment.referral_assign(
-                    referral=referral,
-                    actor=request.user,
-                    navigator=navigator,
-                    expected_version=form.cleaned_data["version"],
-                )
+            give(
+                referral=referral,
+                actor=request.user,
+                navigator=navigator,
+                expected_version=form.cleaned_data["version"],
+                **reason,
+            )
         except WorkflowError as refusal:
             form.add_error(None, str(refusal))
         else:

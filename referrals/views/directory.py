@@ -3,11 +3,11 @@ the CBO's supervisors keep it current."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chwlink.lib.pagination import page_of
 from partners.access import allowed
 from referrals import selectors
 from referrals.access import may_manage_directory, reads_directory, supervises
@@ -23,7 +23,7 @@ def resource_list(request):
     form = ResourceFilterForm(request.GET or None, can_manage=can_manage)
     filters = form.filters()
     services = selectors.resource_list_for_user(request.user, filters=filters)
-    page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(services, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "referrals/resource_list.html",

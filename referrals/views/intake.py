@@ -8,13 +8,13 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chwlink.lib.pagination import page_of
 from partners.access import allowed, reads_audit
 from partners.selectors import clinic_list_for_user
 from referrals import selectors
@@ -101,7 +101,7 @@ def patient_create(request):
 def patient_detail(request, code):
     patient = selectors.patient_get_for_user(request.user, code)
     referrals = selectors.patient_referrals_for_user(request.user, patient)
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(referrals, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "referrals/patient_detail.html",

@@ -1,9 +1,9 @@
 """The worklists each role starts the day from."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from chwlink.lib.pagination import page_of
 from partners.access import allowed
 from partners.selectors import clinic_list_for_user
 from referrals import selectors
@@ -22,7 +22,7 @@ def clinic_referral_list(request):
     referrals = selectors.clinic_referral_list(
         user=request.user, filters=form.filters()
     )
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(referrals, PAGE_SIZE, request.GET.get("page"))
     request.audit_shown = [referral.code for referral in page]
     return render(
         request,
@@ -39,7 +39,7 @@ def inbox(request):
     referrals = selectors.inbox_for_supervisor(
         user=request.user, filters=form.filters(timezone.now()), cutoffs=cutoffs
     )
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(referrals, PAGE_SIZE, request.GET.get("page"))
     request.audit_shown = [referral.code for referral in page]
     return render(
         request,
@@ -57,6 +57,6 @@ def inbox(request):
 @allowed(navigates)
 def caseload(request):
     referrals = selectors.caseload_for_navigator(user=request.user)
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(referrals, PAGE_SIZE, request.GET.get("page"))
     request.audit_shown = [referral.code for referral in page]
     return render(request, "referrals/referral_caseload.html", {"page_obj": page})

@@ -1,13 +1,13 @@
 """Each person's notifications: the list, opening one, and e-mail settings."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chwlink.lib.pagination import page_of
 from referrals import selectors
 from referrals.forms.referral import NotificationPreferenceForm
 from referrals.services import notifications
@@ -16,9 +16,11 @@ PAGE_SIZE = 25
 
 
 def notification_list(request):
-    page = Paginator(
-        selectors.notification_list_for_user(request.user), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = page_of(
+        selectors.notification_list_for_user(request.user),
+        PAGE_SIZE,
+        request.GET.get("page"),
+    )
     return render(request, "referrals/notification_list.html", {"page_obj": page})
 
 

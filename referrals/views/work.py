@@ -5,7 +5,6 @@ Times are read and shown in the partnership's time zone.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chwlink.lib.pagination import page_of
 from partners.access import allowed
 from referrals import selectors
 from referrals.access import acts_for, navigates, supervises, works_at_cbo
@@ -122,7 +122,7 @@ def pathway_new(request, code):
 
 def _pathway_page(request, pathway, *, status=200, **forms):
     """The pathway page, with any bound form that failed shown with its errors."""
-    permissions = pathways.pathway_permissions(request.user, pathway)
+    permissions = pathways.pathway_permissions(actor=request.user, pathway=pathway)
     events = list(pathway.events.select_related("actor").order_by("created", "pk"))
     returned = events and events[-1].reason_code == Pathway.Event.RETURNED
     context = {
@@ -145,8 +145,8 @@ def _pathway_page(request, pathway, *, status=200, **forms):
             request.user, filters=search.filters()
         )
         context["search_form"] = search
-        context["results"] = Paginator(services, SEARCH_PAGE_SIZE).get_page(
-            request.GET.get("page")
+        context["results"] = page_of(
+            services, SEARCH_PAGE_SIZE, request.GET.get("page")
         )
     with timezone.override(pathway.referral.partnership.time_zone):
         return render(request, "referrals/pathway_detail.html", context, status=status)
@@ -221,7 +221,9 @@ def pathway_close(request, code):
     refusal = _not_now(
         request,
         pathway.referral,
-        allowed=pathways.pathway_permissions(request.user, pathway)["can_close"],
+        allowed=pathways.pathway_permissions(actor=request.user, pathway=pathway)[
+            "can_close"
+        ],
         message=_("This pathway is already closed."),
         to=_pathway_url(pathway),
     )
@@ -229,7 +231,7 @@ def pathway_close(request, code):
         return refusal
     form = PathwayCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        completed = form.cleaned_data["outcome"] == "completed"
+        completed = form.cleaned_data["outcome"] == Pathway.Status.COMPLETED
         try:
             pathways.pathway_close(
                 pathway=pathway,
@@ -276,6 +278,6 @@ def pathway_review(request, code):
 def pathway_approvals(request):
     """Completed pathways of the supervisor's CBO waiting for a decision."""
     waiting = selectors.pathways_awaiting_approval(user=request.user)
-    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(waiting, PAGE_SIZE, request.GET.get("page"))
     request.audit_shown = [pathway.code for pathway in page]
     return render(request, "referrals/pathway_approvals.html", {"page_obj": page})

@@ -7,8 +7,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from chwlink.lib.models import AccessRecord
 from partners import services as partner_services
-from partners.models import AccessRecord, Contract
+from partners.models import Contract
 from referrals.models import Notification, Referral
 from tests.security.conftest import ROLES, fingerprint, object_url_names
 from tests.security.matrix import LOGIN, MATRIX

@@ -19,7 +19,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from partners.models import OutboundEmail
+from chwlink.lib.models import OutboundEmail
 from referrals.models import Pathway, Patient, Referral
 from referrals.tasks import reminders_sweep_task
 from tests.security.world import OTHER_PATIENTS, PATIENTS
@@ -193,7 +193,7 @@ def _run_the_main_flows(world, act):
 
 def _send_what_was_queued(recorder):
     """Run the recorded e-mail tasks as the worker would, so the outbox fills."""
-    from partners.outbox import email_send_task
+    from chwlink.lib.outbox import email_send_task
 
     for name, args, kwargs in list(recorder.tasks):
         if name == email_send_task.name:

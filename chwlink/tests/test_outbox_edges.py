@@ -4,8 +4,8 @@ the e-mail asked for, and an attachment keeps the type it was queued with."""
 from django.core import mail
 from django.db import transaction
 
-from partners import outbox
-from partners.models import OutboundEmail
+from chwlink.lib import outbox
+from chwlink.lib.models import OutboundEmail
 
 
 def queued(**fields):
@@ -19,7 +19,7 @@ def test_a_broker_that_is_down_keeps_the_mail_pending_for_the_sweep(
     def broker_down(email_id):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr("partners.outbox.email_send_task.delay", broker_down)
+    monkeypatch.setattr("chwlink.lib.outbox.email_send_task.delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         email = queued()
     assert OutboundEmail.objects.get(pk=email.pk).status == OutboundEmail.Status.PENDING

@@ -1,6 +1,6 @@
 """The outbox: every e-mail chwlink sends is saved first, then sent by a Celery
 worker once the saving transaction commits, exactly once. The row is the source of
-truth: when the broker was down, ``partners.tasks.outbox_redeliver_task`` sends it."""
+truth: when the broker was down, the sweep (``chwlink.lib.tasks``) sends it."""
 
 from celery import shared_task
 from django.conf import settings
@@ -8,7 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
-from partners.models import OutboundEmail
+from chwlink.lib.models import OutboundEmail
 
 TRANSIENT_ERRORS = (ConnectionError, TimeoutError, OSError)
 
@@ -76,7 +76,8 @@ def email_pending_ids_to_redeliver(*, batch_size: int = 500) -> list[int]:
     )
 
 
-# The name predates this module: e-mails already queued under it still send.
+# The name predates this module (the task lived in partners.tasks): e-mails already
+# queued under it still send.
 @shared_task(
     name="partners.tasks.email_send_task",
     autoretry_for=TRANSIENT_ERRORS,

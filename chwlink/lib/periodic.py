@@ -5,7 +5,7 @@ from contextlib import contextmanager
 import pghistory
 from django.utils import timezone
 
-from referrals.models import PeriodicRun
+from chwlink.lib.models import PeriodicRun
 
 
 @contextmanager

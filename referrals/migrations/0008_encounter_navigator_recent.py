@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ('referrals', '0005_notification_inactive_label'),
+        ('referrals', '0007_worklist_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

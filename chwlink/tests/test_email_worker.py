@@ -7,9 +7,8 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from partners import outbox
-from partners.models import OutboundEmail
-from referrals.models import PeriodicRun
+from chwlink.lib import outbox
+from chwlink.lib.models import OutboundEmail, PeriodicRun
 
 pytestmark = pytest.mark.celery_worker
 
@@ -68,7 +67,7 @@ def test_sweep_sends_mail_whose_first_enqueue_was_lost(celery_worker):
     fresh = OutboundEmail.objects.create(
         to="z@example.test", subject="S", body_text="B"
     )
-    from partners.tasks import outbox_redeliver_task
+    from chwlink.lib.tasks import outbox_redeliver_task
 
     outbox_redeliver_task.delay()
     assert wait_for(lambda: sent(lost))

@@ -1,7 +1,7 @@
 from celery import shared_task
 
-from partners.outbox import email_pending_ids_to_redeliver, email_send_task
-from referrals.services.operations import periodic_run
+from chwlink.lib.outbox import email_pending_ids_to_redeliver, email_send_task
+from chwlink.lib.periodic import periodic_run
 
 
 @shared_task

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from referrals.models import PeriodicRun
+from chwlink.lib.models import PeriodicRun
 
 
 class Command(BaseCommand):

@@ -1,0 +1,30 @@
+"""The admin lists of large tables never count the whole table."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from referrals.tests.factories import ReferralFactory
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "admin:referrals_referral_changelist",
+        "admin:referrals_patient_changelist",
+        "admin:plumbing_accessrecord_changelist",
+        "admin:evaluation_pamadministration_changelist",
+    ],
+)
+def test_a_large_tables_admin_list_counts_a_bounded_number_of_rows(
+    login, administrator, partnership, changelist
+):
+    ReferralFactory(partnership=partnership)
+    client = login(administrator)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(changelist))
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert counts, "the list says how many rows it shows"
+    assert all("LIMIT" in sql for sql in counts)
