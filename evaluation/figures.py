@@ -13,16 +13,18 @@ medians by walking an index to the middle value.
 """
 
 import datetime
+import math
 from collections import defaultdict
 from contextlib import contextmanager
 from functools import cached_property
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from evaluation.forms import person_name
 from evaluation.models import Story, Theme
 from evaluation.pam_analysis import pam_panel_of
 from evaluation.scope import (
@@ -51,9 +53,12 @@ TABLE_KEYS = (
     "kpis", "funnel", "monthly", "navigators", "clinics", "pam_change",
     "pam_levels", "utilization", "themes",
 )  # fmt: skip
+# Contacted within N days: ``ReferralMonth.contacted_within_N``.
+WITHIN_DAYS = range(1, 15)
 COUNTS = (
     "referred", "accepted", "assigned", "contacted", "linked", "closed",
     "completed", "pathways_resolved", "pathways_final",
+    *(f"contacted_within_{days}" for days in WITHIN_DAYS),
 )  # fmt: skip
 UTILIZATION_MEASURES = [
     ("ed_visits", gettext_lazy("Emergency visits")),
@@ -79,7 +84,9 @@ def dashboard_choices(user) -> dict:
     return {
         "clinics": Site.objects.filter(
             organization_id__in=partnerships.values("health_system_id")
-        ).order_by("name"),
+        )
+        .only("name")
+        .order_by("name"),
         "navigators": User.objects.filter(
             role=User.Role.NAVIGATOR,
             organization_id__in=partnerships.values("cbo_id"),
@@ -99,6 +106,10 @@ def _fact_counts(facts):
         completed=Count("pk", filter=Q(status=Status.COMPLETED)),
         pathways_resolved=Sum("pathways_resolved"),
         pathways_final=Sum("pathways_final"),
+        **{
+            f"contacted_within_{days}": Count("pk", filter=Q(contact_days__lt=days))
+            for days in WITHIN_DAYS
+        },
     )
 
 
@@ -131,23 +142,45 @@ MIDDLE = """
         ORDER BY contact_days OFFSET {skip} LIMIT {take}
     ) middle
 """
-PARTNERSHIP_DELAYS = "(SELECT contact_days FROM ({facts}) f ORDER BY contact_days)"
-CLINIC_DELAYS = "SELECT contact_days FROM ({facts}) f WHERE f.clinic_id = c.clinic_id"
+PARTNERSHIP_DELAYS = """
+    (SELECT contact_days FROM ({facts}) f WHERE f.contact_days >= %s
+     ORDER BY contact_days)
+"""
+CLINIC_DELAYS = """
+    SELECT contact_days FROM ({facts}) f
+    WHERE f.clinic_id = c.clinic_id AND f.contact_days >= c.low
+"""
 MEDIANS = """
     SELECT NULL::bigint, ({overall})
     UNION ALL
     SELECT c.clinic_id, ({by_clinic})
-    FROM unnest(%s::bigint[], %s::int[], %s::int[]) c (clinic_id, skip, take)
+    FROM unnest(%s::bigint[], %s::float8[], %s::int[], %s::int[])
+        c (clinic_id, low, skip, take)
 """
 
 
-def contact_medians(scope: DashboardScope, contacted: dict) -> dict:
-    """Median days to first contact overall (key None) and by clinic id, given
-    how many of the filtered referrals each clinic has contacted: the middle of
-    the delays, read in order from an index instead of sorting them all."""
-    contacted = {clinic: n for clinic, n in contacted.items() if n}
-    if not contacted:
+def _middle(counts: dict) -> tuple[float, int, int]:
+    """Where the median's one or two delays are in order: from the last whole
+    number of days below which fewer delays lie than the median's place, how
+    many to skip and how many to take."""
+    contacted = counts["contacted"]
+    place = (contacted - 1) // 2
+    low, below = -math.inf, 0
+    for days in WITHIN_DAYS:
+        within = counts[f"contacted_within_{days}"]
+        if within <= place:
+            low, below = float(days), within
+    return low, place - below, 2 - contacted % 2
+
+
+def contact_medians(scope: DashboardScope, totals: dict, by_clinic: dict) -> dict:
+    """Median days to first contact overall (key None) and by clinic id, from the
+    counts of the filtered referrals: the middle of the delays, read in order
+    from an index, starting from the day the counts place it after."""
+    by_clinic = {clinic: c for clinic, c in by_clinic.items() if c["contacted"]}
+    if not totals["contacted"]:
         return {}
+    low, skip, take = _middle(totals)
     delays = scope.facts().filter(contact_days__isnull=False)
     sql, params = compiled(delays.values("contact_days", "clinic_id"))
     # One ordered read per partnership, merged in order.
@@ -159,20 +192,17 @@ def contact_medians(scope: DashboardScope, contacted: dict) -> dict:
             .values("contact_days")
         )
         overall.append(PARTNERSHIP_DELAYS.format(facts=branch))
-        overall_params += branch_params
+        overall_params += [*branch_params, low]
     query = MEDIANS.format(
         overall=MIDDLE.format(source=" UNION ALL ".join(overall), skip="%s", take="%s"),
         by_clinic=MIDDLE.format(
             source=CLINIC_DELAYS.format(facts=sql), skip="c.skip", take="c.take"
         ),
     )
-    total = sum(contacted.values())
-    clinics = sorted(contacted)
-    arguments = [*overall_params, (total - 1) // 2, 2 - total % 2, *params, clinics]
-    arguments += [
-        [(contacted[c] - 1) // 2 for c in clinics],
-        [2 - contacted[c] % 2 for c in clinics],
-    ]
+    clinics = sorted(by_clinic)
+    middles = [_middle(by_clinic[clinic]) for clinic in clinics]
+    arguments = [*overall_params, skip, take, *params, clinics]
+    arguments += [[middle[i] for middle in middles] for i in range(3)]
     with connection.cursor() as cursor:
         cursor.execute(query, arguments)
         return dict(cursor.fetchall())
@@ -213,10 +243,8 @@ class Dashboard:
 
     @cached_property
     def medians(self) -> dict:
-        contacted = {
-            clinic: row["contacted"] for (_, clinic), row in self.by_clinic.items()
-        }
-        return contact_medians(self.scope, contacted)
+        by_clinic = {clinic: counts for (_, clinic), counts in self.by_clinic.items()}
+        return contact_medians(self.scope, self.totals, by_clinic)
 
     @cached_property
     def open_work(self) -> dict:
@@ -366,7 +394,11 @@ def navigator_table(scope: DashboardScope, cutoffs: dict) -> dict:
     )
     if scope.filters.get("navigator"):
         navigators = navigators.filter(pk=scope.filters["navigator"].pk)
-    navigators = list(navigators.order_by("first_name", "last_name", "pk"))
+    navigators = list(
+        navigators.order_by("first_name", "last_name", "pk").values_list(
+            "pk", "first_name", "last_name", "email"
+        )
+    )
     facts = scope.facts()
     caseloads = {
         row["navigator_id"]: row
@@ -379,7 +411,7 @@ def navigator_table(scope: DashboardScope, cutoffs: dict) -> dict:
     since = timezone.now() - datetime.timedelta(days=14)
     contacts = dict(
         Encounter.objects.filter(
-            navigator_id__in=[n.pk for n in navigators],
+            navigator_id__in=[pk for pk, *_name in navigators],
             occurred_at__gte=since,
             referral_id__in=facts.values("referral_id"),
         )
@@ -389,15 +421,11 @@ def navigator_table(scope: DashboardScope, cutoffs: dict) -> dict:
     )
     empty = {"active": 0, "overdue": 0}
     rows = []
-    for navigator in navigators:
-        caseload = caseloads.get(navigator.pk, empty)
+    for pk, first_name, last_name, email in navigators:
+        caseload = caseloads.get(pk, empty)
+        name = person_name(first_name, last_name, email)
         rows.append(
-            [
-                str(navigator),
-                caseload["active"],
-                caseload["overdue"],
-                contacts.get(navigator.pk, 0),
-            ]
+            [name, caseload["active"], caseload["overdue"], contacts.get(pk, 0)]
         )
     return {
         "key": "navigators",
@@ -445,10 +473,11 @@ def clinic_table(by_clinic: dict, medians: dict) -> dict:
 def story_panel(scope: DashboardScope) -> dict:
     """The three latest stories of the cohort shareable internally, and theme
     counts."""
+    in_cohort = scope.patient_ids().filter(patient_id=OuterRef("patient_id"))
     shareable = Story.objects.filter(
         shareable_q(Story.Scope.INTERNAL),
+        Exists(in_cohort),
         partnership_id__in=scope.partnership_ids,
-        patient_id__in=scope.patient_ids(),
     )
     stories = list(
         shareable.prefetch_related("excerpts__theme").order_by("-told_on", "-pk")[:3]

@@ -179,21 +179,29 @@ class DashboardScope:
         return self.facts().values("patient_id")
 
     def enrollments(self) -> tuple[str, tuple]:
-        """SQL of one enrollment per cohort patient: the earliest among the
-        partnerships (a patient can be in two of one health system's)."""
+        """SQL of one enrollment per cohort patient: of a patient enrolled in two
+        of the partnerships (two CBOs of one health system), the earliest."""
         enrollments = Enrollment.objects.filter(partnership_id__in=self.partnership_ids)
         if not self.unfiltered:
             enrollments = enrollments.filter(patient_id__in=self.patient_ids())
-        sql, params = compiled(enrollments.values(*ENROLLMENT_COLUMNS))
-        if len(self.partnerships) > 1:
-            sql = EARLIEST.format(enrollments=sql)
-        return sql, params
+        if len(self.partnerships) < 2:
+            return compiled(enrollments.values(*ENROLLMENT_COLUMNS))
+        alone, alone_params = compiled(
+            enrollments.filter(shared=False).values(*ENROLLMENT_COLUMNS)
+        )
+        shared, shared_params = compiled(
+            enrollments.filter(shared=True).values(*ENROLLMENT_COLUMNS)
+        )
+        sql = EARLIEST.format(alone=alone, shared=shared)
+        return sql, (*alone_params, *shared_params)
 
 
 ENROLLMENT_COLUMNS = [field.attname for field in Enrollment._meta.concrete_fields]
 EARLIEST = """
-    SELECT DISTINCT ON (e.patient_id) e.* FROM ({enrollments}) e
-    ORDER BY e.patient_id, e.first_submitted_at, e.partnership_id
+    ({alone})
+    UNION ALL
+    (SELECT DISTINCT ON (e.patient_id) e.* FROM ({shared}) e
+     ORDER BY e.patient_id, e.first_submitted_at, e.partnership_id)
 """
 
 

@@ -19,9 +19,11 @@ FACT_COLUMNS = [
     "status_changed_at", "month", "contact_days", "linked", "pathways_opened",
     "pathways_resolved", "pathways_final",
 ]  # fmt: skip
+WITHIN_DAYS = range(1, 15)
 MONTH_COUNTS = [
     "referred", "accepted", "assigned", "contacted", "linked", "closed",
     "completed", "pathways_resolved", "pathways_final",
+    *(f"contacted_within_{days}" for days in WITHIN_DAYS),
 ]  # fmt: skip
 MEASURES = [
     "ed_visits", "inpatient_admissions", "hospital_days", "readmissions_30d",
@@ -43,6 +45,7 @@ ENROLLMENT_COLUMNS = [
     "patient_id", "partnership_id", "first_submitted_at", "enrolled_month",
     *PAM_COLUMNS, *UTILIZATION_COLUMNS,
 ]  # fmt: skip
+# ``shared`` is written apart: it depends on the patient's other enrollments.
 
 
 def _columns(names, prefix=""):
@@ -153,6 +156,10 @@ def _month_contributions(source: str, sign: str) -> str:
         f"{sign} * (f.status = 'completed')::int",
         f"{sign} * f.pathways_resolved",
         f"{sign} * f.pathways_final",
+        *(
+            f"{sign} * coalesce(f.contact_days < {days}, false)::int"
+            for days in WITHIN_DAYS
+        ),
     ]
     return f"""
     SELECT f.partnership_id, k.need, k.language, f.month, f.clinic_id,
@@ -214,8 +221,8 @@ END $$;
 CREATE FUNCTION evaluation_enrollment_write(
     p_patient bigint, p_partnership bigint, p_first timestamptz, p_month date
 ) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO evaluation_enrollment ({_columns(ENROLLMENT_COLUMNS)})
-    SELECT p_patient, p_partnership, p_first, p_month, {PAIR}, u.*
+    INSERT INTO evaluation_enrollment ({_columns(ENROLLMENT_COLUMNS)}, shared)
+    SELECT p_patient, p_partnership, p_first, p_month, {PAIR}, u.*, false
     FROM (
         SELECT {_utilization_sums("p_month")}
         FROM evaluation_utilizationrecord u
@@ -224,6 +231,17 @@ CREATE FUNCTION evaluation_enrollment_write(
     LEFT JOIN evaluation_pampair_source pair ON pair.patient_id = p_patient
     ON CONFLICT ON CONSTRAINT enrollment_once DO UPDATE SET
         {_excluded(ENROLLMENT_COLUMNS[2:])};
+$$;
+
+-- Whether each of a patient's enrollments has a sibling in another partnership.
+CREATE FUNCTION evaluation_enrollment_share(p_patients bigint[])
+RETURNS void LANGUAGE sql AS $$
+    UPDATE evaluation_enrollment e SET shared = s.n > 1
+    FROM (
+        SELECT patient_id, count(*) AS n FROM evaluation_enrollment
+        WHERE patient_id = ANY(p_patients) GROUP BY patient_id
+    ) s
+    WHERE e.patient_id = s.patient_id AND e.shared <> (s.n > 1);
 $$;
 
 -- A patient's enrollment in a partnership follows their first fact there.
@@ -241,6 +259,7 @@ BEGIN
     IF first_at IS NULL THEN
         DELETE FROM evaluation_enrollment
         WHERE patient_id = p_patient AND partnership_id = p_partnership;
+        PERFORM evaluation_enrollment_share(ARRAY[p_patient]);
         RETURN;
     END IF;
     SELECT enrolled_month INTO kept_month FROM evaluation_enrollment
@@ -252,6 +271,9 @@ BEGIN
     ELSE
         PERFORM evaluation_enrollment_write(
             p_patient, p_partnership, first_at, first_month);
+        IF kept_month IS NULL THEN
+            PERFORM evaluation_enrollment_share(ARRAY[p_patient]);
+        END IF;
     END IF;
 END $$;
 
@@ -298,7 +320,11 @@ END $$;
 -- are written in the order the dashboard reads them.
 CREATE FUNCTION evaluation_rollups_rebuild(ptn bigint DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    touched bigint[];
 BEGIN
+    SELECT array_agg(patient_id) INTO touched FROM evaluation_enrollment
+    WHERE ptn IS NOT NULL AND partnership_id = ptn;
     DELETE FROM evaluation_referralfact WHERE ptn IS NULL OR partnership_id = ptn;
     DELETE FROM evaluation_referralmonth WHERE ptn IS NULL OR partnership_id = ptn;
     DELETE FROM evaluation_enrollment WHERE ptn IS NULL OR partnership_id = ptn;
@@ -312,8 +338,9 @@ BEGIN
           WHERE ptn IS NULL OR f.partnership_id = ptn) c
     GROUP BY {MONTH_KEY}
     ORDER BY {MONTH_KEY};
-    INSERT INTO evaluation_enrollment ({_columns(ENROLLMENT_COLUMNS)})
-    SELECT e.patient_id, e.partnership_id, e.submitted_at, e.month, {PAIR}, u.*
+    INSERT INTO evaluation_enrollment ({_columns(ENROLLMENT_COLUMNS)}, shared)
+    SELECT e.patient_id, e.partnership_id, e.submitted_at, e.month, {PAIR}, u.*,
+           false
     FROM (
         SELECT DISTINCT ON (partnership_id, patient_id)
                patient_id, partnership_id, submitted_at, month
@@ -328,6 +355,17 @@ BEGIN
     ) u
     LEFT JOIN evaluation_pampair_source pair ON pair.patient_id = e.patient_id
     ORDER BY e.partnership_id, e.patient_id;
+    IF ptn IS NULL THEN
+        UPDATE evaluation_enrollment SET shared = true
+        WHERE patient_id IN (
+            SELECT patient_id FROM evaluation_enrollment
+            GROUP BY patient_id HAVING count(*) > 1
+        );
+    ELSE
+        SELECT touched || array_agg(patient_id) INTO touched
+        FROM evaluation_enrollment WHERE partnership_id = ptn;
+        PERFORM evaluation_enrollment_share(touched);
+    END IF;
 END $$;
 
 CREATE FUNCTION evaluation_on_referral() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -448,7 +486,7 @@ DROP FUNCTION evaluation_on_referral, evaluation_on_pathway,
     evaluation_on_partnership_time_zone, evaluation_on_patient_record,
     evaluation_rollups_rebuild, evaluation_referral_refresh,
     evaluation_enrollment_refresh, evaluation_enrollment_write,
-    evaluation_months_apply;
+    evaluation_enrollment_share, evaluation_months_apply;
 DROP VIEW evaluation_referralfact_source, evaluation_pampair_source;
 DELETE FROM evaluation_referralfact;
 DELETE FROM evaluation_referralmonth;

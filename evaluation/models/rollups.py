@@ -128,6 +128,22 @@ class ReferralMonth(models.Model):
     completed = models.IntegerField()
     pathways_resolved = models.IntegerField()
     pathways_final = models.IntegerField()
+    # Contacted within N days (``contact_days < N``), N = 1 to 14: where the
+    # median of the delays lies, so that an index walk finds it from there.
+    contacted_within_1 = models.IntegerField()
+    contacted_within_2 = models.IntegerField()
+    contacted_within_3 = models.IntegerField()
+    contacted_within_4 = models.IntegerField()
+    contacted_within_5 = models.IntegerField()
+    contacted_within_6 = models.IntegerField()
+    contacted_within_7 = models.IntegerField()
+    contacted_within_8 = models.IntegerField()
+    contacted_within_9 = models.IntegerField()
+    contacted_within_10 = models.IntegerField()
+    contacted_within_11 = models.IntegerField()
+    contacted_within_12 = models.IntegerField()
+    contacted_within_13 = models.IntegerField()
+    contacted_within_14 = models.IntegerField()
 
     class Meta:
         constraints = [
@@ -152,6 +168,9 @@ class Enrollment(models.Model):
     partnership = _reference("partners.Partnership")
     first_submitted_at = models.DateTimeField()
     enrolled_month = models.DateField()
+    # Enrolled in another partnership too: only such rows need choosing the
+    # earliest when a program manager's partnerships hold both.
+    shared = models.BooleanField()
     # The first baseline and the first follow-up 6 to 12 months after it
     # (``evaluation.pam_analysis``); empty without a baseline.
     pam_baseline = models.BooleanField()
