@@ -279,7 +279,11 @@ class Dashboard:
 
     @cached_property
     def stories(self) -> dict:
-        return story_panel(self.scope)
+        return {"stories": latest_stories(self.scope), "table": self.themes}
+
+    @cached_property
+    def themes(self) -> dict:
+        return theme_table(self.scope)
 
     def table(self, key: str) -> dict:
         return {
@@ -291,7 +295,7 @@ class Dashboard:
             "pam_change": lambda: self.pam["change"],
             "pam_levels": lambda: self.pam["matrix"],
             "utilization": lambda: self.utilization["table"],
-            "themes": lambda: self.stories["table"],
+            "themes": lambda: self.themes,
         }[key]()
 
     @property
@@ -470,31 +474,37 @@ def clinic_table(by_clinic: dict, medians: dict) -> dict:
     }
 
 
-def story_panel(scope: DashboardScope) -> dict:
-    """The three latest stories of the cohort shareable internally, and theme
-    counts."""
+def _shareable_stories(scope: DashboardScope):
+    """Stories of the cohort shareable internally, in the partnerships."""
     in_cohort = scope.patient_ids().filter(patient_id=OuterRef("patient_id"))
-    shareable = Story.objects.filter(
+    return Story.objects.filter(
         shareable_q(Story.Scope.INTERNAL),
         Exists(in_cohort),
         partnership_id__in=scope.partnership_ids,
     )
-    stories = list(
-        shareable.prefetch_related("excerpts__theme").order_by("-told_on", "-pk")[:3]
+
+
+def latest_stories(scope: DashboardScope) -> list[Story]:
+    """The three latest stories of the cohort shareable internally."""
+    return list(
+        _shareable_stories(scope)
+        .prefetch_related("excerpts__theme")
+        .order_by("-told_on", "-pk")[:3]
     )
+
+
+def theme_table(scope: DashboardScope) -> dict:
+    """How many of the cohort's shareable stories each theme is coded on."""
     themes = (
-        Theme.objects.filter(excerpts__story__in=shareable.values("pk"))
+        Theme.objects.filter(excerpts__story__in=_shareable_stories(scope).values("pk"))
         .annotate(stories=Count("excerpts__story", distinct=True))
         .order_by("-stories", "name")
     )
     return {
-        "stories": stories,
-        "table": {
-            "key": "themes",
-            "title": _("Themes in consented stories"),
-            "columns": [column(_("Theme"), "text"), column(_("Stories"))],
-            "rows": [[theme.name, theme.stories] for theme in themes],
-        },
+        "key": "themes",
+        "title": _("Themes in consented stories"),
+        "columns": [column(_("Theme"), "text"), column(_("Stories"))],
+        "rows": [[theme.name, theme.stories] for theme in themes],
     }
 
 
