@@ -96,8 +96,9 @@ class DashboardScope:
     def days(self) -> Days:
         return Days(self.filters.get("start"), self.filters.get("end"))
 
-    def sent_in(self, days: Days) -> Q:
-        """Sent on these days, in each referral's partnership's time zone."""
+    def sent_in(self, days: Days, field: str = "submitted_at") -> Q:
+        """Sent on these days, in each referral's partnership's time zone (the
+        moment of sending in ``field``)."""
         if days.first is None and days.last is None:
             return Q()
         zones = defaultdict(list)
@@ -109,12 +110,12 @@ class DashboardScope:
             sent = Q(partnership_id__in=ids)
             if days.first:
                 start = datetime.datetime.combine(days.first, datetime.time(), zone)
-                sent &= Q(submitted_at__gte=start)
+                sent &= Q(**{f"{field}__gte": start})
             if days.last:
                 end = datetime.datetime.combine(
                     days.last + datetime.timedelta(days=1), datetime.time(), zone
                 )
-                sent &= Q(submitted_at__lt=end)
+                sent &= Q(**{f"{field}__lt": end})
             condition |= sent
         return condition
 
@@ -170,27 +171,50 @@ class DashboardScope:
             for name in ("start", "end", "clinic", "navigator", "language", "need")
         )
 
+    def _enrolled(self) -> Q | None:
+        """The cohort as a condition on enrollments, when the filters allow:
+        patients with a referral sent since a day are those whose latest one was;
+        until a day, those whose first one was (a range needs the referrals)."""
+        others = ("clinic", "navigator", "language", "need")
+        start, end = self.filters.get("start"), self.filters.get("end")
+        if any(self.filters.get(name) for name in others) or (start and end):
+            return None
+        if start:
+            return self.sent_in(Days(start, None), field="last_submitted_at")
+        if end:
+            return self.sent_in(Days(None, end), field="first_submitted_at")
+        return Q()
+
     def patient_ids(self) -> QuerySet:
         """The cohort: the patients of the filtered referrals, as one column."""
-        if self.unfiltered:
-            return Enrollment.objects.filter(
-                partnership_id__in=self.partnership_ids
-            ).values("patient_id")
-        return self.facts().values("patient_id")
+        enrolled = self._enrolled()
+        if enrolled is None:
+            return self.facts().values("patient_id")
+        return Enrollment.objects.filter(
+            enrolled, partnership_id__in=self.partnership_ids
+        ).values("patient_id")
 
+    @cached_property
     def enrollments(self) -> tuple[str, tuple]:
         """SQL of one enrollment per cohort patient: of a patient enrolled in two
         of the partnerships (two CBOs of one health system), the earliest."""
-        enrollments = Enrollment.objects.filter(partnership_id__in=self.partnership_ids)
-        if not self.unfiltered:
-            enrollments = enrollments.filter(patient_id__in=self.patient_ids())
+        mine = Enrollment.objects.filter(partnership_id__in=self.partnership_ids)
+        enrolled = self._enrolled()
+        if enrolled is None:
+            cohort = alone = mine.filter(patient_id__in=self.patient_ids())
+        elif self.unfiltered:
+            cohort = alone = mine
+        else:
+            # A patient's enrollment that matches decides for their others too.
+            cohort = mine.filter(patient_id__in=self.patient_ids())
+            alone = mine.filter(enrolled)
         if len(self.partnerships) < 2:
-            return compiled(enrollments.values(*ENROLLMENT_COLUMNS))
+            return compiled(alone.values(*ENROLLMENT_COLUMNS))
         alone, alone_params = compiled(
-            enrollments.filter(shared=False).values(*ENROLLMENT_COLUMNS)
+            alone.filter(shared=False).values(*ENROLLMENT_COLUMNS)
         )
         shared, shared_params = compiled(
-            enrollments.filter(shared=True).values(*ENROLLMENT_COLUMNS)
+            cohort.filter(shared=True).values(*ENROLLMENT_COLUMNS)
         )
         sql = EARLIEST.format(alone=alone, shared=shared)
         return sql, (*alone_params, *shared_params)

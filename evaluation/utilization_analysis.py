@@ -57,7 +57,7 @@ TOTALS = """
 def utilization_panel(scope, months: int) -> dict:
     """Events per person-year in the ``months`` before and after each cohort
     patient's enrollment, for patients with utilization data in both periods."""
-    enrollments, params = scope.enrollments()
+    enrollments, params = scope.enrollments
     with connection.cursor() as cursor:
         cursor.execute(_totals_sql(months).format(enrollments=enrollments), params)
         names = [c.name for c in cursor.description]

@@ -42,8 +42,8 @@ WINDOWS = [
 ]
 UTILIZATION_COLUMNS = [f"{phase}{window}_{name}" for window, phase, name in WINDOWS]
 ENROLLMENT_COLUMNS = [
-    "patient_id", "partnership_id", "first_submitted_at", "enrolled_month",
-    *PAM_COLUMNS, *UTILIZATION_COLUMNS,
+    "patient_id", "partnership_id", "first_submitted_at", "last_submitted_at",
+    "enrolled_month", *PAM_COLUMNS, *UTILIZATION_COLUMNS,
 ]  # fmt: skip
 # ``shared`` is written apart: it depends on the patient's other enrollments.
 
@@ -219,10 +219,11 @@ END $$;
 
 -- Write one enrollment: its PAM pair and its utilization around the month.
 CREATE FUNCTION evaluation_enrollment_write(
-    p_patient bigint, p_partnership bigint, p_first timestamptz, p_month date
+    p_patient bigint, p_partnership bigint, p_first timestamptz,
+    p_last timestamptz, p_month date
 ) RETURNS void LANGUAGE sql AS $$
     INSERT INTO evaluation_enrollment ({_columns(ENROLLMENT_COLUMNS)}, shared)
-    SELECT p_patient, p_partnership, p_first, p_month, {PAIR}, u.*, false
+    SELECT p_patient, p_partnership, p_first, p_last, p_month, {PAIR}, u.*, false
     FROM (
         SELECT {_utilization_sums("p_month")}
         FROM evaluation_utilizationrecord u
@@ -244,11 +245,13 @@ RETURNS void LANGUAGE sql AS $$
     WHERE e.patient_id = s.patient_id AND e.shared <> (s.n > 1);
 $$;
 
--- A patient's enrollment in a partnership follows their first fact there.
+-- A patient's enrollment in a partnership follows their first fact there (and
+-- knows their last).
 CREATE FUNCTION evaluation_enrollment_refresh(p_patient bigint, p_partnership bigint)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     first_at timestamptz;
+    last_at timestamptz;
     first_month date;
     kept_month date;
 BEGIN
@@ -256,6 +259,8 @@ BEGIN
     FROM evaluation_referralfact f
     WHERE f.patient_id = p_patient AND f.partnership_id = p_partnership
     ORDER BY f.submitted_at, f.referral_id LIMIT 1;
+    SELECT max(f.submitted_at) INTO last_at FROM evaluation_referralfact f
+    WHERE f.patient_id = p_patient AND f.partnership_id = p_partnership;
     IF first_at IS NULL THEN
         DELETE FROM evaluation_enrollment
         WHERE patient_id = p_patient AND partnership_id = p_partnership;
@@ -265,12 +270,13 @@ BEGIN
     SELECT enrolled_month INTO kept_month FROM evaluation_enrollment
     WHERE patient_id = p_patient AND partnership_id = p_partnership;
     IF kept_month = first_month THEN
-        UPDATE evaluation_enrollment SET first_submitted_at = first_at
+        UPDATE evaluation_enrollment
+        SET first_submitted_at = first_at, last_submitted_at = last_at
         WHERE patient_id = p_patient AND partnership_id = p_partnership
-          AND first_submitted_at <> first_at;
+          AND (first_submitted_at, last_submitted_at) <> (first_at, last_at);
     ELSE
         PERFORM evaluation_enrollment_write(
-            p_patient, p_partnership, first_at, first_month);
+            p_patient, p_partnership, first_at, last_at, first_month);
         IF kept_month IS NULL THEN
             PERFORM evaluation_enrollment_share(ARRAY[p_patient]);
         END IF;
@@ -339,11 +345,12 @@ BEGIN
     GROUP BY {MONTH_KEY}
     ORDER BY {MONTH_KEY};
     INSERT INTO evaluation_enrollment ({_columns(ENROLLMENT_COLUMNS)}, shared)
-    SELECT e.patient_id, e.partnership_id, e.submitted_at, e.month, {PAIR}, u.*,
-           false
+    SELECT e.patient_id, e.partnership_id, e.submitted_at, e.last, e.month, {PAIR},
+           u.*, false
     FROM (
         SELECT DISTINCT ON (partnership_id, patient_id)
-               patient_id, partnership_id, submitted_at, month
+               patient_id, partnership_id, submitted_at, month,
+               max(submitted_at) OVER (PARTITION BY partnership_id, patient_id) AS last
         FROM evaluation_referralfact
         WHERE ptn IS NULL OR partnership_id = ptn
         ORDER BY partnership_id, patient_id, submitted_at, referral_id
@@ -435,7 +442,8 @@ BEGIN
                                    THEN (to_jsonb(NEW) ->> 'period')::date END;
     END IF;
     PERFORM evaluation_enrollment_write(e.patient_id, e.partnership_id,
-                                        e.first_submitted_at, e.enrolled_month)
+                                        e.first_submitted_at, e.last_submitted_at,
+                                        e.enrolled_month)
     FROM evaluation_enrollment e
     WHERE e.id IN (
         SELECT reached.id FROM evaluation_enrollment reached

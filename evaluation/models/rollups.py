@@ -167,6 +167,9 @@ class Enrollment(models.Model):
     patient = _reference("referrals.Patient")
     partnership = _reference("partners.Partnership")
     first_submitted_at = models.DateTimeField()
+    # The patient's latest referral sent there: whether they are in a cohort of
+    # referrals sent since (or until) a day.
+    last_submitted_at = models.DateTimeField()
     enrolled_month = models.DateField()
     # Enrolled in another partnership too: only such rows need choosing the
     # earliest when a program manager's partnerships hold both.
@@ -227,7 +230,19 @@ class Enrollment(models.Model):
                 fields=["partnership", "patient"], name="enrollment_once"
             ),
         ]
-        indexes = [models.Index(fields=["patient"], name="enrollment_patient")]
+        indexes = [
+            models.Index(fields=["patient"], name="enrollment_patient"),
+            models.Index(
+                fields=["partnership"],
+                condition=Q(shared=True),
+                name="enrollment_shared",
+            ),
+            models.Index(
+                fields=["partnership"],
+                condition=Q(pam_baseline=True),
+                name="enrollment_with_pam",
+            ),
+        ]
 
     def __str__(self):
         return f"patient {self.patient_id} in partnership {self.partnership_id}"
