@@ -14,7 +14,6 @@ medians by walking an index to the middle value.
 
 import datetime
 import math
-from collections import defaultdict
 from contextlib import contextmanager
 from functools import cached_property
 
@@ -96,7 +95,7 @@ def dashboard_choices(user) -> dict:
 
 def _fact_counts(facts):
     """``ReferralMonth``'s counts, computed from facts."""
-    return facts.values("month", "clinic_id", "clinic__name").annotate(
+    return facts.values("month", "clinic_id").annotate(
         referred=Count("pk"),
         accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
         assigned=Count("pk", filter=Q(assigned_at__isnull=False)),
@@ -113,24 +112,60 @@ def _fact_counts(facts):
     )
 
 
-def referral_counts(scope: DashboardScope) -> list[dict]:
-    """Counts of the filtered referrals by local month of sending and clinic."""
+# Counts of monthly rows and facts together, by month, by clinic and in all.
+# Only SQL compiled by the ORM goes into ``parts``.
+PART = "SELECT month, clinic_id, {columns} FROM ({sql}) part"
+BY_MONTH_AND_CLINIC = """
+    SELECT GROUPING(rows.month, rows.clinic_id, s.name) AS grouping, rows.month,
+           rows.clinic_id, s.name, {sums}
+    FROM ({parts}) rows LEFT JOIN partners_site s ON s.id = rows.clinic_id
+    GROUP BY GROUPING SETS ((rows.month), (rows.clinic_id, s.name), ())
+"""
+ALL, BY_MONTH, BY_CLINIC = 7, 3, 4
+
+
+def referral_counts(scope: DashboardScope) -> dict:
+    """Counts of the filtered referrals in all (key None), by local month of
+    sending (date keys) and by clinic ((name, id) keys): from the monthly rows
+    for whole months, from the facts for the days around them."""
+    parts = []
     if not scope.by_month:
-        return list(_fact_counts(scope.facts()))
-    months, edges = split_by_month(scope.days)
-    rows = []
-    if months:
-        rows += (
-            scope.months(months)
-            .values("month", "clinic_id", "clinic__name")
-            .annotate(**{name: Sum(name) for name in COUNTS})
-        )
-    if edges:
-        edge_days = Q(pk__in=[])
-        for days in edges:
-            edge_days |= scope.sent_in(days)
-        rows += _fact_counts(scope.facts(days=scope.days).filter(edge_days))
-    return rows
+        parts.append(compiled(_fact_counts(scope.facts())))
+    else:
+        months, edges = split_by_month(scope.days)
+        if months:
+            parts.append(
+                compiled(scope.months(months).values("month", "clinic_id", *COUNTS))
+            )
+        if edges:
+            edge_days = Q(pk__in=[])
+            for days in edges:
+                edge_days |= scope.sent_in(days)
+            parts.append(
+                compiled(_fact_counts(scope.facts(days=scope.days).filter(edge_days)))
+            )
+    columns = ", ".join(COUNTS)
+    query = BY_MONTH_AND_CLINIC.format(
+        sums=", ".join(f"coalesce(sum({name}), 0)::int AS {name}" for name in COUNTS),
+        parts=" UNION ALL ".join(
+            PART.format(columns=columns, sql=sql) for sql, _ in parts
+        ),
+    )
+    counts = {None: dict.fromkeys(COUNTS, 0)}
+    if not parts:
+        return counts
+    with connection.cursor() as cursor:
+        cursor.execute(query, [value for _, params in parts for value in params])
+        names = [c.name for c in cursor.description]
+        for row in cursor.fetchall():
+            group = dict(zip(names, row, strict=True))
+            key = {
+                ALL: None,
+                BY_MONTH: group["month"],
+                BY_CLINIC: (group["name"], group["clinic_id"]),
+            }[group.pop("grouping")]
+            counts[key] = {name: group[name] for name in COUNTS}
+    return counts
 
 
 # The middle one or two delays of ``source`` in order, as percentile_cont
@@ -222,24 +257,20 @@ class Dashboard:
         return overdue_cutoffs_by_partnership(self.scope.partnerships)
 
     @cached_property
-    def counts(self) -> list[dict]:
+    def counts(self) -> dict:
         return referral_counts(self.scope)
-
-    def _totals(self, key) -> dict:
-        totals = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
-        for row in self.counts:
-            group = totals[key(row)]
-            for name in COUNTS:
-                group[name] += row[name] or 0
-        return totals
 
     @cached_property
     def totals(self) -> dict:
-        return self._totals(lambda row: None)[None]
+        return self.counts[None]
+
+    @cached_property
+    def by_month(self) -> dict:
+        return {k: c for k, c in self.counts.items() if isinstance(k, datetime.date)}
 
     @cached_property
     def by_clinic(self) -> dict:
-        return self._totals(lambda row: (row["clinic__name"], row["clinic_id"]))
+        return {k: c for k, c in self.counts.items() if isinstance(k, tuple)}
 
     @cached_property
     def medians(self) -> dict:
@@ -289,7 +320,7 @@ class Dashboard:
         return {
             "kpis": lambda: kpi_table(self.figures),
             "funnel": lambda: funnel_table(self.figures_for_funnel),
-            "monthly": lambda: monthly_table(self.counts),
+            "monthly": lambda: monthly_table(self.by_month),
             "navigators": lambda: navigator_table(self.scope, self.cutoffs),
             "clinics": lambda: clinic_table(self.by_clinic, self.medians),
             "pam_change": lambda: self.pam["change"],
@@ -367,13 +398,7 @@ def funnel_table(figures: dict) -> dict:
     }
 
 
-def monthly_table(counts: list[dict]) -> dict:
-    months = defaultdict(lambda: [0, 0, 0])
-    for row in counts:
-        month = months[row["month"]]
-        month[0] += row["referred"]
-        month[1] += row["contacted"]
-        month[2] += row["closed"]
+def monthly_table(by_month: dict) -> dict:
     return {
         "key": "monthly",
         "title": _("Referrals by month sent"),
@@ -383,7 +408,15 @@ def monthly_table(counts: list[dict]) -> dict:
             column(_("Contacted")),
             column(_("Closed with an outcome")),
         ],
-        "rows": [[month.strftime("%Y-%m"), *months[month]] for month in sorted(months)],
+        "rows": [
+            [
+                month.strftime("%Y-%m"),
+                by_month[month]["referred"],
+                by_month[month]["contacted"],
+                by_month[month]["closed"],
+            ]
+            for month in sorted(by_month)
+        ],
     }
 
 
