@@ -302,7 +302,7 @@ class Dashboard:
 
     @cached_property
     def pam(self) -> dict:
-        return pam_panel_of(*self.scope.enrollments)
+        return pam_panel_of(self.scope.enrollment_sums)
 
     @cached_property
     def utilization(self) -> dict:

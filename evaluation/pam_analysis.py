@@ -7,9 +7,12 @@ mean paired change with a 95% CI, % gaining 3 points or more, % moving up a leve
 and the baseline × follow-up level table.
 """
 
+from decimal import Decimal
+
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from evaluation.enrollment_sums import PAM_SUMS
 from evaluation.scope import compiled
 from evaluation.statistics import mean_ci_95, percent
 from evaluation.tables import column, rounded
@@ -19,44 +22,14 @@ from referrals.models import Patient
 # evaluation 0005), which holds the pairing rule: each patient's first baseline
 # (two on one day: the first recorded), whether any follow-up came after it, and
 # the first follow-up 6 to 12 months after it. ``Enrollment`` keeps a copy per
-# enrollment. Only SQL compiled by the ORM goes into ``pairs``.
-STATISTICS = """
-WITH flagged AS (
-    SELECT pam_level AS level, pam_fu_level AS fu_level, pam_score AS score,
-           pam_fu_score AS fu_score, pam_extreme AS extreme,
-           pam_fu_extreme AS fu_extreme,
-           pam_has_follow_up AS has_follow_up, pam_paired AS paired,
-           pam_fu_score - pam_score AS change,
-           pam_fu_raw_sum * 1.0 / NULLIF(pam_fu_answered, 0)
-               - pam_raw_sum * 1.0 / NULLIF(pam_answered, 0) AS item_change,
-           pam_score IS NOT NULL AND pam_fu_score IS NOT NULL AND pam_level <= 3
-           AND pam_extreme = false AND pam_fu_extreme = false AS analysed,
-           pam_paired AND pam_extreme = false AND pam_fu_extreme = false
-           AND (pam_level IS NULL OR pam_level <= 3) AS raw_analysed
-    FROM ({pairs}) pairs
-    WHERE pam_baseline
-)
-SELECT GROUPING(level, fu_level) AS grouping, level, fu_level,
-       count(*) AS baselines,
-       count(*) FILTER (WHERE level = 4) AS level_4,
-       count(*) FILTER (WHERE extreme = true OR fu_extreme = true) AS extreme,
-       count(*) FILTER (WHERE has_follow_up AND NOT paired) AS outside_window,
-       count(*) FILTER (WHERE NOT has_follow_up) AS no_follow_up,
-       count(*) FILTER (WHERE score IS NULL OR (paired AND fu_score IS NULL))
-           AS raw_only,
-       count(*) FILTER (WHERE raw_analysed) AS raw_n,
-       (avg(item_change) FILTER (WHERE raw_analysed))::float8 AS raw_mean,
-       (stddev_samp(item_change) FILTER (WHERE raw_analysed))::float8 AS raw_sd,
-       count(*) FILTER (WHERE analysed) AS n,
-       avg(change) FILTER (WHERE analysed) AS mean,
-       (stddev_samp(change) FILTER (WHERE analysed))::float8 AS sd,
-       count(*) FILTER (WHERE analysed AND change >= 3) AS gained_3,
-       count(*) FILTER (WHERE analysed AND fu_level > level) AS moved_up
-FROM flagged
-GROUP BY GROUPING SETS ((), (level), (level, fu_level))
+# enrollment; ``evaluation.enrollment_sums`` says what each pair adds. Only SQL
+# compiled by the ORM goes into ``cohort``.
+COHORT_PAIRS = """
+    SELECT coalesce(pam_level, 0), coalesce(pam_fu_level, 0), {sums}
+    FROM evaluation_pampair_source WHERE patient_id IN ({cohort})
 """
-COHORT_PAIRS = "SELECT * FROM evaluation_pampair_source WHERE patient_id IN ({cohort})"
-OVERALL, BY_LEVEL, BY_LEVELS = 3, 1, 0
+BY_LEVELS = "SELECT l, f, {sums} FROM ({pairs}) p (l, f, {names}) GROUP BY l, f"
+PAM_NAMES = [name for name, _sql in PAM_SUMS]
 
 
 def pam_panel(cohort) -> dict:
@@ -64,33 +37,81 @@ def pam_panel(cohort) -> dict:
     if cohort.model is Patient:
         cohort = cohort.values("pk")
     sql, params = compiled(cohort)
-    return pam_panel_of(COHORT_PAIRS.format(cohort=sql), params)
-
-
-def pam_panel_of(pairs: str, params) -> dict:
-    """PAM change with the endorsed exclusions, overall and by baseline level,
-    for the patients of ``pairs`` (SQL of rows with the ``pam_*`` columns of
-    ``Enrollment``, one per patient)."""
-    with connection.cursor() as cursor:
-        cursor.execute(STATISTICS.format(pairs=pairs), params)
-        names = [c.name for c in cursor.description]
-        groups = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    overall = next(g for g in groups if g["grouping"] == OVERALL)
-    by_level = sorted(
-        (g for g in groups if g["grouping"] == BY_LEVEL and g["n"]),
-        key=lambda g: g["level"],
+    pairs = COHORT_PAIRS.format(
+        cohort=sql, sums=", ".join(expression for _name, expression in PAM_SUMS)
     )
-    matrix_counts = {
-        (g["level"], g["fu_level"]): g["n"]
-        for g in groups
-        if g["grouping"] == BY_LEVELS and g["n"]
-    }
+    query = BY_LEVELS.format(
+        pairs=pairs,
+        names=", ".join(PAM_NAMES),
+        sums=", ".join(f"sum({name})" for name in PAM_NAMES),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        groups = {
+            (row[0], row[1]): dict(zip(PAM_NAMES, row[2:], strict=True))
+            for row in cursor.fetchall()
+        }
+    return pam_panel_of(groups)
+
+
+def _statistics(sums: dict, prefix: str, squares: str, n: str) -> tuple:
+    """Mean and sample standard deviation from a count, a sum and a sum of
+    squares (exact decimals)."""
+    count = sums[n]
+    if not count:
+        return None, None
+    total, square = Decimal(sums[prefix]), Decimal(sums[squares])
+    mean = total / count
+    if count < 2:
+        return mean, None
+    variance = (count * square - total * total) / (count * (count - 1))
+    return mean, float(max(variance, Decimal(0)).sqrt())
+
+
+def _stats(sums: dict) -> dict:
+    mean, sd = _statistics(sums, "change_sum", "change_squares", "n")
+    return {
+        "n": sums["n"], "mean": mean, "sd": sd,
+        "gained_3": sums["gained_3"], "moved_up": sums["moved_up"],
+    }  # fmt: skip
+
+
+def _added(groups) -> dict:
+    total = dict.fromkeys(PAM_NAMES, 0)
+    for sums in groups:
+        for name in PAM_NAMES:
+            total[name] += sums[name] or 0
+    return total
+
+
+def pam_panel_of(groups: dict) -> dict:
+    """PAM change with the endorsed exclusions, overall and by baseline level,
+    from the sums of ``evaluation.enrollment_sums`` by (baseline level,
+    follow-up level), 0 for none."""
+    total = _added(groups.values())
+    overall = {name: total[name] for name in PAM_NAMES if name in OVERALL_COUNTS}
+    overall |= _stats(total)
+    raw_mean, raw_sd = _statistics(total, "raw_sum", "raw_squares", "raw_n")
+    overall |= {"raw_mean": raw_mean and float(raw_mean), "raw_sd": raw_sd}
+    levels = sorted({level for level, _follow in groups if level})
+    by_level = []
+    for level in levels:
+        sums = _added(s for (lv, _f), s in groups.items() if lv == level)
+        if sums["n"]:
+            by_level.append({"level": level, **_stats(sums)})
+    matrix_counts = {key: sums["n"] for key, sums in groups.items() if sums["n"]}
     return {
         "overall": overall,
         "change": _pam_change_table(overall, by_level),
         "matrix": _pam_matrix_table(matrix_counts),
         "raw_ci": mean_ci_95(overall["raw_n"], overall["raw_mean"], overall["raw_sd"]),
     }
+
+
+OVERALL_COUNTS = {
+    "baselines", "level_4", "extreme", "outside_window", "no_follow_up",
+    "raw_only", "raw_n",
+}  # fmt: skip
 
 
 def _change_row(label, stats) -> list:

@@ -21,7 +21,8 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from evaluation.access import manages_program
-from evaluation.models import Enrollment, ReferralFact, ReferralMonth
+from evaluation.enrollment_sums import NAMES, SUMS
+from evaluation.models import Enrollment, EnrollmentMonth, ReferralFact, ReferralMonth
 from partners.models import Partnership
 
 
@@ -171,61 +172,118 @@ class DashboardScope:
             for name in ("start", "end", "clinic", "navigator", "language", "need")
         )
 
-    def _enrolled(self) -> Q | None:
-        """The cohort as a condition on enrollments, when the filters allow:
-        patients with a referral sent since a day are those whose latest one was;
-        until a day, those whose first one was (a range needs the referrals)."""
+    def _by_enrollment(self) -> tuple[str, Days] | None:
+        """Whether enrollments alone tell the cohort, and by which referral:
+        patients with a referral sent since a day are those whose latest one
+        was, until a day those whose first one was (a range needs the referrals,
+        as do the other filters). Returns the side and the days."""
         others = ("clinic", "navigator", "language", "need")
         start, end = self.filters.get("start"), self.filters.get("end")
         if any(self.filters.get(name) for name in others) or (start and end):
             return None
         if start:
-            return self.sent_in(Days(start, None), field="last_submitted_at")
-        if end:
-            return self.sent_in(Days(None, end), field="first_submitted_at")
-        return Q()
+            return EnrollmentMonth.Side.LAST, Days(start, None)
+        return EnrollmentMonth.Side.FIRST, Days(None, end)
+
+    def _enrolled(self, days: Days, side: str) -> Q:
+        field = (
+            "last_submitted_at"
+            if side == EnrollmentMonth.Side.LAST
+            else ("first_submitted_at")
+        )
+        return self.sent_in(days, field=field)
 
     def patient_ids(self) -> QuerySet:
         """The cohort: the patients of the filtered referrals, as one column."""
-        enrolled = self._enrolled()
-        if enrolled is None:
+        by_enrollment = self._by_enrollment()
+        if by_enrollment is None:
             return self.facts().values("patient_id")
+        side, days = by_enrollment
         return Enrollment.objects.filter(
-            enrolled, partnership_id__in=self.partnership_ids
+            self._enrolled(days, side), partnership_id__in=self.partnership_ids
         ).values("patient_id")
 
-    @cached_property
-    def enrollments(self) -> tuple[str, tuple]:
-        """SQL of one enrollment per cohort patient: of a patient enrolled in two
+    def _earliest(self, enrollments: QuerySet) -> tuple[str, tuple]:
+        """SQL of these enrollments, one per patient: of a patient enrolled in two
         of the partnerships (two CBOs of one health system), the earliest."""
-        mine = Enrollment.objects.filter(partnership_id__in=self.partnership_ids)
-        enrolled = self._enrolled()
-        if enrolled is None:
-            cohort = alone = mine.filter(patient_id__in=self.patient_ids())
-        elif self.unfiltered:
-            cohort = alone = mine
-        else:
-            # A patient's enrollment that matches decides for their others too.
-            cohort = mine.filter(patient_id__in=self.patient_ids())
-            alone = mine.filter(enrolled)
+        sql, params = compiled(enrollments.values(*ENROLLMENT_COLUMNS))
         if len(self.partnerships) < 2:
-            return compiled(alone.values(*ENROLLMENT_COLUMNS))
-        alone, alone_params = compiled(
-            alone.filter(shared=False).values(*ENROLLMENT_COLUMNS)
+            return sql, params
+        return EARLIEST.format(enrollments=sql), params
+
+    @cached_property
+    def enrollment_sums(self) -> dict[tuple[int, int], dict]:
+        """What the cohort's enrollments (one per patient) add to the PAM and
+        utilization panels (``evaluation.enrollment_sums``), by baseline and
+        follow-up level (0: none): from ``EnrollmentMonth`` for whole months of
+        first or latest referrals, the rest summed from the enrollments."""
+        mine = Enrollment.objects.filter(partnership_id__in=self.partnership_ids)
+        by_enrollment = self._by_enrollment()
+        parts = []
+        if by_enrollment is None:
+            parts.append(
+                _summed(self._earliest(mine.filter(patient_id__in=self.patient_ids())))
+            )
+        else:
+            side, days = by_enrollment
+            months, edges = split_by_month(days)
+            if months:
+                rows = EnrollmentMonth.objects.filter(
+                    partnership_id__in=self.partnership_ids, side=side
+                )
+                if months.first:
+                    rows = rows.filter(month__gte=months.first)
+                if months.last:
+                    rows = rows.filter(month__lte=months.last)
+                parts.append(compiled(rows.values("pam_level", "pam_fu_level", *NAMES)))
+            for edge in edges:
+                parts.append(
+                    _summed(
+                        compiled(
+                            mine.filter(
+                                self._enrolled(edge, side), shared=False
+                            ).values(*ENROLLMENT_COLUMNS)
+                        )
+                    )
+                )
+            cohort = mine.filter(shared=True)
+            if days.first or days.last:
+                cohort = cohort.filter(patient_id__in=self.patient_ids())
+            parts.append(_summed(self._earliest(cohort)))
+        query = BY_LEVELS.format(
+            parts=" UNION ALL ".join(sql for sql, _params in parts),
+            sums=", ".join(f"sum({name}) AS {name}" for name in NAMES),
         )
-        shared, shared_params = compiled(
-            cohort.filter(shared=True).values(*ENROLLMENT_COLUMNS)
-        )
-        sql = EARLIEST.format(alone=alone, shared=shared)
-        return sql, (*alone_params, *shared_params)
+        with connection.cursor() as cursor:
+            cursor.execute(query, [value for _sql, params in parts for value in params])
+            names = [c.name for c in cursor.description]
+            return {
+                (row[0], row[1]): dict(zip(names[2:], row[2:], strict=True))
+                for row in cursor.fetchall()
+            }
+
+
+def _summed(enrollments: tuple[str, tuple]) -> tuple[str, tuple]:
+    """SQL of what each of these enrollments adds, with its levels."""
+    sql, params = enrollments
+    return ADDED.format(enrollments=sql, sums=SUMMED), params
 
 
 ENROLLMENT_COLUMNS = [field.attname for field in Enrollment._meta.concrete_fields]
+# Only SQL compiled by the ORM goes into these texts; values are parameters.
 EARLIEST = """
-    ({alone})
-    UNION ALL
-    (SELECT DISTINCT ON (e.patient_id) e.* FROM ({shared}) e
-     ORDER BY e.patient_id, e.first_submitted_at, e.partnership_id)
+    SELECT DISTINCT ON (e.patient_id) e.* FROM ({enrollments}) e
+    ORDER BY e.patient_id, e.first_submitted_at, e.partnership_id
+"""
+SUMMED = ", ".join(f"{sql} AS {name}" for name, sql in SUMS)
+ADDED = """
+    SELECT coalesce(pam_level, 0) AS pam_level,
+           coalesce(pam_fu_level, 0) AS pam_fu_level, {sums}
+    FROM ({enrollments}) e
+"""
+BY_LEVELS = """
+    SELECT pam_level, pam_fu_level, {sums} FROM ({parts}) rows
+    GROUP BY pam_level, pam_fu_level
 """
 
 

@@ -3,13 +3,16 @@
 A patient's enrollment is the month (in the partnership's time zone) of their
 first referral sent to one of the program manager's partnerships, not one
 entered in error; ``Enrollment`` keeps, for each, the months of data and the
-events in the 6 and 12 months each side of it.
+events in the 6 and 12 months each side of it, and ``evaluation.enrollment_sums``
+what each adds to the panel.
 """
 
-from django.db import connection
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from evaluation.enrollment_sums import NAMES, WINDOWS
 from evaluation.tables import column, rounded
 
 MEASURES = [
@@ -21,47 +24,30 @@ MEASURES = [
 ]
 
 
-def _totals_sql(months: int) -> str:
-    if months not in (6, 12):
-        raise ValueError("Utilization windows are 6 or 12 months.")
-    both = f"pre{months}_months > 0 AND post{months}_months > 0"
-    hba1c_both = f"pre{months}_hba1c_count > 0 AND post{months}_hba1c_count > 0"
-    sums = ", ".join(
-        f"coalesce(sum({phase}{months}_{name}) FILTER (WHERE {both}), 0)"
-        f" AS sum_{phase}_{name}"
-        for phase in ("pre", "post")
-        for name in ["months", *(field for field, _label in MEASURES)]
-    )
-    means = ", ".join(
-        f"(avg({phase}{months}_hba1c_sum / {phase}{months}_hba1c_count)"
-        f" FILTER (WHERE {hba1c_both}))::float8 AS hba1c_{phase}"
-        for phase in ("pre", "post")
-    )
-    return TOTALS.format(
-        both=both, hba1c_both=hba1c_both, sums=sums, means=means, months=months
-    )
-
-
-# Only SQL compiled by the ORM goes into ``enrollments``; values are parameters.
-TOTALS = """
-    SELECT count(*) AS cohort,
-           count(*) FILTER (WHERE pre{months}_months > 0) AS with_pre,
-           count(*) FILTER (WHERE {both}) AS n,
-           {sums},
-           count(*) FILTER (WHERE {hba1c_both}) AS hba1c_n,
-           {means}
-    FROM ({{enrollments}}) enrolled
-"""
-
-
 def utilization_panel(scope, months: int) -> dict:
     """Events per person-year in the ``months`` before and after each cohort
     patient's enrollment, for patients with utilization data in both periods."""
-    enrollments, params = scope.enrollments
-    with connection.cursor() as cursor:
-        cursor.execute(_totals_sql(months).format(enrollments=enrollments), params)
-        names = [c.name for c in cursor.description]
-        totals = dict(zip(names, cursor.fetchone(), strict=True))
+    if months not in WINDOWS:
+        raise ValueError("Utilization windows are 6 or 12 months.")
+    sums = dict.fromkeys(NAMES, 0)
+    for group in scope.enrollment_sums.values():
+        for name in NAMES:
+            sums[name] += group[name]
+    w = f"u{months}"
+    totals = {
+        "cohort": sums["enrollments"],
+        "with_pre": sums[f"{w}_with_pre"],
+        "n": sums[f"{w}_n"],
+        "hba1c_n": sums[f"{w}_hba1c_n"],
+    }
+    for phase in ("pre", "post"):
+        for name in ["months", *(field for field, _label in MEASURES)]:
+            totals[f"sum_{phase}_{name}"] = sums[f"{w}_{phase}_{name}"]
+        totals[f"hba1c_{phase}"] = (
+            float(Decimal(sums[f"{w}_hba1c_{phase}"]) / totals["hba1c_n"])
+            if totals["hba1c_n"]
+            else None
+        )
     rows = []
     for field, label in MEASURES:
         pre = _per_person_year(totals[f"sum_pre_{field}"], totals["sum_pre_months"])

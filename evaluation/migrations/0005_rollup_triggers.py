@@ -43,9 +43,82 @@ WINDOWS = [
 UTILIZATION_COLUMNS = [f"{phase}{window}_{name}" for window, phase, name in WINDOWS]
 ENROLLMENT_COLUMNS = [
     "patient_id", "partnership_id", "first_submitted_at", "last_submitted_at",
-    "enrolled_month", *PAM_COLUMNS, *UTILIZATION_COLUMNS,
+    "enrolled_month", "last_month", *PAM_COLUMNS, *UTILIZATION_COLUMNS,
 ]  # fmt: skip
 # ``shared`` is written apart: it depends on the patient's other enrollments.
+
+# What each enrollment adds to EnrollmentMonth: a copy, as of this migration, of
+# evaluation.enrollment_sums.SUMS (name, SQL over an enrollment's columns).
+ENROLLMENT_SUMS = [
+    ('enrollments', '1'),
+    ('u6_with_pre', 'CASE WHEN pre6_months > 0 THEN 1 ELSE 0 END'),
+    ('u6_n', 'CASE WHEN pre6_months > 0 AND post6_months > 0 THEN 1 ELSE 0 END'),
+    ('u6_pre_months', 'CASE WHEN pre6_months > 0 AND post6_months > 0 THEN pre6_months ELSE 0 END'),
+    ('u6_pre_ed_visits', 'CASE WHEN pre6_months > 0 AND post6_months > 0 THEN pre6_ed_visits ELSE 0 END'),
+    ('u6_pre_inpatient_admissions', 'CASE WHEN pre6_months > 0 AND post6_months > 0 THEN pre6_inpatient_admissions ELSE 0 END'),
+    ('u6_pre_hospital_days', 'CASE WHEN pre6_months > 0 AND post6_months > 0 THEN pre6_hospital_days ELSE 0 END'),
+    ('u6_pre_readmissions_30d', 'CASE WHEN pre6_months > 0 AND post6_months > 0 THEN pre6_readmissions_30d ELSE 0 END'),
+    ('u6_pre_primary_care_visits', 'CASE WHEN pre6_months > 0 AND post6_months > 0 THEN pre6_primary_care_visits ELSE 0 END'),
+    ('u6_post_months', 'CASE WHEN pre6_months > 0 AND post6_months > 0 THEN post6_months ELSE 0 END'),
+    ('u6_post_ed_visits', 'CASE WHEN pre6_months > 0 AND post6_months > 0 THEN post6_ed_visits ELSE 0 END'),
+    ('u6_post_inpatient_admissions', 'CASE WHEN pre6_months > 0 AND post6_months > 0 THEN post6_inpatient_admissions ELSE 0 END'),
+    ('u6_post_hospital_days', 'CASE WHEN pre6_months > 0 AND post6_months > 0 THEN post6_hospital_days ELSE 0 END'),
+    ('u6_post_readmissions_30d', 'CASE WHEN pre6_months > 0 AND post6_months > 0 THEN post6_readmissions_30d ELSE 0 END'),
+    ('u6_post_primary_care_visits', 'CASE WHEN pre6_months > 0 AND post6_months > 0 THEN post6_primary_care_visits ELSE 0 END'),
+    ('u6_hba1c_n', 'CASE WHEN pre6_hba1c_count > 0 AND post6_hba1c_count > 0 THEN 1 ELSE 0 END'),
+    ('u6_hba1c_pre', 'CASE WHEN pre6_hba1c_count > 0 AND post6_hba1c_count > 0 THEN pre6_hba1c_sum / pre6_hba1c_count ELSE 0 END'),
+    ('u6_hba1c_post', 'CASE WHEN pre6_hba1c_count > 0 AND post6_hba1c_count > 0 THEN post6_hba1c_sum / post6_hba1c_count ELSE 0 END'),
+    ('u12_with_pre', 'CASE WHEN pre12_months > 0 THEN 1 ELSE 0 END'),
+    ('u12_n', 'CASE WHEN pre12_months > 0 AND post12_months > 0 THEN 1 ELSE 0 END'),
+    ('u12_pre_months', 'CASE WHEN pre12_months > 0 AND post12_months > 0 THEN pre12_months ELSE 0 END'),
+    ('u12_pre_ed_visits', 'CASE WHEN pre12_months > 0 AND post12_months > 0 THEN pre12_ed_visits ELSE 0 END'),
+    ('u12_pre_inpatient_admissions', 'CASE WHEN pre12_months > 0 AND post12_months > 0 THEN pre12_inpatient_admissions ELSE 0 END'),
+    ('u12_pre_hospital_days', 'CASE WHEN pre12_months > 0 AND post12_months > 0 THEN pre12_hospital_days ELSE 0 END'),
+    ('u12_pre_readmissions_30d', 'CASE WHEN pre12_months > 0 AND post12_months > 0 THEN pre12_readmissions_30d ELSE 0 END'),
+    ('u12_pre_primary_care_visits', 'CASE WHEN pre12_months > 0 AND post12_months > 0 THEN pre12_primary_care_visits ELSE 0 END'),
+    ('u12_post_months', 'CASE WHEN pre12_months > 0 AND post12_months > 0 THEN post12_months ELSE 0 END'),
+    ('u12_post_ed_visits', 'CASE WHEN pre12_months > 0 AND post12_months > 0 THEN post12_ed_visits ELSE 0 END'),
+    ('u12_post_inpatient_admissions', 'CASE WHEN pre12_months > 0 AND post12_months > 0 THEN post12_inpatient_admissions ELSE 0 END'),
+    ('u12_post_hospital_days', 'CASE WHEN pre12_months > 0 AND post12_months > 0 THEN post12_hospital_days ELSE 0 END'),
+    ('u12_post_readmissions_30d', 'CASE WHEN pre12_months > 0 AND post12_months > 0 THEN post12_readmissions_30d ELSE 0 END'),
+    ('u12_post_primary_care_visits', 'CASE WHEN pre12_months > 0 AND post12_months > 0 THEN post12_primary_care_visits ELSE 0 END'),
+    ('u12_hba1c_n', 'CASE WHEN pre12_hba1c_count > 0 AND post12_hba1c_count > 0 THEN 1 ELSE 0 END'),
+    ('u12_hba1c_pre', 'CASE WHEN pre12_hba1c_count > 0 AND post12_hba1c_count > 0 THEN pre12_hba1c_sum / pre12_hba1c_count ELSE 0 END'),
+    ('u12_hba1c_post', 'CASE WHEN pre12_hba1c_count > 0 AND post12_hba1c_count > 0 THEN post12_hba1c_sum / post12_hba1c_count ELSE 0 END'),
+    ('baselines', 'CASE WHEN pam_baseline THEN 1 ELSE 0 END'),
+    ('level_4', 'CASE WHEN pam_level = 4 THEN 1 ELSE 0 END'),
+    ('extreme', 'CASE WHEN pam_extreme = true OR pam_fu_extreme = true THEN 1 ELSE 0 END'),
+    ('outside_window', 'CASE WHEN pam_has_follow_up AND NOT pam_paired THEN 1 ELSE 0 END'),
+    ('no_follow_up', 'CASE WHEN pam_baseline AND NOT pam_has_follow_up THEN 1 ELSE 0 END'),
+    ('raw_only', 'CASE WHEN pam_baseline AND (pam_score IS NULL OR (pam_paired AND pam_fu_score IS NULL)) THEN 1 ELSE 0 END'),
+    ('raw_n', 'CASE WHEN pam_paired AND pam_extreme = false AND pam_fu_extreme = false AND (pam_level IS NULL OR pam_level <= 3) THEN 1 ELSE 0 END'),
+    ('raw_sum', 'CASE WHEN pam_paired AND pam_extreme = false AND pam_fu_extreme = false AND (pam_level IS NULL OR pam_level <= 3) THEN (pam_fu_raw_sum * 1.0 / NULLIF(pam_fu_answered, 0) - pam_raw_sum * 1.0 / NULLIF(pam_answered, 0)) ELSE 0 END'),
+    ('raw_squares', 'CASE WHEN pam_paired AND pam_extreme = false AND pam_fu_extreme = false AND (pam_level IS NULL OR pam_level <= 3) THEN (pam_fu_raw_sum * 1.0 / NULLIF(pam_fu_answered, 0) - pam_raw_sum * 1.0 / NULLIF(pam_answered, 0)) * (pam_fu_raw_sum * 1.0 / NULLIF(pam_fu_answered, 0) - pam_raw_sum * 1.0 / NULLIF(pam_answered, 0)) ELSE 0 END'),
+    ('n', 'CASE WHEN pam_score IS NOT NULL AND pam_fu_score IS NOT NULL AND pam_level <= 3 AND pam_extreme = false AND pam_fu_extreme = false THEN 1 ELSE 0 END'),
+    ('change_sum', 'CASE WHEN pam_score IS NOT NULL AND pam_fu_score IS NOT NULL AND pam_level <= 3 AND pam_extreme = false AND pam_fu_extreme = false THEN (pam_fu_score - pam_score) ELSE 0 END'),
+    ('change_squares', 'CASE WHEN pam_score IS NOT NULL AND pam_fu_score IS NOT NULL AND pam_level <= 3 AND pam_extreme = false AND pam_fu_extreme = false THEN (pam_fu_score - pam_score) * (pam_fu_score - pam_score) ELSE 0 END'),
+    ('gained_3', 'CASE WHEN pam_score IS NOT NULL AND pam_fu_score IS NOT NULL AND pam_level <= 3 AND pam_extreme = false AND pam_fu_extreme = false AND (pam_fu_score - pam_score) >= 3 THEN 1 ELSE 0 END'),
+    ('moved_up', 'CASE WHEN pam_score IS NOT NULL AND pam_fu_score IS NOT NULL AND pam_level <= 3 AND pam_extreme = false AND pam_fu_extreme = false AND pam_fu_level > pam_level THEN 1 ELSE 0 END'),
+]  # fmt: skip
+ENROLLMENT_MONTH_KEY = "partnership_id, side, month, pam_level, pam_fu_level"
+ENROLLMENT_MONTH_SUMS = ", ".join(f"sum({name})" for name, _sql in ENROLLMENT_SUMS)
+ENROLLMENT_MONTH_COLUMNS = ", ".join(name for name, _sql in ENROLLMENT_SUMS)
+
+
+def _enrollment_contributions(source: str, sign: str) -> str:
+    """The rows enrollments add to EnrollmentMonth: once by the month of the
+    patient's first referral, once by that of their latest; a patient enrolled
+    in two partnerships is left out."""
+    sums = ", ".join(f"{sign} * ({sql}) AS {name}" for name, sql in ENROLLMENT_SUMS)
+    return f"""
+    SELECT e.partnership_id, s.side, s.month, coalesce(e.pam_level, 0) AS pam_level,
+           coalesce(e.pam_fu_level, 0) AS pam_fu_level, {sums}
+    FROM {source} e
+    CROSS JOIN LATERAL (
+        VALUES ('first'::varchar, e.enrolled_month), ('last'::varchar, e.last_month)
+    ) s (side, month)
+    WHERE NOT e.shared
+    """
 
 
 def _columns(names, prefix=""):
@@ -220,10 +293,11 @@ END $$;
 -- Write one enrollment: its PAM pair and its utilization around the month.
 CREATE FUNCTION evaluation_enrollment_write(
     p_patient bigint, p_partnership bigint, p_first timestamptz,
-    p_last timestamptz, p_month date
+    p_last timestamptz, p_month date, p_last_month date
 ) RETURNS void LANGUAGE sql AS $$
     INSERT INTO evaluation_enrollment ({_columns(ENROLLMENT_COLUMNS)}, shared)
-    SELECT p_patient, p_partnership, p_first, p_last, p_month, {PAIR}, u.*, false
+    SELECT p_patient, p_partnership, p_first, p_last, p_month, p_last_month, {PAIR},
+           u.*, false
     FROM (
         SELECT {_utilization_sums("p_month")}
         FROM evaluation_utilizationrecord u
@@ -253,14 +327,17 @@ DECLARE
     first_at timestamptz;
     last_at timestamptz;
     first_month date;
+    latest_month date;
     kept_month date;
 BEGIN
     SELECT f.submitted_at, f.month INTO first_at, first_month
     FROM evaluation_referralfact f
     WHERE f.patient_id = p_patient AND f.partnership_id = p_partnership
     ORDER BY f.submitted_at, f.referral_id LIMIT 1;
-    SELECT max(f.submitted_at) INTO last_at FROM evaluation_referralfact f
-    WHERE f.patient_id = p_patient AND f.partnership_id = p_partnership;
+    SELECT f.submitted_at, f.month INTO last_at, latest_month
+    FROM evaluation_referralfact f
+    WHERE f.patient_id = p_patient AND f.partnership_id = p_partnership
+    ORDER BY f.submitted_at DESC, f.referral_id DESC LIMIT 1;
     IF first_at IS NULL THEN
         DELETE FROM evaluation_enrollment
         WHERE patient_id = p_patient AND partnership_id = p_partnership;
@@ -271,12 +348,14 @@ BEGIN
     WHERE patient_id = p_patient AND partnership_id = p_partnership;
     IF kept_month = first_month THEN
         UPDATE evaluation_enrollment
-        SET first_submitted_at = first_at, last_submitted_at = last_at
+        SET first_submitted_at = first_at, last_submitted_at = last_at,
+            last_month = latest_month
         WHERE patient_id = p_patient AND partnership_id = p_partnership
-          AND (first_submitted_at, last_submitted_at) <> (first_at, last_at);
+          AND (first_submitted_at, last_submitted_at, last_month)
+              <> (first_at, last_at, latest_month);
     ELSE
         PERFORM evaluation_enrollment_write(
-            p_patient, p_partnership, first_at, last_at, first_month);
+            p_patient, p_partnership, first_at, last_at, first_month, latest_month);
         IF kept_month IS NULL THEN
             PERFORM evaluation_enrollment_share(ARRAY[p_patient]);
         END IF;
@@ -329,11 +408,14 @@ RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     touched bigint[];
 BEGIN
+    -- EnrollmentMonth is summed at the end, not row by row.
+    PERFORM set_config('evaluation.rebuilding', 'on', true);
     SELECT array_agg(patient_id) INTO touched FROM evaluation_enrollment
     WHERE ptn IS NOT NULL AND partnership_id = ptn;
     DELETE FROM evaluation_referralfact WHERE ptn IS NULL OR partnership_id = ptn;
     DELETE FROM evaluation_referralmonth WHERE ptn IS NULL OR partnership_id = ptn;
     DELETE FROM evaluation_enrollment WHERE ptn IS NULL OR partnership_id = ptn;
+    DELETE FROM evaluation_enrollmentmonth WHERE ptn IS NULL OR partnership_id = ptn;
     INSERT INTO evaluation_referralfact ({_columns(FACT_COLUMNS)})
     SELECT {_columns(FACT_COLUMNS)} FROM evaluation_referralfact_source
     WHERE ptn IS NULL OR partnership_id = ptn
@@ -345,14 +427,19 @@ BEGIN
     GROUP BY {MONTH_KEY}
     ORDER BY {MONTH_KEY};
     INSERT INTO evaluation_enrollment ({_columns(ENROLLMENT_COLUMNS)}, shared)
-    SELECT e.patient_id, e.partnership_id, e.submitted_at, e.last, e.month, {PAIR},
-           u.*, false
+    SELECT e.patient_id, e.partnership_id, e.submitted_at, e.last, e.month,
+           e.last_month, {PAIR}, u.*, false
     FROM (
         SELECT DISTINCT ON (partnership_id, patient_id)
                patient_id, partnership_id, submitted_at, month,
-               max(submitted_at) OVER (PARTITION BY partnership_id, patient_id) AS last
+               first_value(submitted_at) OVER latest AS last,
+               first_value(month) OVER latest AS last_month
         FROM evaluation_referralfact
         WHERE ptn IS NULL OR partnership_id = ptn
+        WINDOW latest AS (
+            PARTITION BY partnership_id, patient_id
+            ORDER BY submitted_at DESC, referral_id DESC
+        )
         ORDER BY partnership_id, patient_id, submitted_at, referral_id
     ) e
     CROSS JOIN LATERAL (
@@ -368,11 +455,70 @@ BEGIN
             SELECT patient_id FROM evaluation_enrollment
             GROUP BY patient_id HAVING count(*) > 1
         );
-    ELSE
+    END IF;
+    INSERT INTO evaluation_enrollmentmonth
+        ({ENROLLMENT_MONTH_KEY}, {ENROLLMENT_MONTH_COLUMNS})
+    SELECT {ENROLLMENT_MONTH_KEY}, {ENROLLMENT_MONTH_SUMS}
+    FROM ({_enrollment_contributions("evaluation_enrollment", "1")}
+          AND (ptn IS NULL OR e.partnership_id = ptn)) c
+    GROUP BY {ENROLLMENT_MONTH_KEY}
+    ORDER BY {ENROLLMENT_MONTH_KEY};
+    PERFORM set_config('evaluation.rebuilding', 'off', true);
+    IF ptn IS NOT NULL THEN
+        -- Enrollments elsewhere that gained or lost a sibling here move in or
+        -- out of EnrollmentMonth through its trigger.
         SELECT touched || array_agg(patient_id) INTO touched
         FROM evaluation_enrollment WHERE partnership_id = ptn;
         PERFORM evaluation_enrollment_share(touched);
     END IF;
+END $$;
+
+-- Apply the change from one enrollment to another (either may be all NULL) to
+-- EnrollmentMonth, in one sorted statement; rows left without enrollments go.
+CREATE FUNCTION evaluation_enrollment_months_apply(
+    old_e evaluation_enrollment, new_e evaluation_enrollment
+) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    WITH delta AS (
+        SELECT {ENROLLMENT_MONTH_KEY}, {ENROLLMENT_MONTH_SUMS}
+        FROM (
+            {_enrollment_contributions("(SELECT (old_e).*)", "-1")}
+            AND e.id IS NOT NULL
+            UNION ALL
+            {_enrollment_contributions("(SELECT (new_e).*)", "1")}
+            AND e.id IS NOT NULL
+        ) c
+        GROUP BY {ENROLLMENT_MONTH_KEY}
+        HAVING {" OR ".join(f"sum({name}) <> 0" for name, _sql in ENROLLMENT_SUMS)}
+        ORDER BY {ENROLLMENT_MONTH_KEY}
+    )
+    INSERT INTO evaluation_enrollmentmonth AS m
+        ({ENROLLMENT_MONTH_KEY}, {ENROLLMENT_MONTH_COLUMNS})
+    SELECT * FROM delta
+    ON CONFLICT ON CONSTRAINT enrollment_month_once DO UPDATE SET
+        {", ".join(f"{name} = m.{name} + EXCLUDED.{name}" for name, _ in ENROLLMENT_SUMS)};
+    DELETE FROM evaluation_enrollmentmonth m
+    WHERE m.enrollments = 0
+      AND m.partnership_id IN (old_e.partnership_id, new_e.partnership_id)
+      AND m.month IN (old_e.enrolled_month, old_e.last_month,
+                      new_e.enrolled_month, new_e.last_month);
+END $$;
+
+CREATE FUNCTION evaluation_on_enrollment() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    none evaluation_enrollment;
+BEGIN
+    IF current_setting('evaluation.rebuilding', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        PERFORM evaluation_enrollment_months_apply(none, NEW);
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM evaluation_enrollment_months_apply(OLD, none);
+    ELSE
+        PERFORM evaluation_enrollment_months_apply(OLD, NEW);
+    END IF;
+    RETURN NULL;
 END $$;
 
 CREATE FUNCTION evaluation_on_referral() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -443,7 +589,7 @@ BEGIN
     END IF;
     PERFORM evaluation_enrollment_write(e.patient_id, e.partnership_id,
                                         e.first_submitted_at, e.last_submitted_at,
-                                        e.enrolled_month)
+                                        e.enrolled_month, e.last_month)
     FROM evaluation_enrollment e
     WHERE e.id IN (
         SELECT reached.id FROM evaluation_enrollment reached
@@ -477,6 +623,8 @@ EXECUTE FUNCTION evaluation_on_patient_record();
 CREATE TRIGGER evaluation_rollups AFTER INSERT OR UPDATE OR DELETE
 ON evaluation_pamadministration FOR EACH ROW
 EXECUTE FUNCTION evaluation_on_patient_record();
+CREATE TRIGGER evaluation_rollups AFTER INSERT OR UPDATE OR DELETE
+ON evaluation_enrollment FOR EACH ROW EXECUTE FUNCTION evaluation_on_enrollment();
 
 SELECT evaluation_rollups_rebuild();
 """
@@ -489,16 +637,19 @@ DROP TRIGGER evaluation_rollups ON referrals_patient;
 DROP TRIGGER evaluation_rollups ON partners_partnership;
 DROP TRIGGER evaluation_rollups ON evaluation_utilizationrecord;
 DROP TRIGGER evaluation_rollups ON evaluation_pamadministration;
+DROP TRIGGER evaluation_rollups ON evaluation_enrollment;
 DROP FUNCTION evaluation_on_referral, evaluation_on_pathway,
     evaluation_on_pathway_resource, evaluation_on_patient_language,
     evaluation_on_partnership_time_zone, evaluation_on_patient_record,
     evaluation_rollups_rebuild, evaluation_referral_refresh,
     evaluation_enrollment_refresh, evaluation_enrollment_write,
-    evaluation_enrollment_share, evaluation_months_apply;
+    evaluation_enrollment_share, evaluation_months_apply,
+    evaluation_on_enrollment, evaluation_enrollment_months_apply;
 DROP VIEW evaluation_referralfact_source, evaluation_pampair_source;
 DELETE FROM evaluation_referralfact;
 DELETE FROM evaluation_referralmonth;
 DELETE FROM evaluation_enrollment;
+DELETE FROM evaluation_enrollmentmonth;
 """
 
 

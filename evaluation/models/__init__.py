@@ -6,7 +6,12 @@ from evaluation.models.pam import (
     ScoreSource,
 )
 from evaluation.models.report import Report
-from evaluation.models.rollups import Enrollment, ReferralFact, ReferralMonth
+from evaluation.models.rollups import (
+    Enrollment,
+    EnrollmentMonth,
+    ReferralFact,
+    ReferralMonth,
+)
 from evaluation.models.stories import Story, StoryExcerpt, Theme
 from evaluation.models.utilization import UtilizationImport, UtilizationRecord
 
@@ -14,6 +19,7 @@ __all__ = [
     "PAM_ITEMS",
     "CutSet",
     "Enrollment",
+    "EnrollmentMonth",
     "PamAdministration",
     "PamConversionTable",
     "ReferralFact",

@@ -14,12 +14,18 @@ after a load that bypassed the triggers; a test proves both give the same rows.
 - ``Enrollment``: each patient's enrollment in a partnership (the month of their
   first referral sent there), their PAM pair, and their utilization in the 6 and
   12 months before and after it.
+- ``EnrollmentMonth``: what the enrollments of a partnership add to the PAM and
+  utilization panels (``evaluation.enrollment_sums``), by month of the patients'
+  first or latest referral there and by PAM levels; a patient enrolled in two
+  partnerships is left out (the dashboard sums such enrollments itself).
 """
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+
+from evaluation.enrollment_sums import DECIMAL, NAMES
 
 # The statuses of ``referrals.models.OPEN_STATUSES``, spelled out for the index.
 OPEN = ["submitted", "accepted", "assigned", "in_progress", "on_hold"]
@@ -167,10 +173,11 @@ class Enrollment(models.Model):
     patient = _reference("referrals.Patient")
     partnership = _reference("partners.Partnership")
     first_submitted_at = models.DateTimeField()
-    # The patient's latest referral sent there: whether they are in a cohort of
-    # referrals sent since (or until) a day.
+    # The patient's latest referral sent there (and its month): whether they are
+    # in a cohort of referrals sent since (or until) a day.
     last_submitted_at = models.DateTimeField()
     enrolled_month = models.DateField()
+    last_month = models.DateField()
     # Enrolled in another partnership too: only such rows need choosing the
     # earliest when a program manager's partnerships hold both.
     shared = models.BooleanField()
@@ -246,3 +253,39 @@ class Enrollment(models.Model):
 
     def __str__(self):
         return f"patient {self.patient_id} in partnership {self.partnership_id}"
+
+
+class EnrollmentMonth(models.Model):
+    class Side(models.TextChoices):
+        FIRST = "first"
+        LAST = "last"
+
+    partnership = _reference("partners.Partnership")
+    # Counted by the month of the patient's first referral, and again by the
+    # month of their latest.
+    side = models.CharField(max_length=5, choices=Side.choices)
+    month = models.DateField()
+    # 0: no baseline, or no follow-up in the window.
+    pam_level = models.SmallIntegerField()
+    pam_fu_level = models.SmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "side", "month", "pam_level", "pam_fu_level"],
+                name="enrollment_month_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.side} {self.month:%Y-%m} in partnership {self.partnership_id}"
+
+
+# One column per sum, as evaluation.enrollment_sums names them.
+for _name in NAMES:
+    EnrollmentMonth.add_to_class(
+        _name,
+        models.DecimalField(max_digits=60, decimal_places=40)
+        if _name in DECIMAL
+        else models.IntegerField(),
+    )

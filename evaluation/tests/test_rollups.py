@@ -10,6 +10,7 @@ from django.db import connection
 
 from evaluation.models import (
     Enrollment,
+    EnrollmentMonth,
     ReferralFact,
     ReferralMonth,
     UtilizationRecord,
@@ -40,7 +41,7 @@ def snapshot() -> dict:
             tuple(sorted((k, str(v)) for k, v in row.items() if k != "id"))
             for row in model.objects.values()
         )
-        for model in (ReferralFact, ReferralMonth, Enrollment)
+        for model in (ReferralFact, ReferralMonth, Enrollment, EnrollmentMonth)
     }
 
 
