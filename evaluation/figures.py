@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evaluation.forms import person_name
-from evaluation.models import Story, Theme
+from evaluation.models import RecentContact, Story, Theme
 from evaluation.pam_analysis import pam_panel_of
 from evaluation.scope import (
     DashboardScope,
@@ -445,17 +445,7 @@ def navigator_table(scope: DashboardScope, cutoffs: dict) -> dict:
             active=Count("pk"), overdue=Count("pk", filter=overdue_in_caseload(cutoffs))
         )
     }
-    since = timezone.now() - datetime.timedelta(days=14)
-    contacts = dict(
-        Encounter.objects.filter(
-            navigator_id__in=[pk for pk, *_name in navigators],
-            occurred_at__gte=since,
-            referral_id__in=facts.values("referral_id"),
-        )
-        .values("navigator_id")
-        .annotate(total=Count("pk"))
-        .values_list("navigator_id", "total")
-    )
+    contacts = recent_contacts(scope, [pk for pk, *_name in navigators])
     empty = {"active": 0, "overdue": 0}
     rows = []
     for pk, first_name, last_name, email in navigators:
@@ -475,6 +465,28 @@ def navigator_table(scope: DashboardScope, cutoffs: dict) -> dict:
         ],
         "rows": rows,
     }
+
+
+def recent_contacts(scope: DashboardScope, navigator_ids: list[int]) -> dict:
+    """Each navigator's contacts in the last 14 days on the filtered referrals;
+    the recent contacts' own rows answer filters on the days of sending."""
+    since = timezone.now() - datetime.timedelta(days=14)
+    if any(
+        scope.filters.get(name) for name in ("clinic", "navigator", "language", "need")
+    ):
+        contacts = Encounter.objects.filter(
+            referral_id__in=scope.facts().values("referral_id")
+        )
+    else:
+        contacts = RecentContact.objects.filter(
+            scope.sent_in(scope.days), partnership_id__in=scope.partnership_ids
+        )
+    return dict(
+        contacts.filter(navigator_id__in=navigator_ids, occurred_at__gte=since)
+        .values("navigator_id")
+        .annotate(total=Count("pk"))
+        .values_list("navigator_id", "total")
+    )
 
 
 def clinic_table(by_clinic: dict, medians: dict) -> dict:

@@ -8,6 +8,8 @@ paired with which follow-up). The triggers and the rebuild both read them.
 
 from django.db import migrations
 
+# RecentContact.KEPT_DAYS
+KEPT_DAYS = 60
 RESOLVED = "('completed', 'approved')"
 FINAL = "('completed', 'approved', 'incomplete')"
 OUTCOME = "('completed', 'unable_to_complete', 'declined', 'cancelled')"
@@ -362,6 +364,20 @@ BEGIN
     END IF;
 END $$;
 
+-- The contacts of one referral again, as its fact has them (none without one).
+CREATE FUNCTION evaluation_contacts_refresh(rid bigint)
+RETURNS void LANGUAGE sql AS $$
+    DELETE FROM evaluation_recentcontact WHERE referral_id = rid;
+    INSERT INTO evaluation_recentcontact
+        (encounter_id, referral_id, navigator_id, partnership_id, occurred_at,
+         submitted_at)
+    SELECT e.id, e.referral_id, e.navigator_id, f.partnership_id, e.occurred_at,
+           f.submitted_at
+    FROM referrals_encounter e
+    JOIN evaluation_referralfact f ON f.referral_id = e.referral_id
+    WHERE e.referral_id = rid;
+$$;
+
 -- Bring one referral's fact, and what is counted from it, up to date.
 CREATE FUNCTION evaluation_referral_refresh(rid bigint)
 RETURNS void LANGUAGE plpgsql AS $$
@@ -385,6 +401,10 @@ BEGIN
         ON CONFLICT (referral_id) DO UPDATE SET {_excluded(FACT_COLUMNS[1:])};
     END IF;
     PERFORM evaluation_months_apply(old_f, new_f);
+    IF (old_f.partnership_id, old_f.submitted_at)
+        IS DISTINCT FROM (new_f.partnership_id, new_f.submitted_at) THEN
+        PERFORM evaluation_contacts_refresh(rid);
+    END IF;
     IF (old_f.patient_id, old_f.partnership_id, old_f.submitted_at, old_f.month)
         IS DISTINCT FROM
        (new_f.patient_id, new_f.partnership_id, new_f.submitted_at, new_f.month) THEN
@@ -416,10 +436,23 @@ BEGIN
     DELETE FROM evaluation_referralmonth WHERE ptn IS NULL OR partnership_id = ptn;
     DELETE FROM evaluation_enrollment WHERE ptn IS NULL OR partnership_id = ptn;
     DELETE FROM evaluation_enrollmentmonth WHERE ptn IS NULL OR partnership_id = ptn;
+    DELETE FROM evaluation_recentcontact WHERE ptn IS NULL OR partnership_id = ptn;
     INSERT INTO evaluation_referralfact ({_columns(FACT_COLUMNS)})
     SELECT {_columns(FACT_COLUMNS)} FROM evaluation_referralfact_source
     WHERE ptn IS NULL OR partnership_id = ptn
     ORDER BY partnership_id, submitted_at;
+    -- The contacts within the kept days of the latest one.
+    INSERT INTO evaluation_recentcontact
+        (encounter_id, referral_id, navigator_id, partnership_id, occurred_at,
+         submitted_at)
+    SELECT e.id, e.referral_id, e.navigator_id, f.partnership_id, e.occurred_at,
+           f.submitted_at
+    FROM referrals_encounter e
+    JOIN evaluation_referralfact f ON f.referral_id = e.referral_id
+    WHERE (ptn IS NULL OR f.partnership_id = ptn)
+      AND e.occurred_at >= (SELECT max(occurred_at) FROM referrals_encounter)
+                           - make_interval(days => {KEPT_DAYS})
+    ORDER BY f.partnership_id, e.occurred_at;
     INSERT INTO evaluation_referralmonth ({MONTH_KEY}, {_columns(MONTH_COUNTS)})
     SELECT {MONTH_KEY}, {MONTH_SUMS}
     FROM ({_month_contributions("evaluation_referralfact", "1")}
@@ -531,6 +564,27 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- A contact in or out; then the navigator's contacts from before the kept
+-- days, counted back from this one, go.
+CREATE FUNCTION evaluation_on_encounter() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        DELETE FROM evaluation_recentcontact WHERE encounter_id = OLD.id;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO evaluation_recentcontact
+            (encounter_id, referral_id, navigator_id, partnership_id, occurred_at,
+             submitted_at)
+        SELECT NEW.id, NEW.referral_id, NEW.navigator_id, f.partnership_id,
+               NEW.occurred_at, f.submitted_at
+        FROM evaluation_referralfact f WHERE f.referral_id = NEW.referral_id;
+        DELETE FROM evaluation_recentcontact
+        WHERE navigator_id = NEW.navigator_id
+          AND occurred_at < NEW.occurred_at - make_interval(days => {KEPT_DAYS});
+    END IF;
+    RETURN NULL;
+END $$;
+
 CREATE FUNCTION evaluation_on_pathway() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
@@ -607,6 +661,8 @@ ON referrals_referral FOR EACH ROW EXECUTE FUNCTION evaluation_on_referral();
 CREATE TRIGGER evaluation_rollups AFTER INSERT OR UPDATE OR DELETE
 ON referrals_pathway FOR EACH ROW EXECUTE FUNCTION evaluation_on_pathway();
 CREATE TRIGGER evaluation_rollups AFTER INSERT OR UPDATE OR DELETE
+ON referrals_encounter FOR EACH ROW EXECUTE FUNCTION evaluation_on_encounter();
+CREATE TRIGGER evaluation_rollups AFTER INSERT OR UPDATE OR DELETE
 ON referrals_pathwayresource FOR EACH ROW
 EXECUTE FUNCTION evaluation_on_pathway_resource();
 CREATE TRIGGER evaluation_rollups AFTER UPDATE OF preferred_language
@@ -632,6 +688,7 @@ SELECT evaluation_rollups_rebuild();
 DROP = """
 DROP TRIGGER evaluation_rollups ON referrals_referral;
 DROP TRIGGER evaluation_rollups ON referrals_pathway;
+DROP TRIGGER evaluation_rollups ON referrals_encounter;
 DROP TRIGGER evaluation_rollups ON referrals_pathwayresource;
 DROP TRIGGER evaluation_rollups ON referrals_patient;
 DROP TRIGGER evaluation_rollups ON partners_partnership;
@@ -644,12 +701,14 @@ DROP FUNCTION evaluation_on_referral, evaluation_on_pathway,
     evaluation_rollups_rebuild, evaluation_referral_refresh,
     evaluation_enrollment_refresh, evaluation_enrollment_write,
     evaluation_enrollment_share, evaluation_months_apply,
-    evaluation_on_enrollment, evaluation_enrollment_months_apply;
+    evaluation_on_enrollment, evaluation_enrollment_months_apply,
+    evaluation_on_encounter, evaluation_contacts_refresh;
 DROP VIEW evaluation_referralfact_source, evaluation_pampair_source;
 DELETE FROM evaluation_referralfact;
 DELETE FROM evaluation_referralmonth;
 DELETE FROM evaluation_enrollment;
 DELETE FROM evaluation_enrollmentmonth;
+DELETE FROM evaluation_recentcontact;
 """
 
 

@@ -9,6 +9,7 @@ from evaluation.models.report import Report
 from evaluation.models.rollups import (
     Enrollment,
     EnrollmentMonth,
+    RecentContact,
     ReferralFact,
     ReferralMonth,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "EnrollmentMonth",
     "PamAdministration",
     "PamConversionTable",
+    "RecentContact",
     "ReferralFact",
     "ReferralMonth",
     "Report",

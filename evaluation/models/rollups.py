@@ -14,6 +14,9 @@ after a load that bypassed the triggers; a test proves both give the same rows.
 - ``Enrollment``: each patient's enrollment in a partnership (the month of their
   first referral sent there), their PAM pair, and their utilization in the 6 and
   12 months before and after it.
+- ``RecentContact``: the contacts of the last weeks on counted referrals, with
+  the referral's partnership and moment of sending (the navigators' contacts in
+  the last 14 days without a join per contact).
 - ``EnrollmentMonth``: what the enrollments of a partnership add to the PAM and
   utilization panels (``evaluation.enrollment_sums``), by month of the patients'
   first or latest referral there and by PAM levels; a patient enrolled in two
@@ -253,6 +256,43 @@ class Enrollment(models.Model):
 
     def __str__(self):
         return f"patient {self.patient_id} in partnership {self.partnership_id}"
+
+
+class RecentContact(models.Model):
+    """A contact on a counted referral. Each new contact of a navigator drops
+    theirs older than ``KEPT_DAYS`` before it: contacts cannot be logged in the
+    future, so a dropped one is older than any last 14 days still to come."""
+
+    KEPT_DAYS = 60
+
+    encounter = models.OneToOneField(
+        "referrals.Encounter",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    referral = _reference("referrals.Referral")
+    navigator = _reference(settings.AUTH_USER_MODEL)
+    partnership = _reference("partners.Partnership")
+    occurred_at = models.DateTimeField()
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["partnership", "occurred_at"],
+                include=["navigator", "submitted_at"],
+                name="recent_contact_partnership",
+            ),
+            models.Index(
+                fields=["navigator", "occurred_at"], name="recent_contact_navigator"
+            ),
+            models.Index(fields=["referral"], name="recent_contact_referral"),
+        ]
+
+    def __str__(self):
+        return f"contact {self.encounter_id}"
 
 
 class EnrollmentMonth(models.Model):

@@ -19,7 +19,7 @@ READS = {
     "kpis": {"evaluation_referralmonth", "evaluation_referralfact"},
     "funnel": {"evaluation_referralmonth"},
     "monthly": {"evaluation_referralmonth"},
-    "navigators": {"evaluation_referralfact", "referrals_encounter"},
+    "navigators": {"evaluation_referralfact", "evaluation_recentcontact"},
     "clinics": {"evaluation_referralmonth", "evaluation_referralfact"},
     "pam_change": {"evaluation_enrollment"},
     "pam_levels": {"evaluation_enrollment"},
@@ -37,6 +37,7 @@ DASHBOARD_TABLES = set().union(*READS.values()) | {
     "evaluation_utilizationrecord",
     "referrals_referral",
     "referrals_pathway",
+    "referrals_encounter",
 }
 
 

@@ -7,10 +7,12 @@ import datetime
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import Max
 
 from evaluation.models import (
     Enrollment,
     EnrollmentMonth,
+    RecentContact,
     ReferralFact,
     ReferralMonth,
     UtilizationRecord,
@@ -26,7 +28,7 @@ from evaluation.tests.factories import (
     draft_referral,
 )
 from evaluation.tests.test_dashboard_needs_and_patients import service
-from referrals.models import Referral
+from referrals.models import Encounter, Referral
 from referrals.services import pathways, workflow
 from referrals.tests.factories import ReferralFactory
 
@@ -35,13 +37,22 @@ JANUARY = datetime.datetime(2026, 1, 15, 18, tzinfo=UTC)
 
 
 def snapshot() -> dict:
-    """Every row of the rollups, without their surrogate keys."""
+    """Every row of the rollups, without their surrogate keys; of the recent
+    contacts, those a rebuild keeps (the kept days before the latest)."""
+    rows = {
+        model: model.objects.all()
+        for model in (ReferralFact, ReferralMonth, Enrollment, EnrollmentMonth)
+    }
+    latest = Encounter.objects.aggregate(latest=Max("occurred_at"))["latest"]
+    if latest:
+        kept = latest - datetime.timedelta(days=RecentContact.KEPT_DAYS)
+        rows[RecentContact] = RecentContact.objects.filter(occurred_at__gte=kept)
     return {
         model.__name__: sorted(
             tuple(sorted((k, str(v)) for k, v in row.items() if k != "id"))
-            for row in model.objects.values()
+            for row in queryset.values()
         )
-        for model in (ReferralFact, ReferralMonth, Enrollment, EnrollmentMonth)
+        for model, queryset in rows.items()
     }
 
 
@@ -163,4 +174,18 @@ def test_deleting_a_referral_takes_it_out(partnership):
         cursor.execute("SELECT count(*) FROM evaluation_referralmonth")
         assert cursor.fetchone() == (0,)
     assert not Enrollment.objects.exists()
+    assert_equal_to_a_rebuild()
+
+
+def test_a_navigators_contacts_older_than_the_kept_days_go(
+    worked, navigator, supervisor, partnership
+):
+    later = JANUARY + datetime.timedelta(days=32 + RecentContact.KEPT_DAYS + 1)
+    with time_machine.travel(later, tick=False):
+        referral = caseload_referral(
+            partnership=partnership, supervisor=supervisor, navigator=navigator
+        )
+        contact_logged(referral=referral, navigator=navigator)
+    kept = RecentContact.objects.filter(navigator=navigator)
+    assert [c.occurred_at for c in kept] == [later]
     assert_equal_to_a_rebuild()
