@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from functools import cached_property
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -168,6 +168,18 @@ def referral_counts(scope: DashboardScope) -> dict:
     return counts
 
 
+# Open work in all and by navigator (the flags are 1 or 0). Only SQL compiled by
+# the ORM goes into ``facts``.
+WORK = ("open", "patients", "late", "working", "working_late")
+OPEN_WORK = """
+    SELECT GROUPING(navigator_id) = 1, navigator_id, count(*),
+           count(DISTINCT patient_id), coalesce(sum(late), 0),
+           coalesce(sum(working), 0), coalesce(sum(working_late), 0)
+    FROM ({facts}) o
+    GROUP BY GROUPING SETS ((), (navigator_id))
+"""
+
+
 # The middle one or two delays of ``source`` in order, as percentile_cont
 # computes their median (``lo + (hi - lo) * 0.5``). Only SQL compiled by the ORM
 # is put into these texts; every value goes as a parameter.
@@ -279,17 +291,45 @@ class Dashboard:
 
     @cached_property
     def open_work(self) -> dict:
-        open_facts = self.scope.facts().filter(status__in=OPEN_STATUSES)
-        overdue = overdue_in_inbox(self.cutoffs) | overdue_in_caseload(self.cutoffs)
-        return open_facts.aggregate(
-            open=Count("pk"),
-            active_patients=Count("patient", distinct=True),
-            overdue=Count("pk", filter=overdue),
+        """Open referrals in all (key None) and by navigator: how many, their
+        patients, how many are overdue, and of them on the navigator's caseload,
+        how many and how many overdue there."""
+        caseload_late = overdue_in_caseload(self.cutoffs)
+        late = overdue_in_inbox(self.cutoffs) | caseload_late
+        flags = {
+            "late": late,
+            "working": Q(status__in=CASELOAD_STATUSES),
+            "working_late": caseload_late,
+        }
+        rows = (
+            self.scope.facts()
+            .filter(status__in=OPEN_STATUSES)
+            .annotate(
+                **{
+                    name: Case(When(condition, then=1), default=0)
+                    for name, condition in flags.items()
+                }
+            )
+            .values("navigator_id", "patient_id", *flags)
         )
+        sql, params = compiled(rows)
+        work = {None: {"open": 0, "patients": 0, "late": 0}}
+        with connection.cursor() as cursor:
+            cursor.execute(OPEN_WORK.format(facts=sql), params)
+            for everyone, navigator, *counts in cursor.fetchall():
+                key = None if everyone else navigator
+                work[key] = dict(zip(WORK, counts, strict=True))
+        return work
 
     @cached_property
     def figures(self) -> dict:
-        figures = {**self.totals, **self.open_work}
+        work = self.open_work[None]
+        figures = {
+            **self.totals,
+            "open": work["open"],
+            "active_patients": work["patients"],
+            "overdue": work["late"],
+        }
         figures["needs_linked"] = figures.pop("linked")
         figures["needs_resolved"] = figures.pop("pathways_resolved")
         figures["needs_final"] = figures.pop("pathways_final")
@@ -321,7 +361,7 @@ class Dashboard:
             "kpis": lambda: kpi_table(self.figures),
             "funnel": lambda: funnel_table(self.figures_for_funnel),
             "monthly": lambda: monthly_table(self.by_month),
-            "navigators": lambda: navigator_table(self.scope, self.cutoffs),
+            "navigators": lambda: navigator_table(self.scope, self.open_work),
             "clinics": lambda: clinic_table(self.by_clinic, self.medians),
             "pam_change": lambda: self.pam["change"],
             "pam_levels": lambda: self.pam["matrix"],
@@ -420,7 +460,7 @@ def monthly_table(by_month: dict) -> dict:
     }
 
 
-def navigator_table(scope: DashboardScope, cutoffs: dict) -> dict:
+def navigator_table(scope: DashboardScope, open_work: dict) -> dict:
     """Active navigators of the partnerships' CBOs: their caseload among the
     filtered referrals, what of it is overdue, and their contacts on those
     referrals in the last 14 days."""
@@ -436,23 +476,17 @@ def navigator_table(scope: DashboardScope, cutoffs: dict) -> dict:
             "pk", "first_name", "last_name", "email"
         )
     )
-    facts = scope.facts()
-    caseloads = {
-        row["navigator_id"]: row
-        for row in facts.filter(status__in=CASELOAD_STATUSES)
-        .values("navigator_id")
-        .annotate(
-            active=Count("pk"), overdue=Count("pk", filter=overdue_in_caseload(cutoffs))
-        )
-    }
     contacts = recent_contacts(scope, [pk for pk, *_name in navigators])
-    empty = {"active": 0, "overdue": 0}
     rows = []
     for pk, first_name, last_name, email in navigators:
-        caseload = caseloads.get(pk, empty)
-        name = person_name(first_name, last_name, email)
+        work = open_work.get(pk, {})
         rows.append(
-            [name, caseload["active"], caseload["overdue"], contacts.get(pk, 0)]
+            [
+                person_name(first_name, last_name, email),
+                work.get("working", 0),
+                work.get("working_late", 0),
+                contacts.get(pk, 0),
+            ]
         )
     return {
         "key": "navigators",

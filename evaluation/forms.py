@@ -1,10 +1,11 @@
 import datetime
 import re
+from html import escape
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -57,8 +58,9 @@ class ManyOptionsSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         chosen = {str(v) for v in self.format_value(value)}
         options = "".join(
-            f'<option value="{escape(option)}"'
-            f"{' selected' if str(option) in chosen else ''}>{escape(label)}</option>"
+            f'<option value="{escape(str(option))}"'
+            f"{' selected' if str(option) in chosen else ''}>"
+            f"{escape(str(label))}</option>"
             for option, label in self.choices
         )
         attributes = flatatt(self.build_attrs(self.attrs, attrs))

@@ -48,8 +48,12 @@ def compiled(queryset: QuerySet) -> tuple[str, tuple]:
             meta.pk if name == "pk" else meta.get_field(name)
             for name in queryset.query.values_select or ("pk",)
         ]
-        columns = ", ".join(quote(field.column) for field in fields)
-        return NOTHING.format(columns=columns, table=quote(meta.db_table)), ()
+        columns = [quote(field.column) for field in fields]
+        # Annotations are counts and flags.
+        columns += [f"0 AS {quote(name)}" for name in queryset.query.annotation_select]
+        return NOTHING.format(
+            columns=", ".join(columns), table=quote(meta.db_table)
+        ), ()
 
 
 @dataclass(frozen=True)

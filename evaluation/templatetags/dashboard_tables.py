@@ -2,11 +2,12 @@
 navigators would otherwise render a template node per cell."""
 
 from decimal import Decimal
+from html import escape
 
 from django import template
+from django.conf import settings
 from django.utils import numberformat
 from django.utils.formats import get_format
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -42,11 +43,13 @@ def _localizer():
     def shown(value):
         if value is None:
             return EMPTY
+        if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+            return str(value)  # what numberformat gives a whole number ungrouped
         if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
             return numberformat.format(
                 value, decimal, grouping=grouping, thousand_sep=thousands,
                 use_l10n=True,
             )  # fmt: skip
-        return value
+        return str(value)
 
     return shown
