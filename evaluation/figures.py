@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evaluation.forms import person_name
-from evaluation.models import RecentContact, Story, Theme
+from evaluation.models import RecentContact, Story
 from evaluation.pam_analysis import pam_panel_of
 from evaluation.scope import (
     DashboardScope,
@@ -350,11 +350,7 @@ class Dashboard:
 
     @cached_property
     def stories(self) -> dict:
-        return {"stories": latest_stories(self.scope), "table": self.themes}
-
-    @cached_property
-    def themes(self) -> dict:
-        return theme_table(self.scope)
+        return story_figures(self.scope)
 
     def table(self, key: str) -> dict:
         return {
@@ -366,7 +362,7 @@ class Dashboard:
             "pam_change": lambda: self.pam["change"],
             "pam_levels": lambda: self.pam["matrix"],
             "utilization": lambda: self.utilization["table"],
-            "themes": lambda: self.themes,
+            "themes": lambda: self.stories["table"],
         }[key]()
 
     @property
@@ -563,27 +559,41 @@ def _shareable_stories(scope: DashboardScope):
     )
 
 
-def latest_stories(scope: DashboardScope) -> list[Story]:
-    """The three latest stories of the cohort shareable internally."""
-    return list(
-        _shareable_stories(scope)
-        .prefetch_related("excerpts__theme")
-        .order_by("-told_on", "-pk")[:3]
-    )
+# The three latest shareable stories and each theme's count of them, in one read
+# of the shareable stories. Only SQL compiled by the ORM goes into ``stories``.
+STORIES = """
+    WITH shareable AS MATERIALIZED ({stories})
+    SELECT 'story', id, NULL, NULL, row_number() OVER (ORDER BY told_on DESC, id DESC)
+    FROM (SELECT * FROM shareable ORDER BY told_on DESC, id DESC LIMIT 3) latest
+    UNION ALL
+    SELECT 'theme', t.id, t.name, count(DISTINCT x.story_id),
+           row_number() OVER (ORDER BY count(DISTINCT x.story_id) DESC, t.name)
+    FROM evaluation_theme t JOIN evaluation_storyexcerpt x ON x.theme_id = t.id
+    WHERE x.story_id IN (SELECT id FROM shareable)
+    GROUP BY t.id, t.name
+"""
 
 
-def theme_table(scope: DashboardScope) -> dict:
-    """How many of the cohort's shareable stories each theme is coded on."""
-    themes = (
-        Theme.objects.filter(excerpts__story__in=_shareable_stories(scope).values("pk"))
-        .annotate(stories=Count("excerpts__story", distinct=True))
-        .order_by("-stories", "name")
-    )
+def story_figures(scope: DashboardScope) -> dict:
+    """The three latest stories of the cohort shareable internally, and how
+    many of those stories each theme is coded on."""
+    sql, params = compiled(_shareable_stories(scope).values("id", "told_on"))
+    with connection.cursor() as cursor:
+        cursor.execute(STORIES.format(stories=sql), params)
+        rows = sorted(cursor.fetchall(), key=lambda row: (row[0], row[4]))
+    latest = [pk for kind, pk, *_rest in rows if kind == "story"]
+    stories = Story.objects.filter(pk__in=latest).prefetch_related("excerpts__theme")
+    stories = sorted(stories, key=lambda story: latest.index(story.pk))
     return {
-        "key": "themes",
-        "title": _("Themes in consented stories"),
-        "columns": [column(_("Theme"), "text"), column(_("Stories"))],
-        "rows": [[theme.name, theme.stories] for theme in themes],
+        "stories": stories,
+        "table": {
+            "key": "themes",
+            "title": _("Themes in consented stories"),
+            "columns": [column(_("Theme"), "text"), column(_("Stories"))],
+            "rows": [
+                [name, count] for kind, _pk, name, count, _n in rows if kind == "theme"
+            ],
+        },
     }
 
 
