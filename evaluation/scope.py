@@ -228,9 +228,10 @@ class DashboardScope:
         by_enrollment = self._by_enrollment()
         parts = []
         if by_enrollment is None:
-            parts.append(
-                _summed(self._earliest(mine.filter(patient_id__in=self.patient_ids())))
-            )
+            cohort = mine.filter(patient_id__in=self.patient_ids())
+            alone = cohort.filter(shared=False).values(*ENROLLMENT_COLUMNS)
+            parts.append(_summed(compiled(alone)))
+            parts.append(_summed(self._earliest(cohort.filter(shared=True))))
         else:
             side, days = by_enrollment
             months, edges = split_by_month(days)
