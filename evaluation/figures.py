@@ -71,9 +71,13 @@ UTILIZATION_MEASURES = [
 @contextmanager
 def figures_transaction():
     """One transaction for the dashboard's reads, with room to sort a large
-    cohort's enrollments in memory (the default spills them to disk)."""
+    cohort's enrollments in memory (the default spills them to disk) and no
+    parallel workers (starting them costs more than these reads take)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '32MB'")
+        cursor.execute(
+            "SELECT set_config('work_mem', '32MB', true),"
+            " set_config('max_parallel_workers_per_gather', '0', true)"
+        )
         yield
 
 

@@ -86,8 +86,21 @@ class ReferralFact(models.Model):
             models.Index(
                 fields=["patient", "partnership", "submitted_at"], name="fact_patient"
             ),
+            # Open work and overdue without reading the rows.
             models.Index(
-                fields=["partnership"], condition=Q(status__in=OPEN), name="fact_open"
+                fields=["partnership"],
+                include=[
+                    "status",
+                    "navigator",
+                    "patient",
+                    "submitted_at",
+                    "accepted_at",
+                    "assigned_at",
+                    "last_contact_at",
+                    "status_changed_at",
+                ],
+                condition=Q(status__in=OPEN),
+                name="fact_open",
             ),
             # Medians: the k-th delay in order, without sorting them all.
             models.Index(
