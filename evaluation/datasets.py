@@ -44,33 +44,42 @@ HEADER = [
 ]
 BATCH = 2000
 
-# The PAM columns are the first baseline and the latest follow-up.
+# Each cohort patient's first enrollment among the partnerships, the referral
+# that made it, the first PAM baseline and the latest follow-up. Only SQL
+# compiled by the ORM goes into ``facts``.
 PATIENTS = """
 WITH cohort AS (
     SELECT patient_id, count(*) AS referrals, sum(pathways_opened) AS opened,
            sum(pathways_resolved) AS resolved
     FROM ({facts}) f GROUP BY patient_id
 ), enrolled AS (
-    SELECT DISTINCT ON (f.patient_id) f.patient_id, f.social_needs, f.status,
-           f.contact_days,
-           (EXTRACT(EPOCH FROM (f.closed_at - f.submitted_at)) / 86400.0)::float8
-               AS closure_days,
-           (f.submitted_at AT TIME ZONE p.time_zone)::date AS enrolled_on
-    FROM evaluation_referralfact f
-    JOIN partners_partnership p ON p.id = f.partnership_id
-    WHERE f.partnership_id = ANY(%s)
-      AND f.patient_id IN (SELECT patient_id FROM cohort)
-    ORDER BY f.patient_id, f.submitted_at, f.referral_id
+    SELECT DISTINCT ON (e.patient_id) e.patient_id, e.partnership_id,
+           e.first_submitted_at, e.pre6_ed_visits, e.post6_ed_visits,
+           e.pre6_inpatient_admissions, e.post6_inpatient_admissions,
+           e.pre6_months, e.post6_months
+    FROM evaluation_enrollment e
+    WHERE e.partnership_id = ANY(%s)
+      AND e.patient_id IN (SELECT patient_id FROM cohort)
+    ORDER BY e.patient_id, e.first_submitted_at, e.partnership_id
 )
 SELECT pt.date_of_birth, pt.sex, pt.preferred_language, pt.interpreter_needed,
-       e.enrolled_on, c.referrals, e.social_needs, e.status, e.contact_days,
-       e.closure_days, c.opened, c.resolved,
+       (e.first_submitted_at AT TIME ZONE p.time_zone)::date, c.referrals,
+       first.social_needs, first.status, first.contact_days,
+       (EXTRACT(EPOCH FROM (first.closed_at - first.submitted_at)) / 86400.0)::float8,
+       c.opened, c.resolved,
        b.administered_on, b.score, b.level, fu.administered_on, fu.score, fu.level,
-       w.pre6_ed_visits, w.post6_ed_visits, w.pre6_inpatient_admissions,
-       w.post6_inpatient_admissions, w.pre6_months, w.post6_months
+       e.pre6_ed_visits, e.post6_ed_visits, e.pre6_inpatient_admissions,
+       e.post6_inpatient_admissions, e.pre6_months, e.post6_months
 FROM cohort c
 JOIN referrals_patient pt ON pt.id = c.patient_id
 JOIN enrolled e ON e.patient_id = c.patient_id
+JOIN partners_partnership p ON p.id = e.partnership_id
+CROSS JOIN LATERAL (
+    SELECT f.social_needs, f.status, f.contact_days, f.closed_at, f.submitted_at
+    FROM evaluation_referralfact f
+    WHERE f.patient_id = e.patient_id AND f.partnership_id = e.partnership_id
+    ORDER BY f.submitted_at, f.referral_id LIMIT 1
+) first
 LEFT JOIN LATERAL (
     SELECT a.administered_on, a.score, a.level FROM evaluation_pamadministration a
     WHERE a.patient_id = c.patient_id AND a.kind = 'baseline'
@@ -81,11 +90,6 @@ LEFT JOIN LATERAL (
     WHERE a.patient_id = c.patient_id AND a.kind = 'follow_up'
     ORDER BY a.administered_on DESC, a.id DESC LIMIT 1
 ) fu ON true
-LEFT JOIN LATERAL (
-    SELECT * FROM evaluation_enrollment u
-    WHERE u.patient_id = c.patient_id AND u.partnership_id = ANY(%s)
-    ORDER BY u.first_submitted_at, u.partnership_id LIMIT 1
-) w ON true
 ORDER BY random()
 """
 
@@ -102,14 +106,15 @@ def deidentified_rows(user, filters: dict):
     facts = scope.facts().values("patient_id", "pathways_opened", "pathways_resolved")
     sql, params = compiled(facts)
     today = timezone.localdate()
-    with transaction.atomic(), connection.chunked_cursor() as cursor:
-        cursor.execute(
-            PATIENTS.format(facts=sql),
-            [*params, scope.partnership_ids, scope.partnership_ids],
-        )
-        while batch := cursor.fetchmany(BATCH):
-            for row in batch:
-                yield _row(row, today)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # The cohort's enrollments are sorted in memory.
+            cursor.execute("SET LOCAL work_mem = '32MB'")
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(PATIENTS.format(facts=sql), [*params, scope.partnership_ids])
+            while batch := cursor.fetchmany(BATCH):
+                for row in batch:
+                    yield _row(row, today)
 
 
 def _row(row, today) -> list:
