@@ -56,40 +56,29 @@ def _rows(sql, values):
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _overdue(prefix, cutoffs) -> str:
-    """SQL: the referral is overdue under its own partnership's cutoffs."""
+def _overdue(
+    prefix, cutoffs, statuses=("submitted", "accepted", "assigned", "in_progress")
+):
+    """SQL: the referral, in one of `statuses`, is overdue under its own
+    partnership's cutoffs."""
     cases = []
     for pk, c in cutoffs.items():
         q = lambda moment: f"'{moment.isoformat()}'::timestamptz"  # noqa: E731
-        cases.append(
-            f"""({prefix}partnership_id = {pk} AND (
-            ({prefix}status = 'submitted' AND {prefix}submitted_at <= {q(c["accept"])})
-            OR ({prefix}status = 'accepted' AND {prefix}accepted_at <= {q(c["assign"])})
-            OR ({prefix}status = 'assigned'
-                AND ({prefix}last_contact_at IS NULL
+        by_status = {
+            "submitted": f"{prefix}submitted_at <= {q(c['accept'])}",
+            "accepted": f"{prefix}accepted_at <= {q(c['assign'])}",
+            "assigned": f"""({prefix}last_contact_at IS NULL
                      OR NOT {prefix}last_contact_at >= {prefix}assigned_at)
-                AND {prefix}assigned_at <= {q(c["first_contact"])})
-            OR ({prefix}status = 'in_progress'
-                AND greatest({prefix}last_contact_at, {prefix}status_changed_at)
-                    <= {q(c["inactive"])})))"""
+                AND {prefix}assigned_at <= {q(c["first_contact"])}""",
+            "in_progress": f"""greatest(
+                    {prefix}last_contact_at, {prefix}status_changed_at
+                ) <= {q(c["inactive"])}""",
+        }
+        either = " OR ".join(
+            f"({prefix}status = '{status}' AND {by_status[status]})"
+            for status in statuses
         )
-    return "(" + (" OR ".join(cases) or "false") + ")"
-
-
-def _caseload_overdue(prefix, cutoffs) -> str:
-    cases = []
-    for pk, c in cutoffs.items():
-        q = lambda moment: f"'{moment.isoformat()}'::timestamptz"  # noqa: E731
-        cases.append(
-            f"""({prefix}partnership_id = {pk} AND (
-            ({prefix}status = 'assigned'
-                AND ({prefix}last_contact_at IS NULL
-                     OR NOT {prefix}last_contact_at >= {prefix}assigned_at)
-                AND {prefix}assigned_at <= {q(c["first_contact"])})
-            OR ({prefix}status = 'in_progress'
-                AND greatest({prefix}last_contact_at, {prefix}status_changed_at)
-                    <= {q(c["inactive"])})))"""
-        )
+        cases.append(f"({prefix}partnership_id = {pk} AND ({either}))")
     return "(" + (" OR ".join(cases) or "false") + ")"
 
 
@@ -169,7 +158,7 @@ def expected(user, filters: dict) -> dict:
                  AND r.status IN {CASELOAD}) AS caseload,
                 (SELECT count(*) FROM r WHERE r.navigator_id = u.id
                  AND r.status IN {CASELOAD}
-                 AND {_caseload_overdue("r.", cutoffs)}) AS overdue,
+                 AND {_overdue("r.", cutoffs, ("assigned", "in_progress"))}) AS overdue,
                 (SELECT count(*) FROM referrals_encounter e
                  WHERE e.navigator_id = u.id AND e.occurred_at >= %(since)s
                    AND e.referral_id IN (SELECT id FROM r)) AS contacts
