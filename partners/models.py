@@ -12,12 +12,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.choices import ChoiceLabels
 from partners.languages import LANGUAGE_CHOICES
 from partners.pathway_kinds import PathwayKind
 from partners.private_files import contract_document_path, private_storage
 
 
-class TimeStamped(models.Model):
+class TimeStamped(ChoiceLabels, models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -227,7 +228,7 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(ChoiceLabels, AbstractBaseUser, PermissionsMixin):
     class Role(models.TextChoices):
         CLINIC_STAFF = ROLE_CHOICES[0]
         SUPERVISOR = ROLE_CHOICES[1]
@@ -510,7 +511,7 @@ class BillingMethod(models.TextChoices):
     NAVIGATOR_FTE = "navigator_fte", _("Funded navigator FTEs")
 
 
-class StatementLine(models.Model):
+class StatementLine(ChoiceLabels, models.Model):
     """One billed item; the constraints make each earner billable once only."""
 
     statement = models.ForeignKey(

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chwlink.lib.choices import label_of
+from chwlink.lib.choices import ChoiceLabels
 from partners.models import Partnership, Site, TimeStamped
 from referrals.choices import MedicalReason, SocialNeed, StatusReason, Urgency
 from referrals.models.patient import Patient
@@ -150,9 +150,6 @@ class Referral(TimeStamped):
     def __str__(self):
         return str(_("Referral {code}")).format(code=str(self.code)[:8])
 
-    def get_status_display(self):
-        return label_of(self.Status, self.status)
-
     @property
     def short_code(self):
         return str(self.code)[:8].upper()
@@ -168,7 +165,7 @@ class Referral(TimeStamped):
 
 
 @pghistory.track(model_name="ReferralEventHistory")
-class ReferralEvent(models.Model):
+class ReferralEvent(ChoiceLabels, models.Model):
     """What happened to a referral, in order: the timeline both sides read."""
 
     class Kind(models.TextChoices):

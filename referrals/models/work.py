@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.choices import ChoiceLabels
 from partners.pathway_kinds import PathwayKind
 from referrals.choices import ContactMode, SocialNeed
 from referrals.models.referral import Referral
@@ -15,7 +16,7 @@ from referrals.models.resource import ResourceService
 
 
 @pghistory.track(model_name="EncounterHistory")
-class Encounter(models.Model):
+class Encounter(ChoiceLabels, models.Model):
     """A contact attempt or visit; minutes feed CHI time (G0019/G0022)."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -51,7 +52,7 @@ class Encounter(models.Model):
 
 
 @pghistory.track(model_name="PathwayHistory")
-class Pathway(models.Model):
+class Pathway(ChoiceLabels, models.Model):
     """One confirmed social need, worked until resolved (Pathways Community HUB).
 
     Approved pathways are locked and count as outcomes for payment.
