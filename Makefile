@@ -43,7 +43,8 @@ mutate: $(VENV)/.installed
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chwlink_bench
 SCALE ?= 20000
 REPEAT ?= 5
-BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=chwlink.settings
+# Measured as served in production: without DEBUG's query log and template checks.
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=chwlink.settings DJANGO_DEBUG=false
 
 bench: $(VENV)/.installed
 	$(BENCH_ENV) $(PY) -m bench.generate --referrals $(SCALE) $(if $(FORCE),--force)
