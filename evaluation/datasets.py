@@ -1,28 +1,19 @@
 """The de-identified patient-level dataset evaluators download.
 
 One row per patient of the filtered cohort; no names, record numbers, phones,
-addresses or exact dates: only years and offsets in days from enrollment. Ages
-over 89 are grouped (HIPAA Safe Harbor). The pseudonym is random for each export.
+addresses or exact dates: only years and offsets in days from enrollment (the
+day, in its partnership's time zone, of the patient's first referral sent to
+one of the program manager's partnerships, not one entered in error). Ages over
+89 are grouped (HIPAA Safe Harbor). The pseudonym is random for each export,
+and rows come in random order, so two exports cannot be linked.
 """
 
 import secrets
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db import connection, transaction
 from django.utils import timezone
 
-from evaluation.figures import (
-    RESOLVED,
-    cohort_of,
-    count_subquery,
-    days_between,
-    filtered_referrals,
-    local_month_start,
-    time_zone_for,
-    window_sum,
-)
-from evaluation.models import PamAdministration
-from referrals.models import Pathway
-from referrals.selectors import referral_list_for_user
+from evaluation.scope import compiled, dashboard_scope
 
 HEADER = [
     "pseudonym",
@@ -51,6 +42,56 @@ HEADER = [
     "utilization_months_before",
     "utilization_months_after",
 ]
+BATCH = 2000
+
+# Each cohort patient's first enrollment among the partnerships, the referral
+# that made it, the first PAM baseline and the latest follow-up. Only SQL
+# compiled by the ORM goes into ``facts``.
+PATIENTS = """
+WITH cohort AS (
+    SELECT patient_id, count(*) AS referrals, sum(pathways_opened) AS opened,
+           sum(pathways_resolved) AS resolved
+    FROM ({facts}) f GROUP BY patient_id
+), enrolled AS (
+    SELECT DISTINCT ON (e.patient_id) e.patient_id, e.partnership_id,
+           e.first_submitted_at, e.pre6_ed_visits, e.post6_ed_visits,
+           e.pre6_inpatient_admissions, e.post6_inpatient_admissions,
+           e.pre6_months, e.post6_months
+    FROM evaluation_enrollment e
+    WHERE e.partnership_id = ANY(%s)
+      AND e.patient_id IN (SELECT patient_id FROM cohort)
+    ORDER BY e.patient_id, e.first_submitted_at, e.partnership_id
+)
+SELECT pt.date_of_birth, pt.sex, pt.preferred_language, pt.interpreter_needed,
+       (e.first_submitted_at AT TIME ZONE p.time_zone)::date, c.referrals,
+       first.social_needs, first.status, first.contact_days,
+       (EXTRACT(EPOCH FROM (first.closed_at - first.submitted_at)) / 86400.0)::float8,
+       c.opened, c.resolved,
+       b.administered_on, b.score, b.level, fu.administered_on, fu.score, fu.level,
+       e.pre6_ed_visits, e.post6_ed_visits, e.pre6_inpatient_admissions,
+       e.post6_inpatient_admissions, e.pre6_months, e.post6_months
+FROM cohort c
+JOIN referrals_patient pt ON pt.id = c.patient_id
+JOIN enrolled e ON e.patient_id = c.patient_id
+JOIN partners_partnership p ON p.id = e.partnership_id
+CROSS JOIN LATERAL (
+    SELECT f.social_needs, f.status, f.contact_days, f.closed_at, f.submitted_at
+    FROM evaluation_referralfact f
+    WHERE f.patient_id = e.patient_id AND f.partnership_id = e.partnership_id
+    ORDER BY f.submitted_at, f.referral_id LIMIT 1
+) first
+LEFT JOIN LATERAL (
+    SELECT a.administered_on, a.score, a.level FROM evaluation_pamadministration a
+    WHERE a.patient_id = c.patient_id AND a.kind = 'baseline'
+    ORDER BY a.administered_on, a.id LIMIT 1
+) b ON true
+LEFT JOIN LATERAL (
+    SELECT a.administered_on, a.score, a.level FROM evaluation_pamadministration a
+    WHERE a.patient_id = c.patient_id AND a.kind = 'follow_up'
+    ORDER BY a.administered_on DESC, a.id DESC LIMIT 1
+) fu ON true
+ORDER BY random()
+"""
 
 
 def _birth_year(born, today) -> str:
@@ -59,96 +100,50 @@ def _birth_year(born, today) -> str:
     return str(born.year)
 
 
-def deidentified_dataset(user, filters: dict) -> tuple[list, list]:
-    time_zone = time_zone_for(user)
-    referrals = filtered_referrals(user, filters, time_zone)
-    first = (
-        referral_list_for_user(user)
-        .filter(patient_id=OuterRef("pk"), submitted_at__isnull=False)
-        .order_by("submitted_at", "pk")
-    )
-    first_timed = first.annotate(
-        to_contact=days_between("first_contact_at", "submitted_at"),
-        to_close=days_between("closed_at", "submitted_at"),
-    )
-    pams = PamAdministration.objects.filter(patient_id=OuterRef("pk"))
-    Kind = PamAdministration.Kind
-    baseline = pams.filter(kind=Kind.BASELINE).order_by("administered_on", "pk")
-    follow_up = pams.filter(kind=Kind.FOLLOW_UP).order_by("-administered_on", "-pk")
-    pathways = Pathway.objects.filter(referral__in=referrals.values("pk"))
-    patients = cohort_of(referrals).annotate(
-        enrolled_at=Subquery(first.values("submitted_at")[:1]),
-        needs=Subquery(first.values("social_needs")[:1]),
-        outcome=Subquery(first.values("status")[:1]),
-        to_contact=Subquery(first_timed.values("to_contact")[:1]),
-        to_close=Subquery(first_timed.values("to_close")[:1]),
-        referral_count=Count(
-            "referrals", filter=Q(referrals__in=referrals.values("pk")), distinct=True
-        ),
-        baseline_on=Subquery(baseline.values("administered_on")[:1]),
-        baseline_score=Subquery(baseline.values("score")[:1]),
-        baseline_level=Subquery(baseline.values("level")[:1]),
-        follow_up_on=Subquery(follow_up.values("administered_on")[:1]),
-        follow_up_score=Subquery(follow_up.values("score")[:1]),
-        follow_up_level=Subquery(follow_up.values("level")[:1]),
-    )
-    patients = _with_utilization(_with_pathways(patients, pathways), time_zone)
+def deidentified_rows(user, filters: dict):
+    """The rows of the dataset, read in batches as they are written out."""
+    scope = dashboard_scope(user, filters)
+    facts = scope.facts().values("patient_id", "pathways_opened", "pathways_resolved")
+    sql, params = compiled(facts)
     today = timezone.localdate()
-    rows = []
-    for p in patients:
-        enrolled = timezone.localtime(p.enrolled_at).date() if p.enrolled_at else None
-        rows.append([
-            secrets.token_hex(5),
-            _birth_year(p.date_of_birth, today),
-            p.sex,
-            p.preferred_language,
-            int(p.interpreter_needed),
-            enrolled.year if enrolled else "",
-            p.referral_count,
-            ";".join(p.needs or []),
-            p.outcome or "",
-            _days(p.to_contact),
-            _days(p.to_close),
-            p.pathways_opened,
-            p.pathways_resolved,
-            _offset(p.baseline_on, enrolled),
-            _blank(p.baseline_score),
-            _blank(p.baseline_level),
-            _offset(p.follow_up_on, enrolled),
-            _blank(p.follow_up_score),
-            _blank(p.follow_up_level),
-            p.pre_ed_visits,
-            p.post_ed_visits,
-            p.pre_inpatient_admissions,
-            p.post_inpatient_admissions,
-            p.pre_months,
-            p.post_months,
-        ])  # fmt: skip
-    rows.sort(key=lambda row: row[0])
-    return HEADER, rows
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # The cohort's enrollments are sorted in memory.
+            cursor.execute("SET LOCAL work_mem = '32MB'")
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(PATIENTS.format(facts=sql), [*params, scope.partnership_ids])
+            while batch := cursor.fetchmany(BATCH):
+                for row in batch:
+                    yield _row(row, today)
 
 
-def _with_pathways(patients, pathways):
-    mine = pathways.filter(referral__patient_id=OuterRef("pk"))
-    return patients.annotate(
-        pathways_opened=count_subquery(mine, "referral__patient"),
-        pathways_resolved=count_subquery(
-            mine.filter(status__in=RESOLVED), "referral__patient"
-        ),
-    )
-
-
-def _with_utilization(patients, time_zone):
-    patients = patients.annotate(
-        enrolled_month=local_month_start(F("enrolled_at"), time_zone)
-    )
-    sums = {}
-    for after in (False, True):
-        phase = "post" if after else "pre"
-        sums[f"{phase}_months"] = window_sum("months", 6, after)
-        for field in ("ed_visits", "inpatient_admissions"):
-            sums[f"{phase}_{field}"] = window_sum(field, 6, after)
-    return patients.annotate(**sums)
+def _row(row, today) -> list:
+    (born, sex, language, interpreter, enrolled, referrals, needs, outcome,
+     to_contact, to_close, opened, resolved, baseline_on, baseline_score,
+     baseline_level, follow_up_on, follow_up_score, follow_up_level,
+     *utilization) = row  # fmt: skip
+    return [
+        secrets.token_hex(5),
+        _birth_year(born, today),
+        sex,
+        language,
+        int(interpreter),
+        enrolled.year,
+        referrals,
+        ";".join(needs),
+        outcome,
+        _days(to_contact),
+        _days(to_close),
+        opened,
+        resolved,
+        _offset(baseline_on, enrolled),
+        _blank(baseline_score),
+        _blank(baseline_level),
+        _offset(follow_up_on, enrolled),
+        _blank(follow_up_score),
+        _blank(follow_up_level),
+        *utilization,
+    ]
 
 
 def _days(value):
@@ -156,7 +151,7 @@ def _days(value):
 
 
 def _offset(day, enrolled):
-    return "" if day is None or enrolled is None else (day - enrolled).days
+    return "" if day is None else (day - enrolled).days
 
 
 def _blank(value):

@@ -1,61 +1,64 @@
-"""The program dashboard's figures, computed in PostgreSQL for a filtered cohort.
+"""The program dashboard's figures for a filtered cohort, read from the rollups.
 
 Filters (date range on the day a referral was sent, clinic, navigator, patient
-language, social need) select referrals; the cohort is their patients, and every
-panel (PAM, utilization, stories) reads the same cohort. Each panel is a table:
-``{"key", "title", "columns": [{"label", "kind", "base"}], "rows"}``; charts,
-screen-reader tables and CSV exports all come from it.
+language, social need) select referrals (``evaluation.scope``); the cohort is
+their patients, and the PAM, utilization and story panels read the same cohort.
+Each panel is a table: ``{"key", "title", "columns": [{"label", "kind", "base"}],
+"rows"}``; charts, screen-reader tables and CSV exports all come from it.
+
+Counts come from the monthly rollup (a few thousand rows for the largest
+partnership) and from the facts for the days a month cannot answer; what changes
+with the clock (open work, overdue, recent contacts) from the open facts only;
+medians by walking an index to the middle value.
 """
 
 import datetime
-import zoneinfo
+import math
+from contextlib import contextmanager
+from functools import cached_property
 
-from django.db.models import (
-    Aggregate,
-    Avg,
-    Count,
-    DateField,
-    Exists,
-    F,
-    FloatField,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-)
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db import connection, transaction
+from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from evaluation.models import Story, Theme, UtilizationRecord
-from evaluation.pam_analysis import pam_panel
-from evaluation.selectors import AddMonths, shareable_q
+from evaluation.forms import person_name
+from evaluation.models import RecentContact, Story
+from evaluation.pam_analysis import pam_panel_of
+from evaluation.scope import (
+    DashboardScope,
+    compiled,
+    dashboard_scope,
+    split_by_month,
+)
+from evaluation.selectors import shareable_q
 from evaluation.statistics import percent
 from evaluation.tables import column, rounded
+from evaluation.utilization_analysis import utilization_panel
 from partners.models import Partnership, Site, User
 from referrals.models import (
     CASELOAD_STATUSES,
     OPEN_STATUSES,
     OUTCOME_STATUSES,
     Encounter,
-    Pathway,
-    PathwayResource,
-    Patient,
     Referral,
 )
-from referrals.selectors import (
-    overdue_in_caseload,
-    overdue_in_inbox,
-    referral_list_for_user,
-)
+from referrals.selectors import overdue_in_caseload, overdue_in_inbox
 from referrals.services.timeliness import overdue_cutoffs_by_partnership
 
 Status = Referral.Status
-RESOLVED = [Pathway.Status.COMPLETED, Pathway.Status.APPROVED]
-FINAL = [*RESOLVED, Pathway.Status.INCOMPLETE]
+TABLE_KEYS = (
+    "kpis", "funnel", "monthly", "navigators", "clinics", "pam_change",
+    "pam_levels", "utilization", "themes",
+)  # fmt: skip
+# Contacted within N days: ``ReferralMonth.contacted_within_N``.
+WITHIN_DAYS = range(1, 15)
+COUNTS = (
+    "referred", "accepted", "assigned", "contacted", "linked", "closed",
+    "completed", "pathways_resolved", "pathways_final",
+    *(f"contacted_within_{days}" for days in WITHIN_DAYS),
+)  # fmt: skip
 UTILIZATION_MEASURES = [
     ("ed_visits", gettext_lazy("Emergency visits")),
     ("inpatient_admissions", gettext_lazy("Inpatient admissions")),
@@ -65,53 +68,17 @@ UTILIZATION_MEASURES = [
 ]
 
 
-class Median(Aggregate):
-    function = "percentile_cont"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-
-def local_month_start(expression, time_zone: str) -> Func:
-    """The first day of the local month of a moment, as a date."""
-    return Func(
-        TruncMonth(expression, tzinfo=zoneinfo.ZoneInfo(time_zone)),
-        template="(%(expressions)s)::date",
-        output_field=DateField(),
-    )
-
-
-def days_between(later: str, earlier: str) -> Func:
-    return Func(
-        F(later),
-        F(earlier),
-        template="EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0",
-        arg_joiner=" - ",
-        output_field=FloatField(),
-    )
-
-
-def count_subquery(queryset, group: str) -> Coalesce:
-    """A correlated COUNT(*) subquery grouped on ``group``."""
-    counted = (
-        queryset.order_by().values(group).annotate(total=Count("pk")).values("total")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-DEFAULT_TIME_ZONE = "America/Los_Angeles"
-
-
-def partnership_for(user) -> Partnership | None:
-    """The user's first partnership: the dashboard's months are in its time zone."""
-    return (
-        Partnership.objects.of_organization(user.organization_id).order_by("pk").first()
-    )
-
-
-def time_zone_for(user, partnership: Partnership | None = None) -> str:
-    partnership = partnership or partnership_for(user)
-    return partnership.time_zone if partnership else DEFAULT_TIME_ZONE
+@contextmanager
+def figures_transaction():
+    """One transaction for the dashboard's reads, with room to sort a large
+    cohort's enrollments in memory (the default spills them to disk) and no
+    parallel workers (starting them costs more than these reads take)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('work_mem', '32MB', true),"
+            " set_config('max_parallel_workers_per_gather', '0', true)"
+        )
+        yield
 
 
 def dashboard_choices(user) -> dict:
@@ -120,7 +87,9 @@ def dashboard_choices(user) -> dict:
     return {
         "clinics": Site.objects.filter(
             organization_id__in=partnerships.values("health_system_id")
-        ).order_by("name"),
+        )
+        .only("name")
+        .order_by("name"),
         "navigators": User.objects.filter(
             role=User.Role.NAVIGATOR,
             organization_id__in=partnerships.values("cbo_id"),
@@ -128,67 +97,281 @@ def dashboard_choices(user) -> dict:
     }
 
 
-def filtered_referrals(user, filters: dict, time_zone: str):
-    """The user's submitted referrals matching the dashboard filters."""
-    zone = zoneinfo.ZoneInfo(time_zone)
-    referrals = referral_list_for_user(user).exclude(
-        status__in=[Status.DRAFT, Status.ENTERED_IN_ERROR]
-    )
-    if filters.get("start"):
-        start = datetime.datetime.combine(filters["start"], datetime.time(), zone)
-        referrals = referrals.filter(submitted_at__gte=start)
-    if filters.get("end"):
-        end = datetime.datetime.combine(
-            filters["end"] + datetime.timedelta(days=1), datetime.time(), zone
-        )
-        referrals = referrals.filter(submitted_at__lt=end)
-    if filters.get("clinic"):
-        referrals = referrals.filter(clinic=filters["clinic"])
-    if filters.get("navigator"):
-        referrals = referrals.filter(navigator=filters["navigator"])
-    if filters.get("language"):
-        referrals = referrals.filter(patient__preferred_language=filters["language"])
-    if filters.get("need"):
-        referrals = referrals.filter(social_needs__contains=[filters["need"]])
-    return referrals
-
-
-def cohort_of(referrals):
-    return Patient.objects.filter(Exists(referrals.filter(patient_id=OuterRef("pk"))))
-
-
-def kpis_and_funnel(referrals, cutoffs: dict) -> dict:
-    """KPI tiles and the funnel in one aggregate query (+ one for needs)."""
-    linked = PathwayResource.objects.filter(pathway__referral_id=OuterRef("pk"))
-    figures = referrals.annotate(linked=Exists(linked)).aggregate(
+def _fact_counts(facts):
+    """``ReferralMonth``'s counts, computed from facts."""
+    return facts.values("month", "clinic_id").annotate(
         referred=Count("pk"),
         accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
         assigned=Count("pk", filter=Q(assigned_at__isnull=False)),
         contacted=Count("pk", filter=Q(first_contact_at__isnull=False)),
-        needs_linked=Count("pk", filter=Q(linked=True)),
+        linked=Count("pk", filter=Q(linked=True)),
         closed=Count("pk", filter=Q(status__in=OUTCOME_STATUSES)),
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        active_patients=Count(
-            "patient", distinct=True, filter=Q(status__in=OPEN_STATUSES)
-        ),
-        overdue=Count(
-            "pk", filter=overdue_in_inbox(cutoffs) | overdue_in_caseload(cutoffs)
-        ),
-        median_days_to_contact=Median(
-            days_between("first_contact_at", "submitted_at"),
-            filter=Q(first_contact_at__isnull=False),
+        completed=Count("pk", filter=Q(status=Status.COMPLETED)),
+        pathways_resolved=Sum("pathways_resolved"),
+        pathways_final=Sum("pathways_final"),
+        **{
+            f"contacted_within_{days}": Count("pk", filter=Q(contact_days__lt=days))
+            for days in WITHIN_DAYS
+        },
+    )
+
+
+# Counts of monthly rows and facts together, by month, by clinic and in all.
+# Only SQL compiled by the ORM goes into ``parts``.
+PART = "SELECT month, clinic_id, {columns} FROM ({sql}) part"
+BY_MONTH_AND_CLINIC = """
+    SELECT GROUPING(rows.month, rows.clinic_id, s.name) AS grouping, rows.month,
+           rows.clinic_id, s.name, {sums}
+    FROM ({parts}) rows LEFT JOIN partners_site s ON s.id = rows.clinic_id
+    GROUP BY GROUPING SETS ((rows.month), (rows.clinic_id, s.name), ())
+"""
+ALL, BY_MONTH, BY_CLINIC = 7, 3, 4
+
+
+def referral_counts(scope: DashboardScope) -> dict:
+    """Counts of the filtered referrals in all (key None), by local month of
+    sending (date keys) and by clinic ((name, id) keys): from the monthly rows
+    for whole months, from the facts for the days around them."""
+    parts = []
+    if not scope.by_month:
+        parts.append(compiled(_fact_counts(scope.facts())))
+    else:
+        months, edges = split_by_month(scope.days)
+        if months:
+            parts.append(
+                compiled(scope.months(months).values("month", "clinic_id", *COUNTS))
+            )
+        if edges:
+            edge_days = Q(pk__in=[])
+            for days in edges:
+                edge_days |= scope.sent_in(days)
+            parts.append(
+                compiled(_fact_counts(scope.facts(days=scope.days).filter(edge_days)))
+            )
+    columns = ", ".join(COUNTS)
+    query = BY_MONTH_AND_CLINIC.format(
+        sums=", ".join(f"coalesce(sum({name}), 0)::int AS {name}" for name in COUNTS),
+        parts=" UNION ALL ".join(
+            PART.format(columns=columns, sql=sql) for sql, _ in parts
         ),
     )
-    needs = Pathway.objects.filter(referral__in=referrals.values("pk")).aggregate(
-        resolved=Count("pk", filter=Q(status__in=RESOLVED)),
-        final=Count("pk", filter=Q(status__in=FINAL)),
+    counts = {None: dict.fromkeys(COUNTS, 0)}
+    if not parts:
+        return counts
+    with connection.cursor() as cursor:
+        cursor.execute(query, [value for _, params in parts for value in params])
+        names = [c.name for c in cursor.description]
+        for row in cursor.fetchall():
+            group = dict(zip(names, row, strict=True))
+            key = {
+                ALL: None,
+                BY_MONTH: group["month"],
+                BY_CLINIC: (group["name"], group["clinic_id"]),
+            }[group.pop("grouping")]
+            counts[key] = {name: group[name] for name in COUNTS}
+    return counts
+
+
+# Open work in all and by navigator (the flags are 1 or 0). Only SQL compiled by
+# the ORM goes into ``facts``.
+WORK = ("open", "patients", "late", "working", "working_late")
+OPEN_WORK = """
+    SELECT GROUPING(navigator_id) = 1, navigator_id, count(*),
+           count(DISTINCT patient_id), coalesce(sum(late), 0),
+           coalesce(sum(working), 0), coalesce(sum(working_late), 0)
+    FROM ({facts}) o
+    GROUP BY GROUPING SETS ((), (navigator_id))
+"""
+
+
+# The middle one or two delays of ``source`` in order, as percentile_cont
+# computes their median (``lo + (hi - lo) * 0.5``). Only SQL compiled by the ORM
+# is put into these texts; every value goes as a parameter.
+MIDDLE = """
+    SELECT min(d) + (max(d) - min(d)) * 0.5 FROM (
+        SELECT contact_days AS d FROM ({source}) s
+        ORDER BY contact_days OFFSET {skip} LIMIT {take}
+    ) middle
+"""
+PARTNERSHIP_DELAYS = """
+    (SELECT contact_days FROM ({facts}) f WHERE f.contact_days >= %s
+     ORDER BY contact_days)
+"""
+CLINIC_DELAYS = """
+    SELECT contact_days FROM ({facts}) f
+    WHERE f.clinic_id = c.clinic_id AND f.contact_days >= c.low
+"""
+MEDIANS = """
+    SELECT NULL::bigint, ({overall})
+    UNION ALL
+    SELECT c.clinic_id, ({by_clinic})
+    FROM unnest(%s::bigint[], %s::float8[], %s::int[], %s::int[])
+        c (clinic_id, low, skip, take)
+"""
+
+
+def _middle(counts: dict) -> tuple[float, int, int]:
+    """Where the median's one or two delays are in order: from the last whole
+    number of days below which fewer delays lie than the median's place, how
+    many to skip and how many to take."""
+    contacted = counts["contacted"]
+    place = (contacted - 1) // 2
+    low, below = -math.inf, 0
+    for days in WITHIN_DAYS:
+        within = counts[f"contacted_within_{days}"]
+        if within <= place:
+            low, below = float(days), within
+    return low, place - below, 2 - contacted % 2
+
+
+def contact_medians(scope: DashboardScope, totals: dict, by_clinic: dict) -> dict:
+    """Median days to first contact overall (key None) and by clinic id, from the
+    counts of the filtered referrals: the middle of the delays, read in order
+    from an index, starting from the day the counts place it after."""
+    by_clinic = {clinic: c for clinic, c in by_clinic.items() if c["contacted"]}
+    if not totals["contacted"]:
+        return {}
+    low, skip, take = _middle(totals)
+    delays = scope.facts().filter(contact_days__isnull=False)
+    sql, params = compiled(delays.values("contact_days", "clinic_id"))
+    # One ordered read per partnership, merged in order.
+    overall, overall_params = [], []
+    for pk in scope.partnership_ids:
+        branch, branch_params = compiled(
+            scope.facts(partnership_ids=[pk])
+            .filter(contact_days__isnull=False)
+            .values("contact_days")
+        )
+        overall.append(PARTNERSHIP_DELAYS.format(facts=branch))
+        overall_params += [*branch_params, low]
+    query = MEDIANS.format(
+        overall=MIDDLE.format(source=" UNION ALL ".join(overall), skip="%s", take="%s"),
+        by_clinic=MIDDLE.format(
+            source=CLINIC_DELAYS.format(facts=sql), skip="c.skip", take="c.take"
+        ),
     )
-    figures["needs_resolved"] = needs["resolved"]
-    figures["needs_final"] = needs["final"]
-    figures["closed_loop_rate"] = percent(figures["closed"], figures["referred"])
-    figures["needs_resolved_rate"] = percent(needs["resolved"], needs["final"])
-    figures["median_days_to_contact"] = rounded(figures["median_days_to_contact"])
-    return figures
+    clinics = sorted(by_clinic)
+    middles = [_middle(by_clinic[clinic]) for clinic in clinics]
+    arguments = [*overall_params, skip, take, *params, clinics]
+    arguments += [[middle[i] for middle in middles] for i in range(3)]
+    with connection.cursor() as cursor:
+        cursor.execute(query, arguments)
+        return dict(cursor.fetchall())
+
+
+class Dashboard:
+    """The dashboard's panels for a scope, each computed when first asked for."""
+
+    def __init__(self, user, filters: dict):
+        self.user = user
+        self.filters = filters
+        self.scope = dashboard_scope(user, filters)
+
+    @cached_property
+    def cutoffs(self) -> dict:
+        # Each referral is overdue under its own partnership's levels and days.
+        return overdue_cutoffs_by_partnership(self.scope.partnerships)
+
+    @cached_property
+    def counts(self) -> dict:
+        return referral_counts(self.scope)
+
+    @cached_property
+    def totals(self) -> dict:
+        return self.counts[None]
+
+    @cached_property
+    def by_month(self) -> dict:
+        return {k: c for k, c in self.counts.items() if isinstance(k, datetime.date)}
+
+    @cached_property
+    def by_clinic(self) -> dict:
+        return {k: c for k, c in self.counts.items() if isinstance(k, tuple)}
+
+    @cached_property
+    def medians(self) -> dict:
+        by_clinic = {clinic: counts for (_, clinic), counts in self.by_clinic.items()}
+        return contact_medians(self.scope, self.totals, by_clinic)
+
+    @cached_property
+    def open_work(self) -> dict:
+        """Open referrals in all (key None) and by navigator: how many, their
+        patients, how many are overdue, and of them on the navigator's caseload,
+        how many and how many overdue there."""
+        caseload_late = overdue_in_caseload(self.cutoffs)
+        late = overdue_in_inbox(self.cutoffs) | caseload_late
+        flags = {
+            "late": late,
+            "working": Q(status__in=CASELOAD_STATUSES),
+            "working_late": caseload_late,
+        }
+        rows = (
+            self.scope.facts()
+            .filter(status__in=OPEN_STATUSES)
+            .annotate(
+                **{
+                    name: Case(When(condition, then=1), default=0)
+                    for name, condition in flags.items()
+                }
+            )
+            .values("navigator_id", "patient_id", *flags)
+        )
+        sql, params = compiled(rows)
+        work = {None: {"open": 0, "patients": 0, "late": 0}}
+        with connection.cursor() as cursor:
+            cursor.execute(OPEN_WORK.format(facts=sql), params)
+            for everyone, navigator, *counts in cursor.fetchall():
+                key = None if everyone else navigator
+                work[key] = dict(zip(WORK, counts, strict=True))
+        return work
+
+    @cached_property
+    def figures(self) -> dict:
+        work = self.open_work[None]
+        figures = {
+            **self.totals,
+            "open": work["open"],
+            "active_patients": work["patients"],
+            "overdue": work["late"],
+        }
+        figures["needs_linked"] = figures.pop("linked")
+        figures["needs_resolved"] = figures.pop("pathways_resolved")
+        figures["needs_final"] = figures.pop("pathways_final")
+        figures["closed_loop_rate"] = percent(figures["closed"], figures["referred"])
+        figures["needs_resolved_rate"] = percent(
+            figures["needs_resolved"], figures["needs_final"]
+        )
+        figures["median_days_to_contact"] = rounded(self.medians.get(None))
+        return figures
+
+    @cached_property
+    def pam(self) -> dict:
+        return pam_panel_of(self.scope.enrollment_sums)
+
+    @cached_property
+    def utilization(self) -> dict:
+        return utilization_panel(self.scope, self.filters.get("window") or 6)
+
+    @cached_property
+    def stories(self) -> dict:
+        return story_figures(self.scope)
+
+    def table(self, key: str) -> dict:
+        return {
+            "kpis": lambda: kpi_table(self.figures),
+            "funnel": lambda: funnel_table(self.figures_for_funnel),
+            "monthly": lambda: monthly_table(self.by_month),
+            "navigators": lambda: navigator_table(self.scope, self.open_work),
+            "clinics": lambda: clinic_table(self.by_clinic, self.medians),
+            "pam_change": lambda: self.pam["change"],
+            "pam_levels": lambda: self.pam["matrix"],
+            "utilization": lambda: self.utilization["table"],
+            "themes": lambda: self.stories["table"],
+        }[key]()
+
+    @property
+    def figures_for_funnel(self) -> dict:
+        return {**self.totals, "needs_linked": self.totals["linked"]}
 
 
 def kpi_table(figures: dict) -> dict:
@@ -255,19 +438,7 @@ def funnel_table(figures: dict) -> dict:
     }
 
 
-def monthly_table(referrals, time_zone: str) -> dict:
-    months = (
-        referrals.annotate(
-            month=TruncMonth("submitted_at", tzinfo=zoneinfo.ZoneInfo(time_zone))
-        )
-        .values("month")
-        .annotate(
-            referred=Count("pk"),
-            contacted=Count("pk", filter=Q(first_contact_at__isnull=False)),
-            closed=Count("pk", filter=Q(status__in=OUTCOME_STATUSES)),
-        )
-        .order_by("month")
-    )
+def monthly_table(by_month: dict) -> dict:
     return {
         "key": "monthly",
         "title": _("Referrals by month sent"),
@@ -279,44 +450,44 @@ def monthly_table(referrals, time_zone: str) -> dict:
         ],
         "rows": [
             [
-                row["month"].strftime("%Y-%m"),
-                row["referred"],
-                row["contacted"],
-                row["closed"],
+                month.strftime("%Y-%m"),
+                by_month[month]["referred"],
+                by_month[month]["contacted"],
+                by_month[month]["closed"],
             ]
-            for row in months
+            for month in sorted(by_month)
         ],
     }
 
 
-def navigator_table(user, referrals, filters: dict, cutoffs: dict) -> dict:
-    since = timezone.now() - datetime.timedelta(days=14)
-    cbos = Partnership.objects.of_organization(user.organization_id).values("cbo_id")
+def navigator_table(scope: DashboardScope, open_work: dict) -> dict:
+    """Active navigators of the partnerships' CBOs: their caseload among the
+    filtered referrals, what of it is overdue, and their contacts on those
+    referrals in the last 14 days."""
     navigators = User.objects.filter(
-        role=User.Role.NAVIGATOR, organization_id__in=cbos, is_active=True
+        role=User.Role.NAVIGATOR,
+        organization_id__in={p.cbo_id for p in scope.partnerships},
+        is_active=True,
     )
-    if filters.get("navigator"):
-        navigators = navigators.filter(pk=filters["navigator"].pk)
-    mine = referrals.filter(navigator_id=OuterRef("pk"))
-    rows = navigators.annotate(
-        active_caseload=count_subquery(
-            mine.filter(status__in=CASELOAD_STATUSES), "navigator"
-        ),
-        overdue=count_subquery(
-            mine.filter(status__in=CASELOAD_STATUSES).filter(
-                overdue_in_caseload(cutoffs)
-            ),
-            "navigator",
-        ),
-        contacts=count_subquery(
-            Encounter.objects.filter(
-                navigator_id=OuterRef("pk"),
-                occurred_at__gte=since,
-                referral__in=referrals.values("pk"),
-            ),
-            "navigator",
-        ),
-    ).order_by("first_name", "last_name", "pk")
+    if scope.filters.get("navigator"):
+        navigators = navigators.filter(pk=scope.filters["navigator"].pk)
+    navigators = list(
+        navigators.order_by("first_name", "last_name", "pk").values_list(
+            "pk", "first_name", "last_name", "email"
+        )
+    )
+    contacts = recent_contacts(scope, [pk for pk, *_name in navigators])
+    rows = []
+    for pk, first_name, last_name, email in navigators:
+        work = open_work.get(pk, {})
+        rows.append(
+            [
+                person_name(first_name, last_name, email),
+                work.get("working", 0),
+                work.get("working_late", 0),
+                contacts.get(pk, 0),
+            ]
+        )
     return {
         "key": "navigators",
         "title": _("By navigator"),
@@ -326,26 +497,33 @@ def navigator_table(user, referrals, filters: dict, cutoffs: dict) -> dict:
             column(_("Overdue")),
             column(_("Contacts in the last 14 days")),
         ],
-        "rows": [[str(n), n.active_caseload, n.overdue, n.contacts] for n in rows],
+        "rows": rows,
     }
 
 
-def clinic_table(referrals) -> dict:
-    clinics = (
-        referrals.values("clinic__name")
-        .annotate(
-            referred=Count("pk"),
-            accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
-            closed=Count("pk", filter=Q(status__in=OUTCOME_STATUSES)),
-            completed=Count("pk", filter=Q(status=Status.COMPLETED)),
-            median_days=Median(
-                days_between("first_contact_at", "submitted_at"),
-                filter=Q(first_contact_at__isnull=False),
-            ),
-            contacted=Count("pk", filter=Q(first_contact_at__isnull=False)),
+def recent_contacts(scope: DashboardScope, navigator_ids: list[int]) -> dict:
+    """Each navigator's contacts in the last 14 days on the filtered referrals;
+    the recent contacts' own rows answer filters on the days of sending."""
+    since = timezone.now() - datetime.timedelta(days=14)
+    if any(
+        scope.filters.get(name) for name in ("clinic", "navigator", "language", "need")
+    ):
+        contacts = Encounter.objects.filter(
+            referral_id__in=scope.facts().values("referral_id")
         )
-        .order_by("clinic__name")
+    else:
+        contacts = RecentContact.objects.filter(
+            scope.sent_in(scope.days), partnership_id__in=scope.partnership_ids
+        )
+    return dict(
+        contacts.filter(navigator_id__in=navigator_ids, occurred_at__gte=since)
+        .values("navigator_id")
+        .annotate(total=Count("pk"))
+        .values_list("navigator_id", "total")
     )
+
+
+def clinic_table(by_clinic: dict, medians: dict) -> dict:
     return {
         "key": "clinics",
         "title": _("By clinic"),
@@ -361,180 +539,82 @@ def clinic_table(referrals) -> dict:
         ],
         "rows": [
             [
-                c["clinic__name"],
+                name,
                 c["referred"],
                 c["accepted"],
                 c["closed"],
                 c["completed"],
                 percent(c["closed"], c["referred"]),
-                rounded(c["median_days"]),
+                rounded(medians.get(clinic_id)),
                 c["contacted"],
             ]
-            for c in clinics
+            for (name, clinic_id), c in sorted(by_clinic.items())
         ],
     }
 
 
-def window_sum(field: str, months: int, after: bool):
-    records = UtilizationRecord.objects.filter(patient_id=OuterRef("pk"))
-    if after:
-        records = records.filter(
-            period__gte=OuterRef("enrolled_month"),
-            period__lt=AddMonths(OuterRef("enrolled_month"), months),
-        )
-    else:
-        records = records.filter(
-            period__gte=AddMonths(OuterRef("enrolled_month"), -months),
-            period__lt=OuterRef("enrolled_month"),
-        )
-    if field == "months":
-        return count_subquery(records, "patient")
-    if field == "hba1c":
-        mean = records.order_by().values("patient").annotate(mean=Avg(field))
-        return Subquery(mean.values("mean"), output_field=FloatField())
-    summed = (
-        records.order_by().values("patient").annotate(total=Sum(field)).values("total")
+def _shareable_stories(scope: DashboardScope):
+    """Stories of the cohort shareable internally, in the partnerships."""
+    in_cohort = scope.patient_ids().filter(patient_id=OuterRef("patient_id"))
+    return Story.objects.filter(
+        shareable_q(Story.Scope.INTERNAL),
+        Exists(in_cohort),
+        partnership_id__in=scope.partnership_ids,
     )
-    return Coalesce(Subquery(summed, output_field=IntegerField()), 0)
 
 
-def utilization_panel(user, cohort, months: int, time_zone: str) -> dict:
-    """Events per person-year in the ``months`` before and after each patient's
-    enrollment (the month of their first submitted referral, not one entered in
-    error), for patients with utilization data in both periods."""
-    first = (
-        referral_list_for_user(user)
-        .filter(patient_id=OuterRef("pk"), submitted_at__isnull=False)
-        .exclude(status=Status.ENTERED_IN_ERROR)
-        .order_by("submitted_at")
-    )
-    patients = cohort.annotate(
-        enrolled_month=local_month_start(
-            Subquery(first.values("submitted_at")[:1]), time_zone
-        )
-    )
-    sums = {}
-    for after in (False, True):
-        phase = "post" if after else "pre"
-        sums[f"{phase}_months"] = window_sum("months", months, after)
-        for field, _label in UTILIZATION_MEASURES:
-            sums[f"{phase}_{field}"] = window_sum(field, months, after)
-    both = Q(pre_months__gt=0, post_months__gt=0)
-    aggregates = {
-        "cohort": Count("pk"),
-        "with_pre": Count("pk", filter=Q(pre_months__gt=0)),
-        "n": Count("pk", filter=both),
-    }
-    for name in sums:
-        aggregates[f"sum_{name}"] = Coalesce(Sum(name, filter=both), 0)
-    with_hba1c = Q(pre_hba1c__isnull=False, post_hba1c__isnull=False)
-    aggregates |= {
-        "hba1c_n": Count("pk", filter=with_hba1c),
-        "hba1c_pre": Avg("pre_hba1c", filter=with_hba1c),
-        "hba1c_post": Avg("post_hba1c", filter=with_hba1c),
-    }
-    totals = (
-        patients.annotate(**sums)
-        .annotate(
-            pre_hba1c=window_sum("hba1c", months, after=False),
-            post_hba1c=window_sum("hba1c", months, after=True),
-        )
-        .aggregate(**aggregates)
-    )
-    rows = []
-    for field, label in UTILIZATION_MEASURES:
-        pre = _per_person_year(totals[f"sum_pre_{field}"], totals["sum_pre_months"])
-        post = _per_person_year(totals[f"sum_post_{field}"], totals["sum_post_months"])
-        change = None if pre is None or post is None else round(post - pre, 2)
-        rows.append([label, totals["n"], pre, post, change])
-    rows.append(_hba1c_row(totals))
-    return {
-        "totals": totals,
-        "months": months,
-        "attrition": totals["with_pre"] - totals["n"],
-        "table": {
-            "key": "utilization",
-            "title": _("Utilization per person-year, before and after enrollment"),
-            "columns": [
-                column(_("Measure"), "text"),
-                column(_("Patients in both periods")),
-                column(_("Before"), "number", 1),
-                column(_("After"), "number", 1),
-                column(_("Change"), "number", 1),
-            ],
-            "rows": rows,
-        },
-    }
+# The three latest shareable stories and each theme's count of them, in one read
+# of the shareable stories. Only SQL compiled by the ORM goes into ``stories``.
+STORIES = """
+    WITH shareable AS MATERIALIZED ({stories})
+    SELECT 'story', id, NULL, NULL, row_number() OVER (ORDER BY told_on DESC, id DESC)
+    FROM (SELECT * FROM shareable ORDER BY told_on DESC, id DESC LIMIT 3) latest
+    UNION ALL
+    SELECT 'theme', t.id, t.name, count(DISTINCT x.story_id),
+           row_number() OVER (ORDER BY count(DISTINCT x.story_id) DESC, t.name)
+    FROM evaluation_theme t JOIN evaluation_storyexcerpt x ON x.theme_id = t.id
+    WHERE x.story_id IN (SELECT id FROM shareable)
+    GROUP BY t.id, t.name
+"""
 
 
-def _hba1c_row(totals: dict) -> list:
-    """Mean of each patient's average HbA1c before and after, for patients with a
-    value in both periods."""
-    pre, post = rounded(totals["hba1c_pre"], 2), rounded(totals["hba1c_post"], 2)
-    change = None if pre is None or post is None else round(post - pre, 2)
-    return [_("HbA1c (%), mean"), totals["hba1c_n"], pre, post, change]
-
-
-def _per_person_year(events: int, person_months: int) -> float | None:
-    if not person_months:
-        return None
-    return round(events * 12 / person_months, 2)
-
-
-def story_panel(cohort) -> dict:
-    """The three latest stories shareable internally, and theme counts."""
-    shareable = Story.objects.filter(
-        shareable_q(Story.Scope.INTERNAL), patient__in=cohort.values("pk")
-    )
-    stories = list(
-        shareable.prefetch_related("excerpts__theme").order_by("-told_on", "-pk")[:3]
-    )
-    themes = (
-        Theme.objects.filter(excerpts__story__in=shareable.values("pk"))
-        .annotate(stories=Count("excerpts__story", distinct=True))
-        .order_by("-stories", "name")
-    )
+def story_figures(scope: DashboardScope) -> dict:
+    """The three latest stories of the cohort shareable internally, and how
+    many of those stories each theme is coded on."""
+    sql, params = compiled(_shareable_stories(scope).values("id", "told_on"))
+    with connection.cursor() as cursor:
+        cursor.execute(STORIES.format(stories=sql), params)
+        rows = sorted(cursor.fetchall(), key=lambda row: (row[0], row[4]))
+    latest = [pk for kind, pk, *_rest in rows if kind == "story"]
+    stories = Story.objects.filter(pk__in=latest).prefetch_related("excerpts__theme")
+    stories = sorted(stories, key=lambda story: latest.index(story.pk))
     return {
         "stories": stories,
         "table": {
             "key": "themes",
             "title": _("Themes in consented stories"),
             "columns": [column(_("Theme"), "text"), column(_("Stories"))],
-            "rows": [[theme.name, theme.stories] for theme in themes],
+            "rows": [
+                [name, count] for kind, _pk, name, count, _n in rows if kind == "theme"
+            ],
         },
     }
 
 
-def dashboard_for_user(user, filters: dict) -> dict:
-    """Every panel of the dashboard for the filtered cohort (a fixed number of
-    queries, whatever the data)."""
-    partnerships = list(
-        Partnership.objects.of_organization(user.organization_id).order_by("pk")
-    )
-    time_zone = time_zone_for(user, partnerships[0] if partnerships else None)
-    # Each referral is overdue under its own partnership's levels and business days.
-    cutoffs = overdue_cutoffs_by_partnership(partnerships)
-    referrals = filtered_referrals(user, filters, time_zone)
-    cohort = cohort_of(referrals)
-    figures = kpis_and_funnel(referrals, cutoffs)
-    pam = pam_panel(cohort)
-    utilization = utilization_panel(user, cohort, filters.get("window") or 6, time_zone)
-    stories = story_panel(cohort)
-    tables = [
-        kpi_table(figures),
-        funnel_table(figures),
-        monthly_table(referrals, time_zone),
-        navigator_table(user, referrals, filters, cutoffs),
-        clinic_table(referrals),
-        pam["change"],
-        pam["matrix"],
-        utilization["table"],
-        stories["table"],
-    ]
-    return {
-        "figures": figures,
-        "pam": pam,
-        "utilization": utilization,
-        "stories": stories,
-        "tables": {table["key"]: table for table in tables},
-    }
+def dashboard_for_user(user, filters: dict, *, only: str | None = None) -> dict:
+    """The dashboard's panels for the filtered cohort, or only the table ``only``
+    (a CSV export computes nothing else), in a fixed number of queries."""
+    dashboard = Dashboard(user, filters)
+    keys = TABLE_KEYS if only is None else (only,)
+    with figures_transaction():
+        tables = {key: dashboard.table(key) for key in keys}
+        if only is not None:
+            return {"tables": tables}
+        return {
+            "partnerships": dashboard.scope.partnerships,
+            "figures": dashboard.figures,
+            "pam": dashboard.pam,
+            "utilization": dashboard.utilization,
+            "stories": dashboard.stories,
+            "tables": tables,
+        }

@@ -1,7 +1,12 @@
 import datetime
 import re
+from html import escape
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import PAM_ITEMS, CutSet, PamAdministration, Story
@@ -46,26 +51,76 @@ def _read_upload(upload, label) -> str:
         ) from error
 
 
+class ManyOptionsSelect(forms.Select):
+    """A select whose options are written in Python rather than a template each
+    (the filters' lists are long: a large CBO has hundreds of navigators)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = "".join(
+            f'<option value="{escape(str(option))}"'
+            f"{' selected' if str(option) in chosen else ''}>"
+            f"{escape(str(label))}</option>"
+            for option, label in self.choices
+        )
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        # Every value and label was escaped above.
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            attributes,
+            mark_safe(options),  # noqa: S308
+        )
+
+
+def person_name(first_name: str, last_name: str, email: str) -> str:
+    """How ``User.__str__`` names a person, from the three columns."""
+    return f"{first_name} {last_name}".strip() or email
+
+
+class PeopleIterator(ModelChoiceIterator):
+    """People to choose from, read as names rather than as model objects."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, *names in self.queryset.values_list(
+            "pk", "first_name", "last_name", "email"
+        ):
+            yield (pk, person_name(*names))
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    iterator = PeopleIterator
+
+
 class DashboardFilterForm(forms.Form):
     start = forms.DateField(label=_("Sent from"), required=False, widget=DateInput)
     end = forms.DateField(label=_("Sent until"), required=False, widget=DateInput)
     clinic = forms.ModelChoiceField(
-        label=_("Clinic"), queryset=None, required=False, empty_label=_("All clinics")
+        label=_("Clinic"),
+        queryset=None,
+        required=False,
+        empty_label=_("All clinics"),
+        widget=ManyOptionsSelect,
     )
-    navigator = forms.ModelChoiceField(
+    navigator = PersonChoiceField(
         label=_("Navigator"),
         queryset=None,
         required=False,
         empty_label=_("All navigators"),
+        widget=ManyOptionsSelect,
     )
-    language = language_filter()
+    language = language_filter(widget=ManyOptionsSelect)
     need = need_filter()
+    need.widget = ManyOptionsSelect(choices=need.choices)
     window = forms.TypedChoiceField(
         label=_("Utilization window"),
         required=False,
         coerce=int,
         empty_value=6,
         choices=[("6", _("6 months each side")), ("12", _("12 months each side"))],
+        widget=ManyOptionsSelect,
     )
     shared = forms.BooleanField(
         label=_("Show as shared (small counts hidden)"), required=False

@@ -7,124 +7,111 @@ mean paired change with a 95% CI, % gaining 3 points or more, % moving up a leve
 and the baseline × follow-up level table.
 """
 
-from django.db.models import (
-    Avg,
-    Count,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    StdDev,
-    Subquery,
-)
+from decimal import Decimal
+
+from django.db import connection
 from django.utils.translation import gettext as _
 
-from evaluation.models import PamAdministration
-from evaluation.selectors import AddMonths
+from evaluation.enrollment_sums import PAM_SUMS
+from evaluation.scope import compiled
 from evaluation.statistics import mean_ci_95, percent
 from evaluation.tables import column, rounded
+from referrals.models import Patient
 
-
-def _pam_pairs(cohort):
-    """First baselines of the cohort, each with its first follow-up 6–12 months
-    later (``fu_*``), any follow-up at all (``has_follow_up``) and changes."""
-    # Two baselines on one day: the first recorded is the patient's baseline.
-    earlier = PamAdministration.objects.filter(
-        Q(administered_on__lt=OuterRef("administered_on"))
-        | Q(administered_on=OuterRef("administered_on"), pk__lt=OuterRef("pk")),
-        patient_id=OuterRef("patient_id"),
-        kind=PamAdministration.Kind.BASELINE,
-    )
-    follow_ups = PamAdministration.objects.filter(
-        patient_id=OuterRef("patient_id"),
-        kind=PamAdministration.Kind.FOLLOW_UP,
-        administered_on__gt=OuterRef("administered_on"),
-    )
-    in_window = follow_ups.filter(
-        administered_on__gte=AddMonths(OuterRef("administered_on"), 6),
-        administered_on__lte=AddMonths(OuterRef("administered_on"), 12),
-    ).order_by("administered_on", "pk")
-
-    def follow(field):
-        return Subquery(in_window.values(field)[:1])
-
-    return (
-        PamAdministration.objects.filter(
-            kind=PamAdministration.Kind.BASELINE,
-            patient__in=cohort.values("pk"),
-        )
-        .exclude(Exists(earlier))
-        .annotate(
-            has_follow_up=Exists(follow_ups),
-            fu_pk=follow("pk"),
-            fu_score=follow("score"),
-            fu_level=follow("level"),
-            fu_extreme=follow("extreme_response"),
-            fu_item_mean=Subquery(
-                in_window.annotate(item_mean=F("raw_sum") * 1.0 / F("answered")).values(
-                    "item_mean"
-                )[:1]
-            ),
-        )
-        .annotate(
-            change=F("fu_score") - F("score"),
-            item_change=F("fu_item_mean") - F("raw_sum") * 1.0 / F("answered"),
-        )
-    )
-
-
-ANALYSED = Q(score__isnull=False, fu_score__isnull=False, level__lte=3) & Q(
-    extreme_response=False, fu_extreme=False
-)
-RAW_ONLY = Q(score__isnull=True) | Q(fu_pk__isnull=False, fu_score__isnull=True)
-RAW_ANALYSED = Q(fu_pk__isnull=False, extreme_response=False, fu_extreme=False) & (
-    Q(level__isnull=True) | Q(level__lte=3)
-)
-
-
-def _pam_stats():
-    return {
-        "n": Count("pk", filter=ANALYSED),
-        "mean": Avg("change", filter=ANALYSED),
-        "sd": StdDev("change", filter=ANALYSED, sample=True),
-        "gained_3": Count("pk", filter=ANALYSED & Q(change__gte=3)),
-        "moved_up": Count("pk", filter=ANALYSED & Q(fu_level__gt=F("level"))),
-    }
+# The pairs come from the view ``evaluation_pampair_source`` (migration
+# evaluation 0005), which holds the pairing rule: each patient's first baseline
+# (two on one day: the first recorded), whether any follow-up came after it, and
+# the first follow-up 6 to 12 months after it. ``Enrollment`` keeps a copy per
+# enrollment; ``evaluation.enrollment_sums`` says what each pair adds. Only SQL
+# compiled by the ORM goes into ``cohort``.
+COHORT_PAIRS = """
+    SELECT coalesce(pam_level, 0), coalesce(pam_fu_level, 0), {sums}
+    FROM evaluation_pampair_source WHERE patient_id IN ({cohort})
+"""
+BY_LEVELS = "SELECT l, f, {sums} FROM ({pairs}) p (l, f, {names}) GROUP BY l, f"
+PAM_NAMES = [name for name, _sql in PAM_SUMS]
 
 
 def pam_panel(cohort) -> dict:
-    """PAM change with the endorsed exclusions, overall and by baseline level."""
-    pairs = _pam_pairs(cohort)
-    overall = pairs.aggregate(
-        baselines=Count("pk"),
-        level_4=Count("pk", filter=Q(level=4)),
-        extreme=Count("pk", filter=Q(extreme_response=True) | Q(fu_extreme=True)),
-        outside_window=Count("pk", filter=Q(has_follow_up=True, fu_pk__isnull=True)),
-        no_follow_up=Count("pk", filter=Q(has_follow_up=False)),
-        raw_only=Count("pk", filter=RAW_ONLY),
-        raw_n=Count("pk", filter=RAW_ANALYSED),
-        raw_mean=Avg("item_change", filter=RAW_ANALYSED),
-        raw_sd=StdDev("item_change", filter=RAW_ANALYSED, sample=True),
-        **_pam_stats(),
+    """PAM change for a cohort: patients, or a queryset of one column of ids."""
+    if cohort.model is Patient:
+        cohort = cohort.values("pk")
+    sql, params = compiled(cohort)
+    pairs = COHORT_PAIRS.format(
+        cohort=sql, sums=", ".join(expression for _name, expression in PAM_SUMS)
     )
-    by_level = list(
-        pairs.filter(ANALYSED)
-        .values("level")
-        .annotate(**_pam_stats())
-        .order_by("level")
+    query = BY_LEVELS.format(
+        pairs=pairs,
+        names=", ".join(PAM_NAMES),
+        sums=", ".join(f"sum({name})" for name in PAM_NAMES),
     )
-    matrix_counts = {
-        (row["level"], row["fu_level"]): row["total"]
-        for row in pairs.filter(ANALYSED)
-        .values("level", "fu_level")
-        .annotate(total=Count("pk"))
-    }
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        groups = {
+            (row[0], row[1]): dict(zip(PAM_NAMES, row[2:], strict=True))
+            for row in cursor.fetchall()
+        }
+    return pam_panel_of(groups)
+
+
+def _statistics(sums: dict, prefix: str, squares: str, n: str) -> tuple:
+    """Mean and sample standard deviation from a count, a sum and a sum of
+    squares (exact decimals)."""
+    count = sums[n]
+    if not count:
+        return None, None
+    total, square = Decimal(sums[prefix]), Decimal(sums[squares])
+    mean = total / count
+    if count < 2:
+        return mean, None
+    variance = (count * square - total * total) / (count * (count - 1))
+    return mean, float(max(variance, Decimal(0)).sqrt())
+
+
+def _stats(sums: dict) -> dict:
+    mean, sd = _statistics(sums, "change_sum", "change_squares", "n")
+    return {
+        "n": sums["n"], "mean": mean, "sd": sd,
+        "gained_3": sums["gained_3"], "moved_up": sums["moved_up"],
+    }  # fmt: skip
+
+
+def _added(groups) -> dict:
+    total = dict.fromkeys(PAM_NAMES, 0)
+    for sums in groups:
+        for name in PAM_NAMES:
+            total[name] += sums[name] or 0
+    return total
+
+
+def pam_panel_of(groups: dict) -> dict:
+    """PAM change with the endorsed exclusions, overall and by baseline level,
+    from the sums of ``evaluation.enrollment_sums`` by (baseline level,
+    follow-up level), 0 for none."""
+    total = _added(groups.values())
+    overall = {name: total[name] for name in PAM_NAMES if name in OVERALL_COUNTS}
+    overall |= _stats(total)
+    raw_mean, raw_sd = _statistics(total, "raw_sum", "raw_squares", "raw_n")
+    overall |= {"raw_mean": raw_mean and float(raw_mean), "raw_sd": raw_sd}
+    levels = sorted({level for level, _follow in groups if level})
+    by_level = []
+    for level in levels:
+        sums = _added(s for (lv, _f), s in groups.items() if lv == level)
+        if sums["n"]:
+            by_level.append({"level": level, **_stats(sums)})
+    matrix_counts = {key: sums["n"] for key, sums in groups.items() if sums["n"]}
     return {
         "overall": overall,
         "change": _pam_change_table(overall, by_level),
         "matrix": _pam_matrix_table(matrix_counts),
         "raw_ci": mean_ci_95(overall["raw_n"], overall["raw_mean"], overall["raw_sd"]),
     }
+
+
+OVERALL_COUNTS = {
+    "baselines", "level_4", "extreme", "outside_window", "no_follow_up",
+    "raw_only", "raw_n",
+}  # fmt: skip
 
 
 def _change_row(label, stats) -> list:

@@ -23,7 +23,7 @@ from evaluation.access import manages_program
 from evaluation.disclosure import table_for_display
 from evaluation.forms import DashboardFilterForm
 from evaluation.models import Report
-from partners.models import User
+from partners.models import Partnership, User
 from referrals.selectors import operations_summary_for_supervisor
 
 Kind = Report.Kind
@@ -74,7 +74,8 @@ def _plain(table: dict) -> dict:
     }
 
 
-def _program_tables(report: Report, *, shared: bool) -> list[dict]:
+def _program_tables(report: Report) -> dict:
+    """The dashboard's tables for the report's period and filters."""
     choices = figures.dashboard_choices(report.owner)
     query = {
         "start": report.period_start.isoformat(),
@@ -82,16 +83,26 @@ def _program_tables(report: Report, *, shared: bool) -> list[dict]:
         **{key: value for key, value in report.query.items() if value},
     }
     form = DashboardFilterForm(query, **choices)
-    data = figures.dashboard_for_user(report.owner, form.filters())
+    return figures.dashboard_for_user(report.owner, form.filters())["tables"]
+
+
+def _shown(tables: dict, *, shared: bool) -> list[dict]:
     return [
-        _plain(table_for_display(table, shared=shared))
-        for table in data["tables"].values()
+        _plain(table_for_display(table, shared=shared)) for table in tables.values()
     ]
+
+
+def _time_zone_of(user) -> str:
+    """The time zone of the user's first partnership."""
+    partnership = (
+        Partnership.objects.of_organization(user.organization_id).order_by("pk").first()
+    )
+    return partnership.time_zone if partnership else settings.TIME_ZONE
 
 
 def _operations_tables(report: Report) -> list[dict]:
     # The week starts at Monday midnight where the partnership works.
-    zone = zoneinfo.ZoneInfo(figures.time_zone_for(report.owner))
+    zone = zoneinfo.ZoneInfo(_time_zone_of(report.owner))
     since = datetime.datetime.combine(report.period_start, datetime.time.min, zone)
     summary = operations_summary_for_supervisor(user=report.owner, since=since)
     headline = [
@@ -139,9 +150,9 @@ def report_build(*, report_id: int) -> bool:
                 tables = _operations_tables(report)
                 shared_tables = tables
             else:
-                tables = _program_tables(report, shared=False)
-                Report.objects.filter(pk=report_id).update(progress=60)
-                shared_tables = _program_tables(report, shared=True)
+                computed = _program_tables(report)
+                tables = _shown(computed, shared=False)
+                shared_tables = _shown(computed, shared=True)
             Report.objects.filter(pk=report_id).update(
                 tables=tables,
                 csv=_csv_text(shared_tables),

@@ -246,7 +246,7 @@ def test_no_utilization_data_gives_no_rates(login, manager, partnership):
 def test_monthly_csv_of_the_week(login, manager, worked_week):
     with time_machine.travel(worked_week + datetime.timedelta(days=7), tick=False):
         response = login(manager).get("/evaluation/export/monthly.csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows == [
         ["Month", "Referred", "Contacted", "Closed with an outcome"],
         ["2026-03", "<10", "<10", "<10"],

@@ -38,7 +38,7 @@ def test_clinic_csv_hides_rates_and_medians_resting_on_small_counts(
     response = client.get("/evaluation/export/clinics.csv")
     page = client.get("/evaluation/")
 
-    assert list(csv.reader(io.StringIO(response.content.decode()))) == [
+    assert list(csv.reader(io.StringIO(response.getvalue().decode()))) == [
         HEADERS,
         # Two referrals: even their 0 % is hidden.
         ["East Clinic", "<10", "0", "0", "0", "–", "", "0"],

@@ -136,5 +136,5 @@ def test_the_dataset_reads_filter_dates_in_the_partnerships_time_zone(
     march = client.get("/evaluation/export/dataset.csv?start=2026-03-01")
     february = client.get("/evaluation/export/dataset.csv?end=2026-02-28")
 
-    assert len(march.content.decode().splitlines()) == 2
-    assert len(february.content.decode().splitlines()) == 1
+    assert len(march.getvalue().decode().splitlines()) == 2
+    assert len(february.getvalue().decode().splitlines()) == 1

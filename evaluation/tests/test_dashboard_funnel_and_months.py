@@ -64,7 +64,7 @@ def test_shared_funnel_hides_a_conversion_whose_count_or_step_before_is_small(
     shared = client.get("/evaluation/?shared=on")
     exported = list(
         csv.reader(
-            io.StringIO(client.get("/evaluation/export/funnel.csv").content.decode())
+            io.StringIO(client.get("/evaluation/export/funnel.csv").getvalue().decode())
         )
     )
 
@@ -123,7 +123,9 @@ def test_months_count_contacts_and_outcomes_in_the_month_sent(
     page = client.get("/evaluation/")
     exported = list(
         csv.reader(
-            io.StringIO(client.get("/evaluation/export/monthly.csv").content.decode())
+            io.StringIO(
+                client.get("/evaluation/export/monthly.csv").getvalue().decode()
+            )
         )
     )
 

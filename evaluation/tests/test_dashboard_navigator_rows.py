@@ -17,7 +17,7 @@ HEADERS = ["Navigator", "Active caseload", "Overdue", "Contacts in the last 14 d
 
 def navigator_csv(client, query=""):
     response = client.get(f"/evaluation/export/navigators.csv{query}")
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.getvalue().decode())))
 
 
 @pytest.fixture

@@ -137,7 +137,7 @@ def test_key_figures_shared_hide_small_counts_and_what_rests_on_them(
     shared = dashboard(client, f"?clinic={other_clinic.pk}&shared=on")
     with time_machine.travel(SENT + datetime.timedelta(days=6), tick=False):
         response = client.get(f"/evaluation/export/kpis.csv?clinic={other_clinic.pk}")
-    exported = list(csv.reader(io.StringIO(response.content.decode())))
+    exported = list(csv.reader(io.StringIO(response.getvalue().decode())))
 
     assert shared.context["tables"]["kpis"]["rows"] == [
         ["Active patients", "<10", "<10"],

@@ -133,7 +133,9 @@ def test_overdue_caseload_referrals_reach_the_csv_and_the_shared_view(
     with time_machine.travel(NOW, tick=False):
         rows = list(
             csv.reader(
-                io.StringIO(client.get("/evaluation/export/kpis.csv").content.decode())
+                io.StringIO(
+                    client.get("/evaluation/export/kpis.csv").getvalue().decode()
+                )
             )
         )
     shared = dashboard(client, "?shared=on").context["tables"]["kpis"]["rows"]

@@ -67,6 +67,6 @@ def test_themes_csv_has_its_headers_and_hides_small_counts(
     response = client.get("/evaluation/export/themes.csv")
     page = client.get("/evaluation/").content.decode()
 
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows == [["Theme", "Stories"], ["Food", "<10"], ["Work", "<10"]]
     assert 'id="table-themes">Themes in consented stories</h3>' in page

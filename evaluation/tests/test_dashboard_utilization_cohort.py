@@ -112,7 +112,7 @@ def test_utilization_csv_hides_rates_and_means_of_fewer_than_ten_patients(
     response = client.get("/evaluation/export/utilization.csv")
     page = client.get("/evaluation/").content.decode()
 
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows[0] == [
         "Measure",
         "Patients in both periods",
@@ -133,7 +133,7 @@ def test_utilization_csv_of_a_cohort_without_data_shows_zero_patients(
 
     response = login(manager).get("/evaluation/export/utilization.csv")
 
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert [row[0] for row in rows[1:]] == [
         "Emergency visits",
         "Inpatient admissions",

@@ -90,7 +90,7 @@ def test_a_rate_whose_count_is_hidden_is_hidden_too():
 
 
 def csv_rows(response):
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.getvalue().decode())))
 
 
 @pytest.mark.parametrize(("sent", "shown"), [(9, "<10"), (10, "10")])

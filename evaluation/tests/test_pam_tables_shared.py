@@ -54,7 +54,7 @@ def test_the_dashboard_shows_both_pam_tables_by_title(login, manager, pair):
 def test_the_level_table_downloads_as_csv_with_small_cells_hidden(login, manager, pair):
     pair(45.0, 50.0)  # level 1 → 2
     response = login(manager).get("/evaluation/export/pam_levels.csv")
-    lines = response.content.decode().splitlines()
+    lines = response.getvalue().decode().splitlines()
     assert lines[:2] == [
         "Baseline,Follow-up level 1,Follow-up level 2,Follow-up level 3,"
         "Follow-up level 4",

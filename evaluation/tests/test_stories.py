@@ -178,7 +178,7 @@ def test_dataset_export_has_no_direct_identifiers(
     reauthenticated, manager, story, referral
 ):
     response = reauthenticated(manager).get("/evaluation/export/dataset.csv")
-    content = response.content.decode()
+    content = response.getvalue().decode()
     rows = list(csv.DictReader(io.StringIO(content)))
     patient = referral.patient
     assert len(rows) == 1
@@ -187,7 +187,7 @@ def test_dataset_export_has_no_direct_identifiers(
     assert rows[0]["birth_year"] == str(patient.date_of_birth.year)
     assert str(patient.date_of_birth) not in content
     again = reauthenticated(manager).get("/evaluation/export/dataset.csv")
-    again = again.content.decode()
+    again = again.getvalue().decode()
     assert next(csv.DictReader(io.StringIO(again)))["pseudonym"] != rows[0]["pseudonym"]
 
 
@@ -195,7 +195,7 @@ def test_dataset_groups_ages_over_89(reauthenticated, manager, referral):
     referral.patient.date_of_birth = datetime.date(1920, 2, 2)
     referral.patient.save()
     client = reauthenticated(manager)
-    content = client.get("/evaluation/export/dataset.csv").content.decode()
+    content = client.get("/evaluation/export/dataset.csv").getvalue().decode()
     assert "1920" not in content and "<=" in content
 
 
@@ -204,15 +204,15 @@ def test_funder_export_holds_only_consented_deidentified_stories(
     login, reauthenticated, navigator, manager, story
 ):
     client = reauthenticated(manager)
-    content = client.get("/evaluation/export/stories.csv").content.decode()
+    content = client.get("/evaluation/export/stories.csv").getvalue().decode()
     assert "A mother found a stable home" in content and "María" not in content
     Story.objects.update(consent_scope="internal")
-    content = client.get("/evaluation/export/stories.csv").content.decode()
+    content = client.get("/evaluation/export/stories.csv").getvalue().decode()
     assert "A mother found" not in content
     Story.objects.update(consent_scope="public")
     login(navigator).post(f"/evaluation/stories/{story.code}/withdraw/")
     client = reauthenticated(manager)
-    content = client.get("/evaluation/export/stories.csv").content.decode()
+    content = client.get("/evaluation/export/stories.csv").getvalue().decode()
     assert "A mother found" not in content
 
 

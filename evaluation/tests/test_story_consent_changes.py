@@ -69,7 +69,7 @@ def shared_views(login, reauthenticated, manager, story):
     listed = client.get("/evaluation/stories/").context["page"]
     detail = client.get(f"/evaluation/stories/{story.code}/").status_code
     export = reauthenticated(manager).get("/evaluation/export/stories.csv")
-    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    rows = list(csv.reader(io.StringIO(export.getvalue().decode())))
     return {
         "dashboard": [s.title for s in dashboard["stories"]["stories"]],
         "themes": dashboard["tables"]["themes"]["rows"],

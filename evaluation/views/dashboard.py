@@ -1,9 +1,10 @@
 """The program dashboard, its CSV exports and the de-identified dataset."""
 
 import csv
+import itertools
 
 from allauth.account.decorators import reauthentication_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -12,7 +13,6 @@ from evaluation.access import manages_program
 from evaluation.disclosure import table_for_display
 from evaluation.forms import DashboardFilterForm
 from partners.access import allowed
-from partners.selectors import partnership_list_for_user
 
 
 def _filter_form(request) -> DashboardFilterForm:
@@ -56,7 +56,7 @@ def dashboard(request):
     context = {
         "form": form,
         "shared": shared,
-        "partnerships": partnership_list_for_user(request.user),
+        "partnerships": data["partnerships"],
         "data": data,
         # The headline figures (partners/tests/test_demo.py reads "open").
         "summary": data["figures"],
@@ -67,27 +67,36 @@ def dashboard(request):
     return render(request, "evaluation/dashboard.html", context)
 
 
-def _csv_response(name: str) -> HttpResponse:
+class _Line:
+    """What csv.writer writes to: each row comes back as its line of text."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def _csv_response(name: str, header, rows) -> StreamingHttpResponse:
+    """A CSV download written row by row as it is sent."""
+    writer = csv.writer(_Line())
+    lines = (writer.writerow(row) for row in itertools.chain([header], rows))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
     return response
 
 
 @allowed(manages_program)
 def export_table(request, table):
-    """One dashboard table as CSV, always with small cells suppressed."""
-    form = _filter_form(request)
-    data = figures.dashboard_for_user(request.user, form.filters())
-    if table not in data["tables"]:
+    """One dashboard table as CSV, always with small cells suppressed; nothing
+    else of the dashboard is computed."""
+    if table not in figures.TABLE_KEYS:
         raise Http404
+    form = _filter_form(request)
+    data = figures.dashboard_for_user(request.user, form.filters(), only=table)
     shown = table_for_display(data["tables"][table], shared=True)
-    response = _csv_response(f"chwlink-{table}")
-    writer = csv.writer(response)
-    writer.writerow([str(header) for header in shown["headers"]])
-    writer.writerows([[str(cell) if cell is not None else "" for cell in row]
-                      for row in shown["rows"]])  # fmt: skip
-    return response
+    rows = ([str(cell) if cell is not None else "" for cell in row]
+            for row in shown["rows"])  # fmt: skip
+    header = [str(header) for header in shown["headers"]]
+    return _csv_response(f"chwlink-{table}", header, rows)
 
 
 @allowed(manages_program)
@@ -95,26 +104,21 @@ def export_table(request, table):
 def export_dataset(request):
     """The de-identified patient-level dataset for evaluators."""
     form = _filter_form(request)
-    header, rows = datasets.deidentified_dataset(request.user, form.filters())
-    response = _csv_response("chwlink-deidentified-patients")
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
+    rows = datasets.deidentified_rows(request.user, form.filters())
+    return _csv_response("chwlink-deidentified-patients", datasets.HEADER, rows)
 
 
 @allowed(manages_program)
 @reauthentication_required
 def export_stories(request):
     """Stories the tellers allowed in funder reports: de-identified text only."""
-    response = _csv_response("chwlink-stories")
-    writer = csv.writer(response)
-    writer.writerow(["year", "domain", "language", "title", "story", "themes"])
-    for story in selectors.stories_for_funder_report(request.user):
-        themes = sorted({excerpt.theme.name for excerpt in story.excerpts.all()})
-        writer.writerow([
+    header = ["year", "domain", "language", "title", "story", "themes"]
+    rows = (
+        [
             story.told_on.year, story.get_domain_display(),
             story.get_language_display(), story.title, story.deidentified_text,
-            "; ".join(themes),
-        ])  # fmt: skip
-    return response
+            "; ".join(sorted({excerpt.theme.name for excerpt in story.excerpts.all()})),
+        ]
+        for story in selectors.stories_for_funder_report(request.user)
+    )  # fmt: skip
+    return _csv_response("chwlink-stories", header, rows)

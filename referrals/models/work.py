@@ -45,7 +45,13 @@ class Encounter(ChoiceLabels, models.Model):
                 condition=Q(minutes__lte=24 * 60), name="encounter_minutes_max_a_day"
             )
         ]
-        indexes = [models.Index(fields=["referral", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["referral", "occurred_at"]),
+            # A navigator's recent contacts (the dashboard's last 14 days).
+            models.Index(
+                fields=["navigator", "occurred_at"], name="encounter_navigator_recent"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_mode_display()} {self.occurred_at:%Y-%m-%d}"
