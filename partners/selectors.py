@@ -154,9 +154,7 @@ def plan_task_get_for_user(user, code) -> PlanTask:
 
 
 def statement_list_for_partnership(partnership) -> QuerySet[Statement]:
-    return partnership.statements.select_related("issued_by").annotate(
-        line_count=Count("lines")
-    )
+    return partnership.statements.select_related("issued_by")
 
 
 def statement_get_for_user(user, code) -> Statement:

@@ -242,7 +242,8 @@ def test_manager_issues_from_the_page_and_downloads_the_csv(
     statement = partnership.statements.get()
     response = client.get(reverse("partners:statement-csv", args=[statement.code]))
     assert response["Content-Disposition"].startswith("attachment")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    content = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(content)))
     assert rows[1][4] == str(referral.code)
     assert rows[-1][-1] == "150.00"
 

@@ -1,0 +1,399 @@
+"""Each payment method's lines for a month, counted, read and stored in the
+database: the draft counts and sums them there and reads only the lines shown,
+and issuing copies them with ``INSERT ... SELECT``, so a month of a statewide
+partnership (tens of thousands of lines) never passes through Python."""
+
+import dataclasses
+import datetime
+import zoneinfo
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import (
+    BillingMethod,
+    Contract,
+    Partnership,
+    Statement,
+    StatementLine,
+)
+from referrals.models import Pathway, Referral
+
+CENTS = Decimal("0.01")
+NOT_BILLABLE = [Referral.Status.DRAFT, Referral.Status.ENTERED_IN_ERROR]
+
+
+@dataclasses.dataclass(frozen=True)
+class Terms:
+    """What a month's statement is computed from."""
+
+    partnership: Partnership
+    contract: Contract
+    period_start: datetime.date
+    start: datetime.datetime
+    end: datetime.datetime
+    # Items earned before the agreement took effect are not billable under it;
+    # items of earlier months not yet billed are (late entries, corrections).
+    since: datetime.datetime
+
+    @property
+    def zone(self) -> datetime.tzinfo:
+        return self.start.tzinfo
+
+
+def terms_for(partnership, contract, period_start) -> Terms:
+    start, end = month_bounds(period_start, partnership.time_zone)
+    since = datetime.datetime.combine(
+        contract.effective_on, datetime.time(), tzinfo=start.tzinfo
+    )
+    return Terms(partnership, contract, period_start, start, end, since)
+
+
+def _line(*, method, description, amount, quantity=1, **earner):
+    quantity = Decimal(quantity)
+    return StatementLine(
+        method=method,
+        description=description,
+        quantity=quantity,
+        unit_amount=amount,
+        amount=(quantity * amount).quantize(CENTS),
+        **earner,
+    )
+
+
+def _billed(method, **earner) -> Exists:
+    return Exists(StatementLine.objects.filter(method=method, **earner))
+
+
+# The columns of a stored line, in the order ``_insert_lines`` writes them.
+LINE_COLUMNS = [
+    "statement_id",
+    "period_start",
+    "method",
+    "description",
+    "referral_id",
+    "pathway_id",
+    "patient_id",
+    "quantity",
+    "unit_amount",
+    "amount",
+    "earned_on",
+]
+NO_ID = Value(None, output_field=IntegerField())
+
+
+def _insert_lines(rows: QuerySet, *, statement: Statement, method, columns) -> None:
+    """Copy the rows, in their order, into the statement's lines: one
+    ``INSERT ... SELECT``, so a month of a statewide partnership never passes
+    through Python."""
+    values = {
+        "statement_id": Value(statement.pk),
+        "period_start": Value(statement.period_start),
+        "method": Value(str(method)),
+        "quantity": Value(Decimal(1)),
+        **columns,
+    }
+    select = rows.annotate(
+        **{f"line_{name}": values[name] for name in LINE_COLUMNS}
+    ).values_list(*(f"line_{name}" for name in LINE_COLUMNS))
+    sql, params = select.query.sql_with_params()
+    quote = connection.ops.quote_name
+    table = quote(StatementLine._meta.db_table)
+    names = ", ".join(quote(name) for name in LINE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)
+
+
+class Earnings:
+    """One payment method's lines for a month, counted and read in the database."""
+
+    method: BillingMethod
+
+    def __init__(self, terms: Terms):
+        self.terms = terms
+
+    def total(self) -> tuple[int, Decimal]:
+        """The number of lines and their amount."""
+        raise NotImplementedError
+
+    def lines(self, start: int, stop: int) -> list[StatementLine]:
+        """Lines ``start`` to ``stop`` (excluded), in order, with what earned them."""
+        raise NotImplementedError
+
+    def insert(self, statement: Statement) -> None:
+        raise NotImplementedError
+
+
+class _AcceptedReferrals(Earnings):
+    method = BillingMethod.ACCEPTED_REFERRAL
+
+    def __init__(self, terms):
+        super().__init__(terms)
+        self.fee = terms.contract.fee_per_accepted_referral
+
+    def rows(self) -> QuerySet[Referral]:
+        terms = self.terms
+        return (
+            Referral.objects.filter(
+                partnership=terms.partnership,
+                accepted_at__gte=terms.since,
+                accepted_at__lt=terms.end,
+            )
+            .exclude(status__in=NOT_BILLABLE)
+            .exclude(_billed(self.method, referral_id=OuterRef("pk")))
+            .order_by("accepted_at", "pk")
+        )
+
+    def total(self):
+        count = self.rows().count()
+        return count, count * self.fee
+
+    def lines(self, start, stop):
+        referrals = self.rows().select_related("patient")[start:stop]
+        return [
+            _line(
+                method=self.method,
+                description=_("Referral accepted"),
+                amount=self.fee,
+                referral=referral,
+                patient=referral.patient,
+                earned_on=timezone.localdate(referral.accepted_at, self.terms.zone),
+            )
+            for referral in referrals
+        ]
+
+    def insert(self, statement):
+        _insert_lines(
+            self.rows(),
+            statement=statement,
+            method=self.method,
+            columns={
+                "description": Value(_("Referral accepted")),
+                "referral_id": F("pk"),
+                "pathway_id": NO_ID,
+                "patient_id": F("patient_id"),
+                "unit_amount": Value(self.fee),
+                "amount": Value(self.fee),
+                "earned_on": TruncDate("accepted_at", tzinfo=self.terms.zone),
+            },
+        )
+
+
+class _ApprovedPathways(Earnings):
+    """Approved pathways of the kinds the agreement pays a rate for."""
+
+    method = BillingMethod.APPROVED_PATHWAY
+
+    def __init__(self, terms):
+        super().__init__(terms)
+        self.rates = dict(terms.contract.pathway_rates.values_list("kind", "amount"))
+
+    def rows(self) -> QuerySet[Pathway]:
+        terms = self.terms
+        return (
+            Pathway.objects.filter(
+                referral__partnership=terms.partnership,
+                status=Pathway.Status.APPROVED,
+                approved_at__gte=terms.since,
+                approved_at__lt=terms.end,
+                kind__in=list(self.rates),
+            )
+            .exclude(referral__status__in=NOT_BILLABLE)
+            .exclude(_billed(self.method, pathway_id=OuterRef("pk")))
+            .order_by("approved_at", "pk")
+        )
+
+    def total(self):
+        counts = self.rows().order_by().values_list("kind").annotate(Count("pk"))
+        counts = dict(counts)
+        amount = sum(
+            (count * self.rates[kind] for kind, count in counts.items()), Decimal(0)
+        )
+        return sum(counts.values()), amount
+
+    @staticmethod
+    def description(kind) -> str:
+        return _("%(pathway)s pathway approved") % {
+            "pathway": Pathway(kind=kind).get_kind_display()
+        }
+
+    def lines(self, start, stop):
+        pathways = self.rows().select_related("referral__patient")[start:stop]
+        return [
+            _line(
+                method=self.method,
+                description=self.description(pathway.kind),
+                amount=self.rates[pathway.kind],
+                pathway=pathway,
+                referral=pathway.referral,
+                patient=pathway.referral.patient,
+                earned_on=timezone.localdate(pathway.approved_at, self.terms.zone),
+            )
+            for pathway in pathways
+        ]
+
+    def _by_kind(self, value, output_field) -> Case:
+        return Case(
+            *(When(kind=kind, then=Value(value(kind))) for kind in self.rates),
+            output_field=output_field,
+        )
+
+    def insert(self, statement):
+        if not self.rates:
+            return
+        rate = self._by_kind(self.rates.get, DecimalField())
+        _insert_lines(
+            self.rows(),
+            statement=statement,
+            method=self.method,
+            columns={
+                "description": self._by_kind(self.description, CharField()),
+                "referral_id": F("referral_id"),
+                "pathway_id": F("pk"),
+                "patient_id": F("referral__patient_id"),
+                "unit_amount": rate,
+                "amount": rate,
+                "earned_on": TruncDate("approved_at", tzinfo=self.terms.zone),
+            },
+        )
+
+
+class _EnrolledPatients(Earnings):
+    """Patients with an accepted referral open at some point in the month, each
+    once, through their first such referral."""
+
+    method = BillingMethod.ENROLLED_PATIENT
+
+    def __init__(self, terms):
+        super().__init__(terms)
+        self.fee = terms.contract.fee_per_enrolled_patient_month
+
+    def rows(self) -> QuerySet:
+        terms = self.terms
+        return (
+            Referral.objects.filter(
+                partnership=terms.partnership,
+                accepted_at__isnull=False,
+                accepted_at__lt=terms.end,
+            )
+            .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=terms.start))
+            .exclude(status__in=NOT_BILLABLE)
+            .exclude(
+                _billed(
+                    self.method,
+                    patient_id=OuterRef("patient_id"),
+                    period_start=terms.period_start,
+                )
+            )
+            .values("patient_id")
+            .annotate(first_referral=Min("pk"))
+            .order_by("patient_id")
+        )
+
+    def total(self):
+        count = self.rows().count()
+        return count, count * self.fee
+
+    def lines(self, start, stop):
+        first_referrals = self.rows().values("first_referral")[start:stop]
+        referrals = (
+            Referral.objects.filter(pk__in=first_referrals)
+            .select_related("patient")
+            .order_by("patient_id")
+        )
+        return [
+            _line(
+                method=self.method,
+                description=_("Patient enrolled during the month"),
+                amount=self.fee,
+                referral=referral,
+                patient=referral.patient,
+                earned_on=self.terms.period_start,
+            )
+            for referral in referrals
+        ]
+
+    def insert(self, statement):
+        _insert_lines(
+            self.rows(),
+            statement=statement,
+            method=self.method,
+            columns={
+                "description": Value(_("Patient enrolled during the month")),
+                "referral_id": F("first_referral"),
+                "pathway_id": NO_ID,
+                "patient_id": F("patient_id"),
+                "unit_amount": Value(self.fee),
+                "amount": Value(self.fee),
+                "earned_on": Value(self.terms.period_start),
+            },
+        )
+
+
+class _FundedFtes(Earnings):
+    method = BillingMethod.NAVIGATOR_FTE
+
+    def line(self) -> StatementLine:
+        contract = self.terms.contract
+        return _line(
+            method=self.method,
+            description=_("Funded navigator FTEs for the month"),
+            amount=contract.monthly_rate_per_fte,
+            quantity=contract.funded_ftes,
+            earned_on=self.terms.period_start,
+        )
+
+    def total(self):
+        return 1, self.line().amount
+
+    def lines(self, start, stop):
+        return [self.line()][start:stop]
+
+    def insert(self, statement):
+        line = self.line()
+        line.statement = statement
+        line.period_start = statement.period_start
+        line.save()
+
+
+def earnings_for(terms: Terms) -> list[Earnings]:
+    """The agreement's payment methods, in the order their lines are listed."""
+    contract = terms.contract
+    earnings = []
+    if contract.fee_per_accepted_referral is not None:
+        earnings.append(_AcceptedReferrals(terms))
+    earnings.append(_ApprovedPathways(terms))
+    if contract.fee_per_enrolled_patient_month is not None:
+        earnings.append(_EnrolledPatients(terms))
+    if contract.funded_ftes and contract.monthly_rate_per_fte is not None:
+        earnings.append(_FundedFtes(terms))
+    return earnings
+
+
+def month_bounds(
+    period_start: datetime.date, time_zone: str
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The month as aware datetimes in the partnership's time zone: [start, end)."""
+    zone = zoneinfo.ZoneInfo(time_zone)
+    start = datetime.datetime.combine(period_start, datetime.time(), tzinfo=zone)
+    following = (period_start + datetime.timedelta(days=32)).replace(day=1)
+    end = datetime.datetime.combine(following, datetime.time(), tzinfo=zone)
+    return start, end
