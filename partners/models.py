@@ -481,6 +481,12 @@ class Statement(TimeStamped):
     issued_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
     )
+    # Whether the acceptances and pathways billed here carry their billing marks
+    # (``Referral.acceptance_billed``, ``Pathway.billed``): while a statement
+    # written otherwise (a bulk load) lacks them, drafts check the lines too.
+    earners_marked = models.BooleanField(
+        default=False, db_default=False, editable=False
+    )
 
     class Meta:
         ordering = ["-period_start"]
@@ -550,6 +556,15 @@ class StatementLine(ChoiceLabels, models.Model):
         ordering = ["method", "earned_on", "pk"]
         verbose_name = _("statement line")
         verbose_name_plural = _("statement lines")
+        indexes = [
+            # Who is already billed as enrolled in a month: few or none while the
+            # month's statement is a draft.
+            models.Index(
+                fields=["period_start", "patient"],
+                condition=Q(method="enrolled_patient"),
+                name="statementline_enrolled_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["referral"],

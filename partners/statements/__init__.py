@@ -321,6 +321,7 @@ def statement_issue(
             total=0,
             issued_at=timezone.now(),
             issued_by=actor,
+            earners_marked=True,
         )
         for earnings in earnings_for(terms_for(partnership, contract, period_start)):
             earnings.insert(statement)

@@ -1,7 +1,13 @@
 """Each payment method's lines for a month, counted, read and stored in the
 database: the draft counts and sums them there and reads only the lines shown,
 and issuing copies them with ``INSERT ... SELECT``, so a month of a statewide
-partnership (tens of thousands of lines) never passes through Python."""
+partnership (tens of thousands of lines) never passes through Python.
+
+Issuing also marks what it billed (``Referral.acceptance_billed``,
+``Pathway.billed``) and the statement as marked, so a draft reads the acceptances
+and pathways not yet billed instead of every one since the agreement took effect.
+While some statement is not marked (written by a bulk load), drafts check every
+row against the stored lines as well: slower, but nothing is billed twice."""
 
 import dataclasses
 import datetime
@@ -53,6 +59,8 @@ class Terms:
     # Items earned before the agreement took effect are not billable under it;
     # items of earlier months not yet billed are (late entries, corrections).
     since: datetime.datetime
+    # Every issued statement's earners carry their marks.
+    marks_complete: bool
 
     @property
     def zone(self) -> datetime.tzinfo:
@@ -64,7 +72,8 @@ def terms_for(partnership, contract, period_start) -> Terms:
     since = datetime.datetime.combine(
         contract.effective_on, datetime.time(), tzinfo=start.tzinfo
     )
-    return Terms(partnership, contract, period_start, start, end, since)
+    marks_complete = not Statement.objects.filter(earners_marked=False).exists()
+    return Terms(partnership, contract, period_start, start, end, since, marks_complete)
 
 
 def _line(*, method, description, amount, quantity=1, **earner):
@@ -81,6 +90,15 @@ def _line(*, method, description, amount, quantity=1, **earner):
 
 def _billed(method, **earner) -> Exists:
     return Exists(StatementLine.objects.filter(method=method, **earner))
+
+
+def _unmarked(rows: QuerySet, terms: Terms, method, **earner) -> QuerySet:
+    """The rows (already without a billing mark) not on an issued statement: the
+    marks decide, unless some statement lacks its marks; then every row is also
+    checked against the stored lines."""
+    if terms.marks_complete:
+        return rows
+    return rows.exclude(_billed(method, **earner))
 
 
 # The columns of a stored line, in the order ``_insert_lines`` writes them.
@@ -151,16 +169,15 @@ class _AcceptedReferrals(Earnings):
 
     def rows(self) -> QuerySet[Referral]:
         terms = self.terms
-        return (
-            Referral.objects.filter(
-                partnership=terms.partnership,
-                accepted_at__gte=terms.since,
-                accepted_at__lt=terms.end,
-            )
-            .exclude(status__in=NOT_BILLABLE)
-            .exclude(_billed(self.method, referral_id=OuterRef("pk")))
-            .order_by("accepted_at", "pk")
-        )
+        referrals = Referral.objects.filter(
+            partnership=terms.partnership,
+            acceptance_billed=False,
+            accepted_at__gte=terms.since,
+            accepted_at__lt=terms.end,
+        ).exclude(status__in=NOT_BILLABLE)
+        return _unmarked(
+            referrals, terms, self.method, referral_id=OuterRef("pk")
+        ).order_by("accepted_at", "pk")
 
     def total(self):
         count = self.rows().count()
@@ -195,6 +212,8 @@ class _AcceptedReferrals(Earnings):
                 "earned_on": TruncDate("accepted_at", tzinfo=self.terms.zone),
             },
         )
+        billed = statement.lines.filter(method=self.method).values("referral_id")
+        Referral.objects.filter(pk__in=billed).update(acceptance_billed=True)
 
 
 class _ApprovedPathways(Earnings):
@@ -208,18 +227,20 @@ class _ApprovedPathways(Earnings):
 
     def rows(self) -> QuerySet[Pathway]:
         terms = self.terms
-        return (
-            Pathway.objects.filter(
-                referral__partnership=terms.partnership,
-                status=Pathway.Status.APPROVED,
-                approved_at__gte=terms.since,
-                approved_at__lt=terms.end,
-                kind__in=list(self.rates),
-            )
-            .exclude(referral__status__in=NOT_BILLABLE)
-            .exclude(_billed(self.method, pathway_id=OuterRef("pk")))
-            .order_by("approved_at", "pk")
-        )
+        pathways = Pathway.objects.filter(
+            # Pathways written without their partnership (a bulk load) are
+            # found through their referral: slower, but not missed.
+            Q(partnership=terms.partnership)
+            | Q(partnership__isnull=True, referral__partnership=terms.partnership),
+            billed=False,
+            status=Pathway.Status.APPROVED,
+            approved_at__gte=terms.since,
+            approved_at__lt=terms.end,
+            kind__in=list(self.rates),
+        ).exclude(referral__status__in=NOT_BILLABLE)
+        return _unmarked(
+            pathways, terms, self.method, pathway_id=OuterRef("pk")
+        ).order_by("approved_at", "pk")
 
     def total(self):
         counts = self.rows().order_by().values_list("kind").annotate(Count("pk"))
@@ -274,6 +295,8 @@ class _ApprovedPathways(Earnings):
                 "earned_on": TruncDate("approved_at", tzinfo=self.terms.zone),
             },
         )
+        billed = statement.lines.filter(method=self.method).values("pathway_id")
+        Pathway.objects.filter(pk__in=billed).update(billed=True)
 
 
 class _EnrolledPatients(Earnings):
@@ -286,7 +309,9 @@ class _EnrolledPatients(Earnings):
         super().__init__(terms)
         self.fee = terms.contract.fee_per_enrolled_patient_month
 
-    def rows(self) -> QuerySet:
+    def referrals(self) -> QuerySet[Referral]:
+        """Accepted referrals of the partnership, before the month's end, of
+        patients not yet billed for it (whenever the referrals closed)."""
         terms = self.terms
         return (
             Referral.objects.filter(
@@ -294,7 +319,6 @@ class _EnrolledPatients(Earnings):
                 accepted_at__isnull=False,
                 accepted_at__lt=terms.end,
             )
-            .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=terms.start))
             .exclude(status__in=NOT_BILLABLE)
             .exclude(
                 _billed(
@@ -303,13 +327,26 @@ class _EnrolledPatients(Earnings):
                     period_start=terms.period_start,
                 )
             )
+        )
+
+    def rows(self) -> QuerySet:
+        open_in_month = Q(closed_at__isnull=True) | Q(closed_at__gte=self.terms.start)
+        return (
+            self.referrals()
+            .filter(open_in_month)
             .values("patient_id")
             .annotate(first_referral=Min("pk"))
             .order_by("patient_id")
         )
 
     def total(self):
-        count = self.rows().count()
+        # The referrals still open and those closed since the month began, each
+        # read from its own stretch of an index (one scan with OR reads them all).
+        referrals = self.referrals().order_by().values("patient_id")
+        patients = referrals.filter(closed_at__isnull=True).union(
+            referrals.filter(closed_at__gte=self.terms.start)
+        )
+        count = patients.count()
         return count, count * self.fee
 
     def lines(self, start, stop):

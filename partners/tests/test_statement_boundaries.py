@@ -849,12 +849,12 @@ def test_the_months_page_lists_its_lines_in_constant_queries(
         )
     client = login(manager)
     url = reverse("partners:statements", args=[partnership.code])
-    # session, user, partnership, agreement, its pathway rates, the count and
-    # amount of each method (three), the page's accepted referrals (patient
-    # joined), approved pathways (referral and patient joined) and enrolled
-    # patients' first referrals (patient joined), issued statements, this
-    # month's, navigation organization, then the session save (savepoint,
-    # update, release)
-    with django_assert_max_num_queries(17):
+    # session, user, partnership, agreement, whether every issued statement is
+    # marked, its pathway rates, the count and amount of each method (three),
+    # the page's accepted referrals (patient joined), approved pathways
+    # (referral and patient joined) and enrolled patients' first referrals
+    # (patient joined), issued statements, this month's, navigation
+    # organization, then the session save (savepoint, update, release)
+    with django_assert_max_num_queries(18):
         response = client.get(url, {"month": "2026-02"})
     assert "$1,800.00" in response.content.decode()

@@ -16,11 +16,12 @@ from partners.tests.partnership_builders import (
 )
 
 FEBRUARY = datetime.date(2026, 2, 1)
-# session, user, partnership, agreement, its pathway rates, the count and amount
-# of each method (three), the page's accepted referrals, approved pathways and
-# enrolled patients (what earned them joined), issued statements, this month's,
-# navigation organization, then the session save (savepoint, update, release)
-DRAFT_PAGE_QUERIES = 17
+# session, user, partnership, agreement, whether every issued statement is marked,
+# its pathway rates, the count and amount of each method (three), the page's
+# accepted referrals, approved pathways and enrolled patients (what earned them
+# joined), issued statements, this month's, navigation organization, then the
+# session save (savepoint, update, release)
+DRAFT_PAGE_QUERIES = 18
 
 
 @pytest.fixture
