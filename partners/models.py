@@ -521,7 +521,7 @@ class StatementLine(ChoiceLabels, models.Model):
     """One billed item; the constraints make each earner billable once only."""
 
     statement = models.ForeignKey(
-        Statement, on_delete=models.PROTECT, related_name="lines"
+        Statement, on_delete=models.PROTECT, related_name="lines", db_index=False
     )
     period_start = models.DateField(_("month"))
     method = models.CharField(_("method"), max_length=30, choices=BillingMethod.choices)
@@ -557,6 +557,13 @@ class StatementLine(ChoiceLabels, models.Model):
         verbose_name = _("statement line")
         verbose_name_plural = _("statement lines")
         indexes = [
+            # A statement's lines in their order, a page at a time, and its
+            # totals per method without reading the lines themselves.
+            models.Index(
+                fields=["statement", "method", "earned_on", "id"],
+                include=["amount"],
+                name="statementline_order_idx",
+            ),
             # Who is already billed as enrolled in a month: few or none while the
             # month's statement is a draft.
             models.Index(

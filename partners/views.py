@@ -442,15 +442,15 @@ def statement_issue(request, code):
 @allowed(may_see_payments)
 def statement_detail(request, code):
     statement = selectors.statement_get_for_user(request.user, code)
-    lines = list(selectors.statement_lines(statement))
+    lines = selectors.statement_lines(statement)
     return render(
         request,
         "partners/statement_detail.html",
         {
             "statement": statement,
             "partnership": statement.partnership,
-            "lines": lines,
-            "totals": statements.totals_by_method(lines),
+            "page_obj": page_of(lines, PAGE_SIZE, request.GET.get("page")),
+            "totals": selectors.statement_totals_by_method(statement),
         },
     )
 

@@ -125,19 +125,6 @@ class StatementDraft:
         return self.line_pages[:]
 
 
-def totals_by_method(lines) -> list[tuple[str, int, Decimal]]:
-    """(method label, number of lines, amount) per payment method, in method order."""
-    totals = {}
-    for line in lines:
-        count, amount = totals.get(line.method, (0, Decimal(0)))
-        totals[line.method] = (count + 1, amount + line.amount)
-    return [
-        (label, *totals[value])
-        for value, label in BillingMethod.choices
-        if value in totals
-    ]
-
-
 def payment_agreement_for(
     *, partnership: Partnership, period_start: datetime.date
 ) -> Contract | None:

@@ -106,3 +106,33 @@ def test_the_statement_csv_streams_its_rows_after_its_headings(
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode())))
     assert len(rows) == 10 + 1 + 2
     assert rows[-1] == ["", "", "Total due", "", "", "", "", "", "", "1360.00"]
+
+
+def test_an_issued_statement_shows_a_page_of_lines_and_the_totals_of_all(
+    login,
+    partnership,
+    clinic,
+    supervisor,
+    navigator,
+    manager,
+    in_february,
+    django_assert_max_num_queries,
+):
+    earn(partnership, clinic, supervisor, navigator, manager, 10)
+    in_february.move_to("2026-03-02 18:00:00+00:00")
+    statement = statements.statement_issue(
+        actor=manager, partnership=partnership, period_start=FEBRUARY
+    )
+    client = login(manager)
+    url = reverse("partners:statement-detail", args=[statement.code])
+    pages = []
+    for page in (1, 2):
+        # session, user, navigation organization, statement, its totals per
+        # method, its lines counted and the page of them (what earned them
+        # joined), then the session save (savepoint, update, release)
+        with django_assert_max_num_queries(10):
+            pages.append(client.get(url, {"page": page}).content.decode())
+    assert [page_lines(content) for content in pages] == [25, 6]
+    assert "(10 lines)" in pages[1]
+    assert "$4,510.00" in pages[1]
+    assert "the CSV lists every line" in pages[0]
