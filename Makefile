@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format messages stop worker clean mutate
+.PHONY: run test lint format messages stop worker clean mutate bench bench-run
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed"; exit 1; }
@@ -36,6 +36,22 @@ test: $(VENV)/.installed
 mutate: $(VENV)/.installed
 	@test -n "$(MODULE)" || { echo "usage: make mutate MODULE=path/to/module.py"; exit 2; }
 	@$(PY) scripts/mutate.py $(MODULE) $(TESTS) $(if $(AGAIN),--again) $(if $(ONLY),--only '$(ONLY)') 2>&1 | tr '\r' '\n' | grep -Ev '^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|^ *$$'
+
+## The performance benchmark (never part of `make test`): load SCALE referrals into
+## BENCH_DATABASE_URL (wiping it), then measure every page; bench-run only measures.
+## REPEAT=5 runs per page, ONLY='dashboard' a subset, JSON=file saves the results.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chwlink_bench
+SCALE ?= 20000
+REPEAT ?= 5
+# Measured as served in production: without DEBUG's query log and template checks.
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=chwlink.settings DJANGO_DEBUG=false
+
+bench: $(VENV)/.installed
+	$(BENCH_ENV) $(PY) -m bench.generate --referrals $(SCALE) $(if $(FORCE),--force)
+	$(MAKE) bench-run
+
+bench-run: $(VENV)/.installed
+	$(BENCH_ENV) $(PY) -m bench.run --repeat $(REPEAT) $(if $(ONLY),--only '$(ONLY)') $(if $(JSON),--json $(JSON))
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

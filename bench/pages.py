@@ -1,0 +1,384 @@
+"""What the runner measures: the busiest user of each role, and each page as a
+request that user makes (found by URL name), plus the raw SQL of the dashboard.
+
+A page is a function of the test client and the cast that makes one request (or
+one unit of work) and returns its outcome: "ok", or what went wrong.
+"""
+
+import datetime
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from bench import rawsql
+from evaluation import figures
+from evaluation.forms import DashboardFilterForm
+from evaluation.models import Report
+from evaluation.services import reports
+from partners.models import Partnership, User
+
+Role = User.Role
+
+
+@dataclass
+class Cast:
+    """The busiest user of each role and the records their pages open."""
+
+    users: dict  # role key -> User
+    referrals: dict  # role key -> referral code
+    patients: dict  # role key -> patient code
+    partnership: Partnership  # the health-system manager's, for statements
+    last_month: datetime.date
+
+    LABELS = {
+        "clinic": "clinic staff",
+        "supervisor": "CBO supervisor",
+        "navigator": "navigator",
+        "manager": "program manager (health system)",
+        "cbo_manager": "program manager (CBO)",
+        "admin": "administrator",
+    }
+
+
+def _one(sql: str, params=()) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _busiest_referral(where: str, params) -> str | None:
+    """The referral with the longest timeline among those ``where`` selects."""
+    return _one(
+        f"""
+        SELECT r.code FROM referrals_referral r
+        WHERE {where}
+        ORDER BY (SELECT count(*) FROM referrals_referralevent e
+                  WHERE e.referral_id = r.id) DESC, r.id
+        LIMIT 1
+        """,
+        params,
+    )
+
+
+def find_cast() -> Cast:
+    """The users with the most work of each role (most referrals made, largest
+    inbox, largest caseload, largest program) and what their pages open."""
+    clinic = _one(
+        "SELECT referred_by_id FROM referrals_referral GROUP BY 1 "
+        "ORDER BY count(*) DESC, 1 LIMIT 1"
+    )
+    supervisor = _one(
+        """
+        SELECT u.id FROM partners_user u
+        JOIN partners_partnership p ON p.cbo_id = u.organization_id
+        JOIN referrals_referral r ON r.partnership_id = p.id
+        WHERE u.role = 'supervisor' AND u.is_active
+          AND r.status IN ('submitted', 'accepted')
+        GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1
+        """
+    )
+    navigator = _one(
+        "SELECT navigator_id FROM referrals_referral "
+        "WHERE status IN ('assigned', 'in_progress', 'on_hold') "
+        "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+    )
+
+    def manager_of(side: str) -> int | None:
+        return _one(
+            f"""
+            SELECT u.id FROM partners_user u
+            JOIN partners_partnership p ON p.{side} = u.organization_id
+            JOIN referrals_referral r ON r.partnership_id = p.id
+            WHERE u.role = 'program_manager' AND u.is_active
+            GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1
+            """
+        )
+
+    ids = {
+        "clinic": clinic,
+        "supervisor": supervisor,
+        "navigator": navigator,
+        "manager": manager_of("health_system_id"),
+        "cbo_manager": manager_of("cbo_id"),
+        "admin": _one("SELECT min(id) FROM partners_user WHERE role = 'administrator'"),
+    }
+    users = User.objects.in_bulk([pk for pk in ids.values() if pk])
+    users = {key: users[pk] for key, pk in ids.items() if pk in users}
+    referrals = {
+        "clinic": _busiest_referral("r.referred_by_id = %s", [clinic]),
+        "supervisor": _busiest_referral(
+            "r.status IN ('submitted', 'accepted', 'assigned', 'in_progress') "
+            "AND r.partnership_id IN (SELECT id FROM partners_partnership "
+            "WHERE cbo_id = %s)",
+            [users["supervisor"].organization_id],
+        ),
+        "navigator": _busiest_referral(
+            "r.navigator_id = %s AND r.status IN ('assigned', 'in_progress', "
+            "'on_hold')",
+            [navigator],
+        ),
+    }
+    patients = {
+        "clinic": _one(
+            """
+            SELECT p.code FROM referrals_patient p
+            JOIN referrals_referral r ON r.patient_id = p.id
+            WHERE p.health_system_id = %s GROUP BY p.id ORDER BY count(*) DESC, p.id
+            LIMIT 1
+            """,
+            [users["clinic"].organization_id],
+        ),
+        "navigator": _one(
+            "SELECT p.code FROM referrals_patient p JOIN referrals_referral r "
+            "ON r.patient_id = p.id WHERE r.code = %s",
+            [referrals["navigator"]],
+        ),
+    }
+    manager = users["manager"]
+    partnership = (
+        Partnership.objects.of_organization(manager.organization_id)
+        .filter(status=Partnership.Status.ACTIVE)
+        .order_by("pk")
+        .first()
+    )
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    return Cast(users, referrals, patients, partnership, last_month)
+
+
+@dataclass
+class Page:
+    name: str
+    role: str
+    run: Callable  # (client, cast) -> outcome string
+
+
+def _get(name, *args, query=None):
+    """A GET of the named URL (arguments taken from the cast by ``args``), read to
+    the end when it streams."""
+
+    def run(client, cast):
+        url = reverse(name, args=[arg(cast) for arg in args])
+        response = client.get(url, query or {})
+        if hasattr(response, "streaming_content"):
+            for _chunk in response.streaming_content:
+                pass
+        return _outcome(response, 200)
+
+    return run
+
+
+def _outcome(response, expect) -> str:
+    if response.status_code == expect:
+        return "ok"
+    return f"HTTP {response.status_code}"
+
+
+def _post(name, *args, data, expect_in_location=""):
+    def run(client, cast):
+        url = reverse(name, args=[arg(cast) for arg in args])
+        response = client.post(url, data(cast))
+        if response.status_code != 302:
+            return f"HTTP {response.status_code}"
+        if expect_in_location and expect_in_location not in response["Location"]:
+            return f"refused (back to {response['Location']})"
+        return "ok"
+
+    return run
+
+
+def rolled_back(run):
+    """Run a page that writes inside a transaction that is rolled back, so every
+    repetition starts from the same data."""
+
+    def wrapped(client, cast):
+        with transaction.atomic():
+            try:
+                return run(client, cast)
+            finally:
+                transaction.set_rollback(True)
+
+    return wrapped
+
+
+def _last_month(cast) -> str:
+    return cast.last_month.strftime("%Y-%m")
+
+
+def _twelve_months() -> dict:
+    return {"start": (timezone.localdate() - datetime.timedelta(days=365)).isoformat()}
+
+
+def _dataset(client, cast):
+    """The de-identified dataset asks for the password again unless given within
+    the last minutes: record a fresh one in the session, as the sign-in would."""
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "email": cast.users["manager"].email}
+    ]
+    session.save()
+    return _get("evaluation:export-dataset")(client, cast)
+
+
+def _program_report(role):
+    """The scheduled monthly program report, built as the Celery task builds it
+    (both table sets, the CSV and the e-mail), then rolled back."""
+
+    def run(client, cast):
+        end = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+        report = Report.objects.create(
+            kind=Report.Kind.MONTHLY_PROGRAM,
+            owner=cast.users[role],
+            period_start=cast.last_month,
+            period_end=end,
+        )
+        reports.report_build(report_id=report.pk)
+        report.refresh_from_db()
+        return "ok" if report.status == Report.Status.DONE else report.status
+
+    return rolled_back(run)
+
+
+def _raw_sql(role, query=None):
+    def run(client, cast):
+        user = cast.users[role]
+        form = DashboardFilterForm(
+            query() if query else None, **figures.dashboard_choices(user)
+        )
+        rawsql.dashboard_figures(user, form.filters())
+        return "ok"
+
+    return run
+
+
+# The dashboard pages and the raw SQL of the same figures, by filters.
+DASHBOARD = "dashboard, default filters"
+DASHBOARD_12 = "dashboard, 12 months"
+RAW_SQL = "raw SQL of the dashboard"
+RAW_SQL_12 = "raw SQL of the dashboard, 12 months"
+RATIOS = [(DASHBOARD, RAW_SQL), (DASHBOARD_12, RAW_SQL_12)]
+
+
+def _dashboard_pages(role: str) -> list[Page]:
+    return [
+        Page(DASHBOARD, role, _get("evaluation:dashboard")),
+        Page(
+            DASHBOARD_12,
+            role,
+            lambda client, cast: _get("evaluation:dashboard", query=_twelve_months())(
+                client, cast
+            ),
+        ),
+        Page(
+            "dashboard CSV export (clinics)",
+            role,
+            _get("evaluation:export-table", lambda cast: "clinics"),
+        ),
+        Page("scheduled program report", role, _program_report(role)),
+        Page(RAW_SQL, role, _raw_sql(role)),
+        Page(RAW_SQL_12, role, _raw_sql(role, _twelve_months)),
+    ]
+
+
+def pages() -> list[Page]:
+    def code(role, kind="referrals"):
+        return lambda cast: getattr(cast, kind)[role]
+
+    def partnership(cast):
+        return cast.partnership.code
+
+    return [
+        Page("clinic referral list", "clinic", _get("referrals:clinic-referral-list")),
+        Page(
+            "clinic referral list, all clinics",
+            "clinic",
+            _get("referrals:clinic-referral-list", query={"clinic": ""}),
+        ),
+        Page(
+            "patient search",
+            "clinic",
+            _post_ok(
+                "referrals:referral-new", {"last_name": "García", "first_name": "A"}
+            ),
+        ),
+        Page(
+            "referral detail",
+            "clinic",
+            _get("referrals:referral-detail", code("clinic")),
+        ),
+        Page(
+            "patient detail",
+            "clinic",
+            _get("referrals:patient-detail", code("clinic", "patients")),
+        ),
+        Page("notifications list", "clinic", _get("referrals:notification-list")),
+        Page("CBO inbox", "supervisor", _get("referrals:inbox")),
+        Page(
+            "referral detail",
+            "supervisor",
+            _get("referrals:referral-detail", code("supervisor")),
+        ),
+        Page("pathway approvals", "supervisor", _get("referrals:pathway-approvals")),
+        Page("notifications list", "supervisor", _get("referrals:notification-list")),
+        Page("navigator caseload", "navigator", _get("referrals:caseload")),
+        Page(
+            "referral detail",
+            "navigator",
+            _get("referrals:referral-detail", code("navigator")),
+        ),
+        Page(
+            "patient detail",
+            "navigator",
+            _get("referrals:patient-detail", code("navigator", "patients")),
+        ),
+        Page("notifications list", "navigator", _get("referrals:notification-list")),
+        Page(
+            "directory search",
+            "navigator",
+            _get(
+                "referrals:resource-list",
+                query={"q": "food", "need": "food-insecurity"},
+            ),
+        ),
+        Page("PAM follow-ups due", "navigator", _get("evaluation:pam-due")),
+        *_dashboard_pages("manager"),
+        Page("de-identified dataset CSV", "manager", _dataset),
+        Page(
+            "monthly statement draft",
+            "manager",
+            lambda client, cast: _get(
+                "partners:statements", partnership, query={"month": _last_month(cast)}
+            )(client, cast),
+        ),
+        Page(
+            "monthly statement issue",
+            "manager",
+            rolled_back(
+                _post(
+                    "partners:statement-issue",
+                    partnership,
+                    data=lambda cast: {"month": _last_month(cast)},
+                    expect_in_location="/statements/",
+                )
+            ),
+        ),
+        *_dashboard_pages("cbo_manager"),
+        Page(
+            "all-referrals list (admin)",
+            "admin",
+            _get("admin:referrals_referral_changelist"),
+        ),
+    ]
+
+
+def _post_ok(name, data):
+    def run(client, cast):
+        response = client.post(reverse(name), data)
+        return _outcome(response, 200)
+
+    return run

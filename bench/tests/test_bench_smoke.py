@@ -1,0 +1,125 @@
+"""A small-scale run of the benchmark: the generator loads a consistent data set
+and the runner measures every page on it (figures are never asserted here)."""
+
+import pytest
+from django.db import connection
+
+from bench.generate import generate
+from bench.pages import pages
+from bench.run import BARE, run
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def small_world():
+    generate(referrals=300, seed=3, out=lambda line: None)
+    # The instrument is under test, not the speed: without JIT compilation the
+    # dashboard's queries take a tenth of the time on a data set this small.
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("RESET jit")
+
+
+def _scalar(sql):
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
+def test_generated_referrals_match_their_timeline(small_world):
+    """The denormalised moments and the status are what the events say."""
+    assert _scalar("SELECT count(*) FROM referrals_referral") == 300
+    assert _scalar("SELECT count(DISTINCT status) FROM referrals_referral") >= 8, (
+        "referrals in most statuses"
+    )
+    mismatched = _scalar(
+        """
+        SELECT count(*) FROM referrals_referral r
+        WHERE r.last_contact_at IS DISTINCT FROM (
+                SELECT max(occurred_at) FROM referrals_encounter e
+                WHERE e.referral_id = r.id)
+           OR r.version <> (
+                SELECT count(*) FROM referrals_referralevent e
+                WHERE e.referral_id = r.id AND e.kind IN ('status', 'assignment'))
+           OR r.status IS DISTINCT FROM coalesce((
+                SELECT e.to_status FROM referrals_referralevent e
+                WHERE e.referral_id = r.id AND e.kind IN ('status', 'assignment')
+                ORDER BY e.created DESC, e.id DESC LIMIT 1), 'draft')
+           OR (r.first_contact_at IS NULL) <> NOT EXISTS (
+                SELECT 1 FROM referrals_encounter e
+                WHERE e.referral_id = r.id AND e.reached)
+        """
+    )
+    assert mismatched == 0
+    # Issued statements bill each accepted referral once at most.
+    assert _scalar("SELECT count(*) FROM partners_statement") > 0
+    assert (
+        _scalar(
+            "SELECT count(*) - count(DISTINCT referral_id) FROM partners_statementline "
+            "WHERE method = 'accepted_referral'"
+        )
+        == 0
+    )
+
+
+def test_runner_measures_every_page_against_the_bare_view(small_world):
+    lines = []
+    results = run(repeat=1, warmup=0, out=lines.append)
+    failing = [(r["page"], r["role"], r["outcome"]) for r in results["pages"]
+               if r["outcome"] != "ok"]  # fmt: skip
+    assert failing == []
+    measured = {r["page"] for r in results["pages"]}
+    assert measured == {page.name for page in pages()} | {BARE}
+    table = "\n".join(lines)
+    for result in results["pages"]:
+        assert result["page"] in table
+        if result["page"] != BARE:
+            assert result["times_bare"] is not None, result["page"]
+    assert len(results["dashboard_vs_raw_sql"]) == 4
+    assert "dashboard ÷ raw SQL" in table
+    idle = next(row for row in results["sweep"] if row["sweep"] == "nothing newly due")
+    assert idle["sent"] == 0
+
+
+KPIS = [
+    "referred",
+    "accepted",
+    "contacted",
+    "needs_linked",
+    "closed",
+    "open",
+    "active_patients",
+    "overdue",
+    "needs_resolved",
+]
+
+
+def test_raw_sql_computes_the_dashboard_figures(small_world):
+    """The ratio compares like with like: the hand-written SQL gives the
+    dashboard's own figures."""
+    from bench import rawsql
+    from bench.pages import find_cast
+    from evaluation import figures
+
+    for role in ("manager", "cbo_manager"):
+        user = find_cast().users[role]
+        dashboard = figures.dashboard_for_user(user, {"window": 6})
+        raw = rawsql.dashboard_figures(user, {"window": 6})
+        kpis = dict(zip(raw["kpis"]["columns"], raw["kpis"]["rows"][0], strict=True))
+        for name in KPIS:
+            assert dashboard["figures"][name] == kpis[name], name
+        monthly = [tuple(row[1:]) for row in raw["monthly"]["rows"]]
+        assert [tuple(row[1:]) for row in dashboard["tables"]["monthly"]["rows"]] == (
+            monthly
+        )
+        totals = dashboard["utilization"]["totals"]
+        cohort, with_pre, both = raw["utilization"]["rows"][0][:3]
+        assert (totals["cohort"], totals["with_pre"], totals["n"]) == (
+            cohort,
+            with_pre,
+            both,
+        )
+        assert dashboard["pam"]["overall"]["baselines"] == raw["pam"]["rows"][0][0]
