@@ -482,7 +482,7 @@ class Statement(TimeStamped):
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
     )
     # Whether the acceptances and pathways billed here carry their billing marks
-    # (``Referral.acceptance_billed``, ``Pathway.billed``): while a statement
+    # (``Referral.acceptance_billed_at``, ``Pathway.billed_at``): while a statement
     # written otherwise (a bulk load) lacks them, drafts check the lines too.
     earners_marked = models.BooleanField(
         default=False, db_default=False, editable=False

@@ -3,8 +3,8 @@ database: the draft counts and sums them there and reads only the lines shown,
 and issuing copies them with ``INSERT ... SELECT``, so a month of a statewide
 partnership (tens of thousands of lines) never passes through Python.
 
-Issuing also marks what it billed (``Referral.acceptance_billed``,
-``Pathway.billed``) and the statement as marked, so a draft reads the acceptances
+Issuing also marks what it billed (``Referral.acceptance_billed_at``,
+``Pathway.billed_at``) and the statement as marked, so a draft reads the acceptances
 and pathways not yet billed instead of every one since the agreement took effect.
 While some statement is not marked (written by a bulk load), drafts check every
 row against the stored lines as well: slower, but nothing is billed twice."""
@@ -171,7 +171,7 @@ class _AcceptedReferrals(Earnings):
         terms = self.terms
         referrals = Referral.objects.filter(
             partnership=terms.partnership,
-            acceptance_billed=False,
+            acceptance_billed_at__isnull=True,
             accepted_at__gte=terms.since,
             accepted_at__lt=terms.end,
         ).exclude(status__in=NOT_BILLABLE)
@@ -213,7 +213,9 @@ class _AcceptedReferrals(Earnings):
             },
         )
         billed = statement.lines.filter(method=self.method).values("referral_id")
-        Referral.objects.filter(pk__in=billed).update(acceptance_billed=True)
+        Referral.objects.filter(pk__in=billed).update(
+            acceptance_billed_at=statement.issued_at
+        )
 
 
 class _ApprovedPathways(Earnings):
@@ -232,7 +234,7 @@ class _ApprovedPathways(Earnings):
             # found through their referral: slower, but not missed.
             Q(partnership=terms.partnership)
             | Q(partnership__isnull=True, referral__partnership=terms.partnership),
-            billed=False,
+            billed_at__isnull=True,
             status=Pathway.Status.APPROVED,
             approved_at__gte=terms.since,
             approved_at__lt=terms.end,
@@ -296,7 +298,7 @@ class _ApprovedPathways(Earnings):
             },
         )
         billed = statement.lines.filter(method=self.method).values("pathway_id")
-        Pathway.objects.filter(pk__in=billed).update(billed=True)
+        Pathway.objects.filter(pk__in=billed).update(billed_at=statement.issued_at)
 
 
 class _EnrolledPatients(Earnings):

@@ -54,14 +54,16 @@ def test_issuing_marks_what_it_billed_and_nothing_else(partnership, manager, ear
     referral = Referral.objects.get(pk=food.referral_id)
     untouched = referral.updated
     events = (referral.history.count(), food.history.count())
-    issue(manager, partnership, FEBRUARY)
+    statement = issue(manager, partnership, FEBRUARY)
     food.refresh_from_db()
     housing.refresh_from_db()
-    assert (food.billed, housing.billed) == (True, False)
+    assert (food.billed_at, housing.billed_at) == (statement.issued_at, None)
     assert partnership.statements.get().earners_marked
-    assert set(
-        Referral.objects.filter(acceptance_billed=True).values_list("pk", flat=True)
-    ) == {food.referral_id, housing.referral_id}
+    billed = Referral.objects.filter(acceptance_billed_at=statement.issued_at)
+    assert set(billed.values_list("pk", flat=True)) == {
+        food.referral_id,
+        housing.referral_id,
+    }
     # A billing mark is no change to the referral: no audit event, and the
     # worklists' "last changed" order stays as it was.
     referral.refresh_from_db()
@@ -74,8 +76,8 @@ def test_what_is_billed_but_not_marked_is_not_billed_again(
 ):
     issue(manager, partnership, FEBRUARY)
     # As a bulk load would leave them: the lines stored, the rows not marked.
-    Referral.objects.update(acceptance_billed=False)
-    Pathway.objects.update(billed=False)
+    Referral.objects.update(acceptance_billed_at=None)
+    Pathway.objects.update(billed_at=None)
     partnership.statements.update(earners_marked=False)
     assert statement_compute(partnership=partnership, period_start=MARCH).lines == []
     time_machine.move_to("2026-04-02 18:00:00+00:00")

@@ -307,8 +307,8 @@ def test_drafts_and_issued_statements_equal_a_recount_of_every_row(
         if marks == "lost":
             # As a bulk load leaves a statement: lines stored, nothing marked.
             Statement.objects.update(earners_marked=False)
-            Referral.objects.update(acceptance_billed=False)
-            Pathway.objects.update(billed=False, partnership=None)
+            Referral.objects.update(acceptance_billed_at=None)
+            Pathway.objects.update(billed_at=None, partnership=None)
 
     def pay_employment():
         services.pathway_rates_set(

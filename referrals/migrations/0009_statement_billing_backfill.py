@@ -18,16 +18,18 @@ def mark_billed(apps, schema_editor):
     Statement = apps.get_model("partners", "Statement")
     lines = apps.get_model("partners", "StatementLine").objects
     last_statement = Statement.objects.aggregate(last=Max("pk"))["last"] or 0
+    billed = lines.filter(referral=OuterRef("pk"), method="accepted_referral")
     for referrals in _batches(Referral):
-        referrals.filter(acceptance_billed=False).filter(
-            Exists(lines.filter(referral=OuterRef("pk"), method="accepted_referral"))
-        ).update(acceptance_billed=True)
+        referrals.filter(Exists(billed), acceptance_billed_at__isnull=True).update(
+            acceptance_billed_at=Subquery(billed.values("statement__issued_at")[:1])
+        )
     partnership = Referral.objects.filter(pk=OuterRef("referral_id"))
     for pathways in _batches(Pathway):
         pathways.filter(partnership__isnull=True).update(
             partnership_id=Subquery(partnership.values("partnership_id")),
-            billed=Exists(
+            billed_at=Subquery(
                 lines.filter(pathway=OuterRef("pk"), method="approved_pathway")
+                .values("statement__issued_at")[:1]
             ),
         )
     Statement.objects.filter(pk__lte=last_statement).update(earners_marked=True)

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         AddIndexConcurrently(
             model_name="pathway",
             index=models.Index(
-                condition=models.Q(("billed", False), ("status", "approved")),
+                condition=models.Q(("billed_at__isnull", True), ("status", "approved")),
                 fields=["partnership", "kind", "approved_at"],
                 include=("referral",),
                 name="pathway_unbilled_idx",
@@ -25,7 +25,8 @@ class Migration(migrations.Migration):
             model_name="referral",
             index=models.Index(
                 condition=models.Q(
-                    ("acceptance_billed", False), ("accepted_at__isnull", False)
+                    ("acceptance_billed_at__isnull", True),
+                    ("accepted_at__isnull", False),
                 ),
                 fields=["partnership", "accepted_at"],
                 include=("status",),
@@ -41,12 +42,13 @@ class Migration(migrations.Migration):
                 name="referral_open_accepted_idx",
             ),
         ),
-        # Only approved pathways are ever billed: without this the planner takes
-        # the two columns as independent and expects several times the unbilled
-        # approved pathways there are, then scans every referral to join them.
+        # Only approved pathways are ever billed: without the pairs counted
+        # together the planner takes the two as independent, expects several
+        # times the unbilled approved pathways there are, and then reads every
+        # referral to join them. (billed_at holds few values: issue moments.)
         migrations.RunSQL(
             "CREATE STATISTICS referrals_pathway_status_billed (mcv) "
-            "ON status, billed FROM referrals_pathway",
+            "ON status, billed_at FROM referrals_pathway",
             "DROP STATISTICS referrals_pathway_status_billed",
         ),
     ]

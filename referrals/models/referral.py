@@ -14,7 +14,7 @@ from referrals.models.patient import Patient
 
 
 # Whether an acceptance is billed is a billing mark, not a change to the referral.
-@pghistory.track(model_name="ReferralHistory", exclude=["acceptance_billed"])
+@pghistory.track(model_name="ReferralHistory", exclude=["acceptance_billed_at"])
 class Referral(TimeStamped):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -118,12 +118,10 @@ class Referral(TimeStamped):
     last_contact_at = models.DateTimeField(_("last contact at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), auto_now_add=True)
-    # Set once the acceptance fee is on an issued statement, so a month's statement
+    # When the acceptance fee went on an issued statement, so a month's statement
     # reads the acceptances not yet billed, not every one since the agreement
     # began (partners.statements; the statement lines stay the record).
-    acceptance_billed = models.BooleanField(
-        default=False, db_default=False, editable=False
-    )
+    acceptance_billed_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         ordering = ["-created"]
@@ -157,7 +155,9 @@ class Referral(TimeStamped):
             models.Index(
                 fields=["partnership", "accepted_at"],
                 include=["status"],
-                condition=Q(accepted_at__isnull=False, acceptance_billed=False),
+                condition=Q(
+                    accepted_at__isnull=False, acceptance_billed_at__isnull=True
+                ),
                 name="referral_unbilled_idx",
             ),
             models.Index(

@@ -53,7 +53,7 @@ class Encounter(ChoiceLabels, models.Model):
 
 
 # The billing marks repeat the referral's partnership and the statement lines.
-@pghistory.track(model_name="PathwayHistory", exclude=["partnership", "billed"])
+@pghistory.track(model_name="PathwayHistory", exclude=["partnership", "billed_at"])
 class Pathway(ChoiceLabels, models.Model):
     """One confirmed social need, worked until resolved (Pathways Community HUB).
 
@@ -117,7 +117,7 @@ class Pathway(ChoiceLabels, models.Model):
         related_name="pathways",
         verbose_name=_("community resources"),
     )
-    # The referral's partnership, and whether the pathway is on an issued
+    # The referral's partnership, and when the pathway went on an issued
     # statement: a month's statement reads the partnership's approved pathways not
     # yet billed, not every one since the agreement began (partners.statements).
     partnership = models.ForeignKey(
@@ -128,7 +128,7 @@ class Pathway(ChoiceLabels, models.Model):
         editable=False,
         db_index=False,
     )
-    billed = models.BooleanField(default=False, db_default=False, editable=False)
+    billed_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         ordering = ["opened_at", "pk"]
@@ -146,7 +146,7 @@ class Pathway(ChoiceLabels, models.Model):
             models.Index(
                 fields=["partnership", "kind", "approved_at"],
                 include=["referral"],
-                condition=Q(status="approved", billed=False),
+                condition=Q(status="approved", billed_at__isnull=True),
                 name="pathway_unbilled_idx",
             ),
         ]
