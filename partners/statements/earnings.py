@@ -13,6 +13,7 @@ import dataclasses
 import datetime
 import zoneinfo
 from decimal import Decimal
+from typing import Protocol
 
 from django.db import connection
 from django.db.models import (
@@ -140,27 +141,28 @@ def _insert_lines(rows: QuerySet, *, statement: Statement, method, columns) -> N
         cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)
 
 
-class Earnings:
+class Earnings(Protocol):
     """One payment method's lines for a month, counted and read in the database."""
 
     method: BillingMethod
-
-    def __init__(self, terms: Terms):
-        self.terms = terms
+    terms: Terms
 
     def total(self) -> tuple[int, Decimal]:
         """The number of lines and their amount."""
-        raise NotImplementedError
 
     def lines(self, start: int, stop: int) -> list[StatementLine]:
         """Lines ``start`` to ``stop`` (excluded), in order, with what earned them."""
-        raise NotImplementedError
 
     def insert(self, statement: Statement) -> None:
-        raise NotImplementedError
+        """Store the lines on the issued statement, and mark what they bill."""
 
 
-class _AcceptedReferrals(Earnings):
+class _Method:
+    def __init__(self, terms: Terms):
+        self.terms = terms
+
+
+class _AcceptedReferrals(_Method):
     method = BillingMethod.ACCEPTED_REFERRAL
 
     def __init__(self, terms):
@@ -218,7 +220,7 @@ class _AcceptedReferrals(Earnings):
         )
 
 
-class _ApprovedPathways(Earnings):
+class _ApprovedPathways(_Method):
     """Approved pathways of the kinds the agreement pays a rate for."""
 
     method = BillingMethod.APPROVED_PATHWAY
@@ -301,7 +303,7 @@ class _ApprovedPathways(Earnings):
         Pathway.objects.filter(pk__in=billed).update(billed_at=statement.issued_at)
 
 
-class _EnrolledPatients(Earnings):
+class _EnrolledPatients(_Method):
     """Patients with an accepted referral open at some point in the month, each
     once, through their first such referral."""
 
@@ -387,7 +389,7 @@ class _EnrolledPatients(Earnings):
         )
 
 
-class _FundedFtes(Earnings):
+class _FundedFtes(_Method):
     method = BillingMethod.NAVIGATOR_FTE
 
     def line(self) -> StatementLine:
