@@ -34,6 +34,7 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from partners.models import (
     BillingMethod,
@@ -162,8 +163,42 @@ class _Method:
         self.terms = terms
 
 
-class _AcceptedReferrals(_Method):
+class _FeePerReferral(_Method):
+    """A fixed fee for each line, earned through a referral."""
+
+    fee: Decimal
+    description: str  # lazy: read in the language of the request
+
+    def _line(self, referral, earned_on) -> StatementLine:
+        return _line(
+            method=self.method,
+            description=str(self.description),
+            amount=self.fee,
+            referral=referral,
+            patient=referral.patient,
+            earned_on=earned_on,
+        )
+
+    def _insert(self, statement, *, referral_id, earned_on) -> None:
+        _insert_lines(
+            self.rows(),
+            statement=statement,
+            method=self.method,
+            columns={
+                "description": Value(str(self.description)),
+                "referral_id": referral_id,
+                "pathway_id": NO_ID,
+                "patient_id": F("patient_id"),
+                "unit_amount": Value(self.fee),
+                "amount": Value(self.fee),
+                "earned_on": earned_on,
+            },
+        )
+
+
+class _AcceptedReferrals(_FeePerReferral):
     method = BillingMethod.ACCEPTED_REFERRAL
+    description = gettext_lazy("Referral accepted")
 
     def __init__(self, terms):
         super().__init__(terms)
@@ -187,32 +222,17 @@ class _AcceptedReferrals(_Method):
 
     def lines(self, start, stop):
         referrals = self.rows().select_related("patient")[start:stop]
+        zone = self.terms.zone
         return [
-            _line(
-                method=self.method,
-                description=_("Referral accepted"),
-                amount=self.fee,
-                referral=referral,
-                patient=referral.patient,
-                earned_on=timezone.localdate(referral.accepted_at, self.terms.zone),
-            )
+            self._line(referral, timezone.localdate(referral.accepted_at, zone))
             for referral in referrals
         ]
 
     def insert(self, statement):
-        _insert_lines(
-            self.rows(),
-            statement=statement,
-            method=self.method,
-            columns={
-                "description": Value(_("Referral accepted")),
-                "referral_id": F("pk"),
-                "pathway_id": NO_ID,
-                "patient_id": F("patient_id"),
-                "unit_amount": Value(self.fee),
-                "amount": Value(self.fee),
-                "earned_on": TruncDate("accepted_at", tzinfo=self.terms.zone),
-            },
+        self._insert(
+            statement,
+            referral_id=F("pk"),
+            earned_on=TruncDate("accepted_at", tzinfo=self.terms.zone),
         )
         billed = statement.lines.filter(method=self.method).values("referral_id")
         Referral.objects.filter(pk__in=billed).update(
@@ -303,11 +323,12 @@ class _ApprovedPathways(_Method):
         Pathway.objects.filter(pk__in=billed).update(billed_at=statement.issued_at)
 
 
-class _EnrolledPatients(_Method):
+class _EnrolledPatients(_FeePerReferral):
     """Patients with an accepted referral open at some point in the month, each
     once, through their first such referral."""
 
     method = BillingMethod.ENROLLED_PATIENT
+    description = gettext_lazy("Patient enrolled during the month")
 
     def __init__(self, terms):
         super().__init__(terms)
@@ -360,32 +381,14 @@ class _EnrolledPatients(_Method):
             .select_related("patient")
             .order_by("patient_id")
         )
-        return [
-            _line(
-                method=self.method,
-                description=_("Patient enrolled during the month"),
-                amount=self.fee,
-                referral=referral,
-                patient=referral.patient,
-                earned_on=self.terms.period_start,
-            )
-            for referral in referrals
-        ]
+        period_start = self.terms.period_start
+        return [self._line(referral, period_start) for referral in referrals]
 
     def insert(self, statement):
-        _insert_lines(
-            self.rows(),
-            statement=statement,
-            method=self.method,
-            columns={
-                "description": Value(_("Patient enrolled during the month")),
-                "referral_id": F("first_referral"),
-                "pathway_id": NO_ID,
-                "patient_id": F("patient_id"),
-                "unit_amount": Value(self.fee),
-                "amount": Value(self.fee),
-                "earned_on": Value(self.terms.period_start),
-            },
+        self._insert(
+            statement,
+            referral_id=F("first_referral"),
+            earned_on=Value(self.terms.period_start),
         )
 
 

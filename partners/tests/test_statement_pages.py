@@ -80,21 +80,24 @@ def test_each_page_of_the_draft_takes_the_same_queries_whatever_the_month_holds(
     assert f"${total:,}.00" in content
 
 
+@pytest.fixture
+def issued(partnership, clinic, supervisor, navigator, manager, in_february):
+    """February's statement for so many referrals (see ``earn``), issued in March."""
+
+    def issue(referrals):
+        earn(partnership, clinic, supervisor, navigator, manager, referrals)
+        in_february.move_to("2026-03-02 18:00:00+00:00")
+        return statements.statement_issue(
+            actor=manager, partnership=partnership, period_start=FEBRUARY
+        )
+
+    return issue
+
+
 def test_the_statement_csv_streams_its_rows_after_its_headings(
-    reauthenticated,
-    partnership,
-    clinic,
-    supervisor,
-    navigator,
-    manager,
-    in_february,
-    django_assert_num_queries,
+    reauthenticated, manager, issued, django_assert_num_queries
 ):
-    earn(partnership, clinic, supervisor, navigator, manager, 3)
-    in_february.move_to("2026-03-02 18:00:00+00:00")
-    statement = statements.statement_issue(
-        actor=manager, partnership=partnership, period_start=FEBRUARY
-    )
+    statement = issued(3)
     client = reauthenticated(manager)
     response = client.get(reverse("partners:statement-csv", args=[statement.code]))
     assert response.streaming
@@ -109,20 +112,9 @@ def test_the_statement_csv_streams_its_rows_after_its_headings(
 
 
 def test_an_issued_statement_shows_a_page_of_lines_and_the_totals_of_all(
-    login,
-    partnership,
-    clinic,
-    supervisor,
-    navigator,
-    manager,
-    in_february,
-    django_assert_max_num_queries,
+    login, manager, issued, django_assert_max_num_queries
 ):
-    earn(partnership, clinic, supervisor, navigator, manager, 10)
-    in_february.move_to("2026-03-02 18:00:00+00:00")
-    statement = statements.statement_issue(
-        actor=manager, partnership=partnership, period_start=FEBRUARY
-    )
+    statement = issued(10)
     client = login(manager)
     url = reverse("partners:statement-detail", args=[statement.code])
     pages = []
