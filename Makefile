@@ -29,7 +29,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest
 
-## Mutation-test one module: make mutate MODULE=partners/statements.py [TESTS="..."]
+## Mutation-test one module: make mutate MODULE=partners/statements/earnings.py [TESTS="..."]
 ## AGAIN=1 re-runs only the survivors of the last run (after adding tests);
 ## ONLY='*x_funnel*' mutates only the functions whose mutant names match.
 ## (mutmut's progress spinner is dropped from the output; the summary comes last)

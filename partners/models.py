@@ -481,6 +481,12 @@ class Statement(TimeStamped):
     issued_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
     )
+    # Whether the acceptances and pathways billed here carry their billing marks
+    # (``Referral.acceptance_billed_at``, ``Pathway.billed_at``): while a statement
+    # written otherwise (a bulk load) lacks them, drafts check the lines too.
+    earners_marked = models.BooleanField(
+        default=False, db_default=False, editable=False
+    )
 
     class Meta:
         ordering = ["-period_start"]
@@ -515,7 +521,7 @@ class StatementLine(ChoiceLabels, models.Model):
     """One billed item; the constraints make each earner billable once only."""
 
     statement = models.ForeignKey(
-        Statement, on_delete=models.PROTECT, related_name="lines"
+        Statement, on_delete=models.PROTECT, related_name="lines", db_index=False
     )
     period_start = models.DateField(_("month"))
     method = models.CharField(_("method"), max_length=30, choices=BillingMethod.choices)
@@ -550,6 +556,22 @@ class StatementLine(ChoiceLabels, models.Model):
         ordering = ["method", "earned_on", "pk"]
         verbose_name = _("statement line")
         verbose_name_plural = _("statement lines")
+        indexes = [
+            # A statement's lines in their order, a page at a time, and its
+            # totals per method without reading the lines themselves.
+            models.Index(
+                fields=["statement", "method", "earned_on", "id"],
+                include=["amount"],
+                name="statementline_order_idx",
+            ),
+            # Who is already billed as enrolled in a month: few or none while the
+            # month's statement is a draft.
+            models.Index(
+                fields=["period_start", "patient"],
+                condition=Q(method="enrolled_patient"),
+                name="statementline_enrolled_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["referral"],

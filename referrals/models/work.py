@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.choices import ChoiceLabels
+from partners.models import Partnership
 from partners.pathway_kinds import PathwayKind
 from referrals.choices import ContactMode, SocialNeed
 from referrals.models.referral import Referral
@@ -57,7 +58,8 @@ class Encounter(ChoiceLabels, models.Model):
         return f"{self.get_mode_display()} {self.occurred_at:%Y-%m-%d}"
 
 
-@pghistory.track(model_name="PathwayHistory")
+# The billing marks repeat the referral's partnership and the statement lines.
+@pghistory.track(model_name="PathwayHistory", exclude=["partnership", "billed_at"])
 class Pathway(ChoiceLabels, models.Model):
     """One confirmed social need, worked until resolved (Pathways Community HUB).
 
@@ -121,6 +123,18 @@ class Pathway(ChoiceLabels, models.Model):
         related_name="pathways",
         verbose_name=_("community resources"),
     )
+    # The referral's partnership, and when the pathway went on an issued
+    # statement: a month's statement reads the partnership's approved pathways not
+    # yet billed, not every one since the agreement began (partners.statements).
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        editable=False,
+        db_index=False,
+    )
+    billed_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         ordering = ["opened_at", "pk"]
@@ -132,6 +146,14 @@ class Pathway(ChoiceLabels, models.Model):
                 fields=["closed_at", "id"],
                 condition=Q(status="completed"),
                 name="pathway_awaiting_approval_idx",
+            ),
+            # A month's statement: the partnership's approved pathways of the
+            # kinds its agreement pays for, not yet billed.
+            models.Index(
+                fields=["partnership", "kind", "approved_at"],
+                include=["referral"],
+                condition=Q(status="approved", billed_at__isnull=True),
+                name="pathway_unbilled_idx",
             ),
         ]
         constraints = [
