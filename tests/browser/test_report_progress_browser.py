@@ -20,9 +20,9 @@ def held_build(monkeypatch):
     release = threading.Event()
     build_tables = reports._program_tables
 
-    def held(report, *, shared):
+    def held(report):
         release.wait(timeout=20)
-        return build_tables(report, shared=shared)
+        return build_tables(report)
 
     monkeypatch.setattr(reports, "_program_tables", held)
     yield release
