@@ -29,7 +29,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest
 
-## Mutation-test one module: make mutate MODULE=partners/statements.py [TESTS="..."]
+## Mutation-test one module: make mutate MODULE=partners/statements/earnings.py [TESTS="..."]
 ## AGAIN=1 re-runs only the survivors of the last run (after adding tests);
 ## ONLY='*x_funnel*' mutates only the functions whose mutant names match.
 ## (mutmut's progress spinner is dropped from the output; the summary comes last)
@@ -43,7 +43,8 @@ mutate: $(VENV)/.installed
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chwlink_bench
 SCALE ?= 20000
 REPEAT ?= 5
-BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=chwlink.settings
+# Measured as served in production: without DEBUG's query log and template checks.
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=chwlink.settings DJANGO_DEBUG=false
 
 bench: $(VENV)/.installed
 	$(BENCH_ENV) $(PY) -m bench.generate --referrals $(SCALE) $(if $(FORCE),--force)

@@ -12,12 +12,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.choices import ChoiceLabels
 from partners.languages import LANGUAGE_CHOICES
 from partners.pathway_kinds import PathwayKind
 from partners.private_files import contract_document_path, private_storage
 
 
-class TimeStamped(models.Model):
+class TimeStamped(ChoiceLabels, models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -227,7 +228,7 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(ChoiceLabels, AbstractBaseUser, PermissionsMixin):
     class Role(models.TextChoices):
         CLINIC_STAFF = ROLE_CHOICES[0]
         SUPERVISOR = ROLE_CHOICES[1]
@@ -480,6 +481,12 @@ class Statement(TimeStamped):
     issued_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
     )
+    # Whether the acceptances and pathways billed here carry their billing marks
+    # (``Referral.acceptance_billed_at``, ``Pathway.billed_at``): while a statement
+    # written otherwise (a bulk load) lacks them, drafts check the lines too.
+    earners_marked = models.BooleanField(
+        default=False, db_default=False, editable=False
+    )
 
     class Meta:
         ordering = ["-period_start"]
@@ -510,11 +517,11 @@ class BillingMethod(models.TextChoices):
     NAVIGATOR_FTE = "navigator_fte", _("Funded navigator FTEs")
 
 
-class StatementLine(models.Model):
+class StatementLine(ChoiceLabels, models.Model):
     """One billed item; the constraints make each earner billable once only."""
 
     statement = models.ForeignKey(
-        Statement, on_delete=models.PROTECT, related_name="lines"
+        Statement, on_delete=models.PROTECT, related_name="lines", db_index=False
     )
     period_start = models.DateField(_("month"))
     method = models.CharField(_("method"), max_length=30, choices=BillingMethod.choices)
@@ -549,6 +556,22 @@ class StatementLine(models.Model):
         ordering = ["method", "earned_on", "pk"]
         verbose_name = _("statement line")
         verbose_name_plural = _("statement lines")
+        indexes = [
+            # A statement's lines in their order, a page at a time, and its
+            # totals per method without reading the lines themselves.
+            models.Index(
+                fields=["statement", "method", "earned_on", "id"],
+                include=["amount"],
+                name="statementline_order_idx",
+            ),
+            # Who is already billed as enrolled in a month: few or none while the
+            # month's statement is a draft.
+            models.Index(
+                fields=["period_start", "patient"],
+                condition=Q(method="enrolled_patient"),
+                name="statementline_enrolled_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["referral"],

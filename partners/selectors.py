@@ -1,11 +1,14 @@
 """Scoped reads of organizations, partnerships and people."""
 
-from django.db.models import Count, Q, QuerySet
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from partners.access import is_administrator
 from partners.models import (
+    BillingMethod,
     Contract,
     Organization,
     Partnership,
@@ -154,9 +157,7 @@ def plan_task_get_for_user(user, code) -> PlanTask:
 
 
 def statement_list_for_partnership(partnership) -> QuerySet[Statement]:
-    return partnership.statements.select_related("issued_by").annotate(
-        line_count=Count("lines")
-    )
+    return partnership.statements.select_related("issued_by")
 
 
 def statement_get_for_user(user, code) -> Statement:
@@ -171,6 +172,22 @@ def statement_get_for_user(user, code) -> Statement:
 
 def statement_lines(statement) -> QuerySet[StatementLine]:
     return statement.lines.select_related("referral", "pathway", "patient")
+
+
+def statement_totals_by_method(statement) -> list[tuple[str, int, Decimal]]:
+    """(method label, number of lines, amount) per payment method of a stored
+    statement, in method order, summed in the database."""
+    totals = {
+        row["method"]: (row["count"], row["amount"])
+        for row in statement.lines.order_by()
+        .values("method")
+        .annotate(count=Count("pk"), amount=Sum("amount"))
+    }
+    return [
+        (label, *totals[value])
+        for value, label in BillingMethod.choices
+        if value in totals
+    ]
 
 
 def training_session_list(partnership) -> QuerySet[TrainingSession]:

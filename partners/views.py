@@ -1,7 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -403,11 +409,9 @@ def statement_overview(request, code):
             "partnership": partnership,
             "form": form,
             "draft": draft,
-            "page_obj": page_of(draft.lines, PAGE_SIZE, request.GET.get("page")),
+            "page_obj": page_of(draft.line_pages, PAGE_SIZE, request.GET.get("page")),
             "issued": issued[:PAGE_SIZE],
-            "already_issued": next(
-                (s for s in issued if s.period_start == draft.period_start), None
-            ),
+            "already_issued": issued.filter(period_start=draft.period_start).first(),
             "can_issue": may_edit_partnership(request.user, partnership),
             "month_over": draft.period_start < this_month,
         },
@@ -438,15 +442,15 @@ def statement_issue(request, code):
 @allowed(may_see_payments)
 def statement_detail(request, code):
     statement = selectors.statement_get_for_user(request.user, code)
-    lines = list(selectors.statement_lines(statement))
+    lines = selectors.statement_lines(statement)
     return render(
         request,
         "partners/statement_detail.html",
         {
             "statement": statement,
             "partnership": statement.partnership,
-            "lines": lines,
-            "totals": statements.totals_by_method(lines),
+            "page_obj": page_of(lines, PAGE_SIZE, request.GET.get("page")),
+            "totals": selectors.statement_totals_by_method(statement),
         },
     )
 
@@ -457,13 +461,16 @@ def statement_csv(request, code):
     # The lines carry medical record numbers; the scope check comes first so a
     # stranger gets 404, not a password prompt that confirms the statement exists.
     require_recent_authentication(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # A statewide month holds tens of thousands of lines: they stream from a
+    # server-side cursor, a chunk at a time.
+    lines = selectors.statement_lines(statement).iterator(chunk_size=2000)
+    response = StreamingHttpResponse(
+        statements.statement_csv(statement=statement, lines=lines),
+        content_type="text/csv; charset=utf-8",
+    )
     filename = f"statement-{statement.period_start:%Y-%m}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
-    statements.statement_write_csv(
-        stream=response, statement=statement, lines=selectors.statement_lines(statement)
-    )
     return response
 
 

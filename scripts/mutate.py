@@ -1,4 +1,5 @@
-"""Mutation testing of one rule module: ``make mutate MODULE=partners/statements.py``.
+"""Mutation testing of one rule module:
+``make mutate MODULE=partners/statements/earnings.py``.
 
 mutmut 3 copies the project under ``mutants/``, mutates the functions of MODULE and
 runs, for each mutant, only the tests that reached the mutated function. The run ends
@@ -27,11 +28,14 @@ from mutmut.__main__ import SourceFileMutationData, cli, status_by_exit_code
 
 FAST_TESTS = ["partners", "referrals", "evaluation", "chwlink", "tests/security"]
 # Module -> the tests that exercise its rules; anything else runs FAST_TESTS.
+STATEMENT_TESTS = [
+    "partners/tests/test_statement_arithmetic.py",
+    "partners/tests/test_statement_navigator_time.py",
+    "partners/tests/test_statement_recount.py",
+]
 COVERING_TESTS = {
-    "partners/statements.py": [
-        "partners/tests/test_statement_arithmetic.py",
-        "partners/tests/test_statement_navigator_time.py",
-    ],
+    "partners/statements/__init__.py": STATEMENT_TESTS,
+    "partners/statements/earnings.py": STATEMENT_TESTS,
 }
 
 

@@ -1,13 +1,27 @@
 """Choice labels without Django's per-call cost."""
 
-from django.db import models
+import functools
+
+from django.utils.translation import get_language
 
 
-def label_of(choices: type[models.Choices], value) -> str:
-    """The label of ``value`` (the value itself if unknown), as ``get_FOO_display``
-    gives it. Django's version hashes every lazy label of the field on each call,
-    which a list of 25 rows pays 25 times over."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
+class ChoiceLabels:
+    """``get_FOO_display`` from a table built once per field and language.
+
+    Django's own version hashes every lazy label of the field on each call: a list
+    of 25 rows showing a patient's language (a hundred choices) paid thousands of
+    translations per page.
+    """
+
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        return _labels(field, get_language()).get(_key(value), value)
+
+
+def _key(value):
+    return str(value) if value is not None else None
+
+
+@functools.lru_cache(maxsize=512)
+def _labels(field, language) -> dict:
+    return {_key(value): str(label) for value, label in field.flatchoices}

@@ -7,8 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.choices import ChoiceLabels
 
-class Report(models.Model):
+
+class Report(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         WEEKLY_OPERATIONS = "weekly_operations", _("Weekly operations summary")
         MONTHLY_PROGRAM = "monthly_program", _("Monthly program report")

@@ -7,11 +7,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from chwlink.lib.choices import label_of
+from chwlink.lib.choices import ChoiceLabels
 from referrals.models.referral import Referral
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     """Something a person should look at; the text is written when it is read, in
     the reader's language, from ``kind`` (no patient details are stored here)."""
 
@@ -87,9 +87,6 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
-
-    def get_kind_display(self):
-        return label_of(self.Kind, self.kind)
 
 
 class ReminderClaim(models.Model):

@@ -7,13 +7,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chwlink.lib.choices import label_of
+from chwlink.lib.choices import ChoiceLabels
 from partners.models import Partnership, Site, TimeStamped
 from referrals.choices import MedicalReason, SocialNeed, StatusReason, Urgency
 from referrals.models.patient import Patient
 
 
-@pghistory.track(model_name="ReferralHistory")
+# Whether an acceptance is billed is a billing mark, not a change to the referral.
+@pghistory.track(model_name="ReferralHistory", exclude=["acceptance_billed_at"])
 class Referral(TimeStamped):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -117,6 +118,10 @@ class Referral(TimeStamped):
     last_contact_at = models.DateTimeField(_("last contact at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), auto_now_add=True)
+    # When the acceptance fee went on an issued statement, so a month's statement
+    # reads the acceptances not yet billed, not every one since the agreement
+    # began (partners.statements; the statement lines stay the record).
+    acceptance_billed_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         ordering = ["-created"]
@@ -145,13 +150,26 @@ class Referral(TimeStamped):
                 fields=["clinic", "-updated", "-id"], name="referral_clinic_change_idx"
             ),
             models.Index(fields=["-created", "-id"], name="referral_newest_idx"),
+            # A month's statement: the acceptances not yet billed, and the
+            # referrals open at some moment of the month (closed then or later).
+            models.Index(
+                fields=["partnership", "accepted_at"],
+                include=["status"],
+                condition=Q(
+                    accepted_at__isnull=False, acceptance_billed_at__isnull=True
+                ),
+                name="referral_unbilled_idx",
+            ),
+            models.Index(
+                fields=["partnership", "closed_at"],
+                include=["accepted_at", "status", "patient"],
+                condition=Q(accepted_at__isnull=False),
+                name="referral_open_accepted_idx",
+            ),
         ]
 
     def __str__(self):
         return str(_("Referral {code}")).format(code=str(self.code)[:8])
-
-    def get_status_display(self):
-        return label_of(self.Status, self.status)
 
     @property
     def short_code(self):
@@ -168,7 +186,7 @@ class Referral(TimeStamped):
 
 
 @pghistory.track(model_name="ReferralEventHistory")
-class ReferralEvent(models.Model):
+class ReferralEvent(ChoiceLabels, models.Model):
     """What happened to a referral, in order: the timeline both sides read."""
 
     class Kind(models.TextChoices):

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.choices import ChoiceLabels
+from partners.models import Partnership
 from partners.pathway_kinds import PathwayKind
 from referrals.choices import ContactMode, SocialNeed
 from referrals.models.referral import Referral
@@ -15,7 +17,7 @@ from referrals.models.resource import ResourceService
 
 
 @pghistory.track(model_name="EncounterHistory")
-class Encounter(models.Model):
+class Encounter(ChoiceLabels, models.Model):
     """A contact attempt or visit; minutes feed CHI time (G0019/G0022)."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -56,8 +58,9 @@ class Encounter(models.Model):
         return f"{self.get_mode_display()} {self.occurred_at:%Y-%m-%d}"
 
 
-@pghistory.track(model_name="PathwayHistory")
-class Pathway(models.Model):
+# The billing marks repeat the referral's partnership and the statement lines.
+@pghistory.track(model_name="PathwayHistory", exclude=["partnership", "billed_at"])
+class Pathway(ChoiceLabels, models.Model):
     """One confirmed social need, worked until resolved (Pathways Community HUB).
 
     Approved pathways are locked and count as outcomes for payment.
@@ -120,6 +123,18 @@ class Pathway(models.Model):
         related_name="pathways",
         verbose_name=_("community resources"),
     )
+    # The referral's partnership, and when the pathway went on an issued
+    # statement: a month's statement reads the partnership's approved pathways not
+    # yet billed, not every one since the agreement began (partners.statements).
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        editable=False,
+        db_index=False,
+    )
+    billed_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         ordering = ["opened_at", "pk"]
@@ -131,6 +146,14 @@ class Pathway(models.Model):
                 fields=["closed_at", "id"],
                 condition=Q(status="completed"),
                 name="pathway_awaiting_approval_idx",
+            ),
+            # A month's statement: the partnership's approved pathways of the
+            # kinds its agreement pays for, not yet billed.
+            models.Index(
+                fields=["partnership", "kind", "approved_at"],
+                include=["referral"],
+                condition=Q(status="approved", billed_at__isnull=True),
+                name="pathway_unbilled_idx",
             ),
         ]
         constraints = [

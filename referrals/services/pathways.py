@@ -114,6 +114,7 @@ def pathway_open(
         with transaction.atomic():
             pathway = Pathway.objects.create(
                 referral=referral,
+                partnership_id=referral.partnership_id,
                 kind=kind,
                 need=need,
                 goal=goal.strip(),
