@@ -3,6 +3,7 @@ resources, patients, partnerships and utilization change, equal a recomputation
 from scratch after every kind of change."""
 
 import datetime
+import importlib
 
 import pytest
 import time_machine
@@ -28,7 +29,7 @@ from evaluation.tests.factories import (
     draft_referral,
 )
 from evaluation.tests.test_dashboard_needs_and_patients import service
-from referrals.models import Encounter, Referral
+from referrals.models import Encounter, Pathway, Referral
 from referrals.services import pathways, workflow
 from referrals.tests.factories import ReferralFactory
 
@@ -188,4 +189,58 @@ def test_a_navigators_contacts_older_than_the_kept_days_go(
         contact_logged(referral=referral, navigator=navigator)
     kept = RecentContact.objects.filter(navigator=navigator)
     assert [c.occurred_at for c in kept] == [later]
+    assert_equal_to_a_rebuild()
+
+
+def test_a_change_to_any_referral_column_the_rollups_read_moves_them(
+    worked, navigator, other_partnership
+):
+    first, second, done = worked["first"], worked["second"], worked["done"]
+    later = datetime.timedelta(days=3)
+    changes = [
+        (second, {"clinic": first.clinic}),
+        (second, {"navigator": navigator}),
+        (done, {"patient": first.patient}),
+        (done, {"status": "cancelled"}),
+        (done, {"social_needs": ["housing-instability"]}),
+        (first, {"submitted_at": first.submitted_at - datetime.timedelta(days=40)}),
+        *(
+            (done, {column: getattr(done, column) + later})
+            for column in (
+                "accepted_at",
+                "assigned_at",
+                "first_contact_at",
+                "last_contact_at",
+                "closed_at",
+                "status_changed_at",
+            )
+        ),  # fmt: skip
+        (done, {"partnership": other_partnership}),
+    ]
+    for referral, change in changes:
+        Referral.objects.filter(pk=referral.pk).update(**change)
+        assert_equal_to_a_rebuild()
+    read = importlib.import_module(
+        "evaluation.migrations.0006_rollup_triggers_on_read_columns"
+    ).REFERRAL_COLUMNS
+    changed = {
+        Referral._meta.get_field(name).column
+        for _r, change in changes
+        for name in change
+    }
+    assert changed == set(read)
+
+
+def test_billing_marks_leave_the_rollups_unread(worked):
+    """A statement marking what it billed does not recompute the facts."""
+    referral, pathway = worked["first"], worked["pathway"]
+    ReferralFact.objects.filter(referral=referral).update(status="marked")
+    moment = JANUARY + datetime.timedelta(days=60)
+    Referral.objects.filter(pk=referral.pk).update(
+        acceptance_billed_at=moment, updated=moment
+    )
+    Pathway.objects.filter(pk=pathway.pk).update(billed_at=moment, partnership=None)
+    assert ReferralFact.objects.get(referral=referral).status == "marked"
+    Pathway.objects.filter(pk=pathway.pk).update(status="completed")
+    assert ReferralFact.objects.get(referral=referral).status == referral.status
     assert_equal_to_a_rebuild()
