@@ -4,7 +4,7 @@ Every figure of the two panels is made of these sums over the cohort's
 enrollments (one per patient): counts, totals, and sums and sums of squares for
 means and standard deviations. ``EnrollmentMonth`` keeps them by partnership,
 month of the patient's first or latest referral, and PAM levels (its triggers
-in migration evaluation 0006 use the same expressions); enrollments no month can
+in migration evaluation 0005 use the same expressions); enrollments no month can
 answer for (days at the edge of a range, a patient in two of the partnerships,
 a cohort filtered by clinic, navigator, language or need) are summed directly.
 """

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from functools import cached_property
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, When
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -185,53 +185,63 @@ OPEN_WORK = """
 
 
 # The middle one or two delays of ``source`` in order, as percentile_cont
-# computes their median (``lo + (hi - lo) * 0.5``). Only SQL compiled by the ORM
-# is put into these texts; every value goes as a parameter.
+# computes their median (``lo + (hi - lo) * 0.5``), read upwards or downwards.
+# Only SQL compiled by the ORM is put into these texts; every value goes as a
+# parameter.
 MIDDLE = """
     SELECT min(d) + (max(d) - min(d)) * 0.5 FROM (
         SELECT contact_days AS d FROM ({source}) s
-        ORDER BY contact_days OFFSET {skip} LIMIT {take}
+        ORDER BY contact_days {order} OFFSET {skip} LIMIT {take}
     ) middle
 """
+UP, DOWN = (">=", ""), ("<", "DESC")
 PARTNERSHIP_DELAYS = """
-    (SELECT contact_days FROM ({facts}) f WHERE f.contact_days >= %s
-     ORDER BY contact_days)
+    (SELECT contact_days FROM ({facts}) f WHERE f.contact_days {compare} %s
+     ORDER BY contact_days {order})
 """
 CLINIC_DELAYS = """
     SELECT contact_days FROM ({facts}) f
-    WHERE f.clinic_id = c.clinic_id AND f.contact_days >= c.low
+    WHERE f.clinic_id = c.clinic_id AND f.contact_days {compare} c.bound
 """
 MEDIANS = """
     SELECT NULL::bigint, ({overall})
     UNION ALL
-    SELECT c.clinic_id, ({by_clinic})
-    FROM unnest(%s::bigint[], %s::float8[], %s::int[], %s::int[])
-        c (clinic_id, low, skip, take)
+    SELECT c.clinic_id, CASE WHEN c.down THEN ({down}) ELSE ({up}) END
+    FROM unnest(%s::bigint[], %s::float8[], %s::int[], %s::int[], %s::bool[])
+        c (clinic_id, bound, skip, take, down)
 """
 
 
-def _middle(counts: dict) -> tuple[float, int, int]:
-    """Where the median's one or two delays are in order: from the last whole
-    number of days below which fewer delays lie than the median's place, how
-    many to skip and how many to take."""
+def _middle(counts: dict) -> tuple[float, int, int, bool]:
+    """Where the median's one or two delays are in order, between the whole
+    numbers of days the counts place them: read upwards from the lower one or
+    downwards from the upper one, whichever passes fewer delays; the bound, how
+    many delays to skip and how many to take, and whether downwards."""
     contacted = counts["contacted"]
-    place = (contacted - 1) // 2
+    place, take = (contacted - 1) // 2, 2 - contacted % 2
     low, below = -math.inf, 0
+    high, under = math.inf, contacted
     for days in WITHIN_DAYS:
         within = counts[f"contacted_within_{days}"]
         if within <= place:
             low, below = float(days), within
-    return low, place - below, 2 - contacted % 2
+        elif within >= place + take:
+            high, under = float(days), within
+            break
+    up, down = place - below, under - place - take
+    return (high, down, take, True) if down < up else (low, up, take, False)
 
 
 def contact_medians(scope: DashboardScope, totals: dict, by_clinic: dict) -> dict:
     """Median days to first contact overall (key None) and by clinic id, from the
     counts of the filtered referrals: the middle of the delays, read in order
-    from an index, starting from the day the counts place it after."""
+    from an index, starting from the whole number of days nearest to it that the
+    counts place it beside."""
     by_clinic = {clinic: c for clinic, c in by_clinic.items() if c["contacted"]}
     if not totals["contacted"]:
         return {}
-    low, skip, take = _middle(totals)
+    bound, skip, take, down = _middle(totals)
+    compare, order = DOWN if down else UP
     delays = scope.facts().filter(contact_days__isnull=False)
     sql, params = compiled(delays.values("contact_days", "clinic_id"))
     # One ordered read per partnership, merged in order.
@@ -242,18 +252,30 @@ def contact_medians(scope: DashboardScope, totals: dict, by_clinic: dict) -> dic
             .filter(contact_days__isnull=False)
             .values("contact_days")
         )
-        overall.append(PARTNERSHIP_DELAYS.format(facts=branch))
-        overall_params += [*branch_params, low]
+        overall.append(
+            PARTNERSHIP_DELAYS.format(facts=branch, compare=compare, order=order)
+        )
+        overall_params += [*branch_params, bound]
+    by_clinic_middle = {
+        direction: MIDDLE.format(
+            source=CLINIC_DELAYS.format(facts=sql, compare=direction[0]),
+            order=direction[1],
+            skip="c.skip",
+            take="c.take",
+        )
+        for direction in (UP, DOWN)
+    }
     query = MEDIANS.format(
-        overall=MIDDLE.format(source=" UNION ALL ".join(overall), skip="%s", take="%s"),
-        by_clinic=MIDDLE.format(
-            source=CLINIC_DELAYS.format(facts=sql), skip="c.skip", take="c.take"
+        overall=MIDDLE.format(
+            source=" UNION ALL ".join(overall), order=order, skip="%s", take="%s"
         ),
+        down=by_clinic_middle[DOWN],
+        up=by_clinic_middle[UP],
     )
     clinics = sorted(by_clinic)
     middles = [_middle(by_clinic[clinic]) for clinic in clinics]
-    arguments = [*overall_params, skip, take, *params, clinics]
-    arguments += [[middle[i] for middle in middles] for i in range(3)]
+    arguments = [*overall_params, skip, take, *params, *params, clinics]
+    arguments += [[middle[i] for middle in middles] for i in range(4)]
     with connection.cursor() as cursor:
         cursor.execute(query, arguments)
         return dict(cursor.fetchall())
@@ -556,9 +578,13 @@ def clinic_table(by_clinic: dict, medians: dict) -> dict:
 def _shareable_stories(scope: DashboardScope):
     """Stories of the cohort shareable internally, in the partnerships."""
     in_cohort = scope.patient_ids().filter(patient_id=OuterRef("patient_id"))
-    return Story.objects.filter(
+    # Each story's patient looked up in the cohort (fewer stories than patients),
+    # not the whole cohort hashed as EXISTS would be planned.
+    return Story.objects.alias(
+        cohort_patient=Subquery(in_cohort.values("patient_id")[:1])
+    ).filter(
         shareable_q(Story.Scope.INTERNAL),
-        Exists(in_cohort),
+        cohort_patient__isnull=False,
         partnership_id__in=scope.partnership_ids,
     )
 
@@ -581,7 +607,7 @@ STORIES = """
 def story_figures(scope: DashboardScope) -> dict:
     """The three latest stories of the cohort shareable internally, and how
     many of those stories each theme is coded on."""
-    sql, params = compiled(_shareable_stories(scope).values("id", "told_on"))
+    sql, params = compiled(_shareable_stories(scope).order_by().values("id", "told_on"))
     with connection.cursor() as cursor:
         cursor.execute(STORIES.format(stories=sql), params)
         rows = sorted(cursor.fetchall(), key=lambda row: (row[0], row[4]))

@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from evaluation.access import manages_program
-from evaluation.enrollment_sums import NAMES, SUMS
+from evaluation.enrollment_sums import DECIMAL, NAMES, SUMS
 from evaluation.models import Enrollment, EnrollmentMonth, ReferralFact, ReferralMonth
 from partners.models import Partnership
 
@@ -283,11 +283,16 @@ EARLIEST = """
     SELECT DISTINCT ON (e.patient_id) e.* FROM ({enrollments}) e
     ORDER BY e.patient_id, e.first_submitted_at, e.partnership_id
 """
-SUMMED = ", ".join(f"{sql} AS {name}" for name, sql in SUMS)
+# Summed by levels where the enrollments are read, so the rows carry no more
+# than their levels to the sums; in EnrollmentMonth's types.
+SUMMED = ", ".join(
+    f"sum({sql}){'' if name in DECIMAL else '::int'} AS {name}" for name, sql in SUMS
+)
 ADDED = """
     SELECT coalesce(pam_level, 0) AS pam_level,
            coalesce(pam_fu_level, 0) AS pam_fu_level, {sums}
     FROM ({enrollments}) e
+    GROUP BY 1, 2
 """
 BY_LEVELS = """
     SELECT pam_level, pam_fu_level, {sums} FROM ({parts}) rows
