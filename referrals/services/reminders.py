@@ -59,7 +59,7 @@ class Sweep:
     now: datetime.datetime
     partnerships: dict[int, Partnership]
     levels: dict[int, dict]
-    _people: dict = field(default_factory=dict)
+    _by_role: dict = field(default_factory=dict)
 
     @classmethod
     def of_running(cls, now: datetime.datetime) -> "Sweep":
@@ -118,21 +118,10 @@ class Sweep:
         zone = zoneinfo.ZoneInfo(self.partnerships[partnership_id].time_zone)
         return self.now.astimezone(zone).date()
 
-    def supervisors(self, referral) -> list:
-        """Active supervisors of the referral's CBO (one query for all CBOs)."""
-        if "supervisors" not in self._people:
-            cbos = {p.cbo_id for p in self.partnerships.values()}
-            by_cbo = {}
-            for user in User.objects.filter(
-                organization_id__in=cbos, role=User.Role.SUPERVISOR, is_active=True
-            ):
-                by_cbo.setdefault(user.organization_id, []).append(user)
-            self._people["supervisors"] = by_cbo
-        return self._people["supervisors"].get(referral.partnership.cbo_id, [])
-
-    def managers(self, partnership) -> list:
-        """Active program managers of both partners (one query for all)."""
-        if "managers" not in self._people:
+    def _people(self, role) -> dict[int, list]:
+        """Active people of ``role`` in the running partnerships' organizations, by
+        organization (one query per role for the whole sweep)."""
+        if role not in self._by_role:
             organizations = {
                 pk
                 for p in self.partnerships.values()
@@ -140,13 +129,19 @@ class Sweep:
             }
             by_organization = {}
             for user in User.objects.filter(
-                organization_id__in=organizations,
-                role=User.Role.PROGRAM_MANAGER,
-                is_active=True,
+                organization_id__in=organizations, role=role, is_active=True
             ):
                 by_organization.setdefault(user.organization_id, []).append(user)
-            self._people["managers"] = by_organization
-        people = self._people["managers"]
+            self._by_role[role] = by_organization
+        return self._by_role[role]
+
+    def supervisors(self, referral) -> list:
+        """Active supervisors of the referral's CBO."""
+        return self._people(User.Role.SUPERVISOR).get(referral.partnership.cbo_id, [])
+
+    def managers(self, partnership) -> list:
+        """Active program managers of both partners."""
+        people = self._people(User.Role.PROGRAM_MANAGER)
         return people.get(partnership.health_system_id, []) + people.get(
             partnership.cbo_id, []
         )
