@@ -127,22 +127,43 @@ def _profile(directory: Path, result: Result, call) -> None:
 
 
 READS = ("SELECT", "WITH")
+PGHISTORY_CONTEXT = re.compile(
+    r"^\s*SELECT set_config\('pghistory\.context_id'.*?\);\s*", re.S
+)
 
 
 def _explain(directory: Path, result: Result) -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) of the page's slowest reads, one file each."""
-    from django.db import connection
-
+    """EXPLAIN (ANALYZE, BUFFERS) of the page's slowest statements, one file each."""
     directory.mkdir(parents=True, exist_ok=True)
     slug = re.sub(r"[^a-z0-9]+", "-", f"{result.role} {result.page}".lower())
     reads = [row for row in result.slowest if row[1].lstrip().upper().startswith(READS)]
     for number, (milliseconds, statement) in enumerate(reads, start=1):
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statement}")
-            plan = "\n".join(row[0] for row in cursor.fetchall())
+        plan = _plan(statement)
         (directory / f"{slug.strip('-')}-{number}.txt").write_text(
             f"-- {milliseconds} ms in the page\n{statement}\n\n{plan}\n"
         )
+
+
+def _plan(statement: str) -> str:
+    """The plan of one statement, run and then rolled back.
+
+    ANALYZE executes the statement, and a read can carry a writing CTE (issuing a
+    statement inserts its lines that way): nothing it does may stay, and a
+    statement that no longer fits the data says why instead of ending the run.
+    """
+    from django.db import DatabaseError, connection, transaction
+
+    # pghistory prefixes each write with its context: the plan wanted is the write's.
+    statement = PGHISTORY_CONTEXT.sub("", statement, count=1)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statement}")
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            transaction.set_rollback(True)
+    except DatabaseError as error:
+        return f"-- not explained: {error}".strip()
+    return plan
 
 
 def measure_pages(
