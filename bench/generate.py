@@ -199,7 +199,8 @@ MONTH_BOUNDS = """
 
 def _statements(cursor, now) -> int:
     """Monthly statements issued up to two months ago (last month is left to
-    draft and issue), with the lines ``statement_compute`` would have frozen."""
+    draft and issue), with the lines ``statement_compute`` would have frozen and
+    the billing marks issuing leaves on what they bill."""
     from partners.pathway_kinds import PathwayKind
 
     today = now.date()
@@ -299,6 +300,22 @@ def _statements(cursor, now) -> int:
         WHERE t.statement_id = s.id
         """
     )
+    # The marks issuing leaves, so drafts read only what is not yet billed.
+    cursor.execute(
+        """
+        UPDATE referrals_referral r SET acceptance_billed_at = s.issued_at
+        FROM partners_statementline l JOIN partners_statement s ON s.id = l.statement_id
+        WHERE l.method = 'accepted_referral' AND l.referral_id = r.id
+        """
+    )
+    cursor.execute(
+        """
+        UPDATE referrals_pathway w SET billed_at = s.issued_at
+        FROM partners_statementline l JOIN partners_statement s ON s.id = l.statement_id
+        WHERE l.method = 'approved_pathway' AND l.pathway_id = w.id
+        """
+    )
+    cursor.execute("UPDATE partners_statement SET earners_marked = true")
     cursor.execute("SELECT count(*) FROM partners_statementline")
     return cursor.fetchone()[0]
 

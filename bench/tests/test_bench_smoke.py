@@ -63,6 +63,28 @@ def test_generated_referrals_match_their_timeline(small_world):
         )
         == 0
     )
+    # ...and leave the marks issuing leaves: exactly what the lines bill is marked.
+    assert _scalar("SELECT bool_and(earners_marked) FROM partners_statement")
+    unmarked_or_stray = _scalar(
+        """
+        SELECT count(*) FROM referrals_referral r
+        WHERE (r.acceptance_billed_at IS NOT NULL) <> EXISTS (
+            SELECT 1 FROM partners_statementline l
+            WHERE l.method = 'accepted_referral' AND l.referral_id = r.id)
+        """
+    ) + _scalar(
+        """
+        SELECT count(*) FROM referrals_pathway w
+        WHERE (w.billed_at IS NOT NULL) <> EXISTS (
+            SELECT 1 FROM partners_statementline l
+            WHERE l.method = 'approved_pathway' AND l.pathway_id = w.id)
+        """
+    )
+    assert (
+        _scalar("SELECT count(*) FROM referrals_pathway WHERE billed_at IS NOT NULL")
+        > 0
+    )
+    assert unmarked_or_stray == 0
 
 
 def test_runner_measures_every_page_against_the_bare_view(small_world):
