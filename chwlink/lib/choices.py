@@ -25,3 +25,17 @@ def _key(value):
 @functools.lru_cache(maxsize=512)
 def _labels(field, language) -> dict:
     return {_key(value): str(label) for value, label in field.flatchoices}
+
+
+def labels_of(choices) -> dict:
+    """An enumeration's labels by value, in the active language.
+
+    ``Choices.choices`` builds a new list on every access: a list page naming the
+    needs of 25 rows twice paid for fifty of them.
+    """
+    return _enumeration_labels(choices, get_language())
+
+
+@functools.lru_cache(maxsize=128)
+def _enumeration_labels(choices, language) -> dict:
+    return {member.value: str(member.label) for member in choices}

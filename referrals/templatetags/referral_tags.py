@@ -1,6 +1,8 @@
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from chwlink.lib.choices import labels_of
 from partners.languages import LANGUAGE_NAMES
 from referrals.choices import MedicalReason, ResourceStatus, SocialNeed
 from referrals.models import Referral
@@ -38,11 +40,22 @@ def resource_badge(service) -> str:
     return RESOURCE_BADGES.get(service.status, "")
 
 
-@register.inclusion_tag("partials/status_badge.html")
+def badge(label, color: str, dark_text: bool = False) -> str:
+    # Built here, not in an included template: lists show two badges per row.
+    return format_html(
+        '<span class="badge badge-status bg-{}{}">{}</span>',
+        color,
+        " text-dark" if dark_text else "",
+        label,
+    )
+
+
+@register.simple_tag
 def status_badge(referral):
     color = STATUS_COLORS.get(referral.status, "secondary")
-    text = "text-dark" if color in {"warning", "info", "light"} else ""
-    return {"label": referral.get_status_display(), "color": color, "text": text}
+    return badge(
+        referral.get_status_display(), color, color in {"warning", "info", "light"}
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -71,12 +84,12 @@ def _labels(values, names):
 
 @register.filter
 def need_labels(values):
-    return _labels(values, dict(SocialNeed.choices))
+    return _labels(values, labels_of(SocialNeed))
 
 
 @register.filter
 def medical_reason_labels(values):
-    return _labels(values, dict(MedicalReason.choices))
+    return _labels(values, labels_of(MedicalReason))
 
 
 @register.filter

@@ -7,21 +7,22 @@ from django.utils import timezone
 
 from referrals import access
 from referrals.models import Pathway
+from referrals.templatetags.referral_tags import badge
 
 register = template.Library()
 
 PATHWAY_COLORS = {
-    Pathway.Status.OPEN: ("primary", ""),
-    Pathway.Status.COMPLETED: ("warning", "text-dark"),
-    Pathway.Status.INCOMPLETE: ("secondary", ""),
-    Pathway.Status.APPROVED: ("success", ""),
+    Pathway.Status.OPEN: ("primary", False),
+    Pathway.Status.COMPLETED: ("warning", True),
+    Pathway.Status.INCOMPLETE: ("secondary", False),
+    Pathway.Status.APPROVED: ("success", False),
 }
 
 
-@register.inclusion_tag("partials/status_badge.html")
+@register.simple_tag
 def pathway_badge(pathway):
-    color, text = PATHWAY_COLORS.get(pathway.status, ("secondary", ""))
-    return {"label": pathway.get_status_display(), "color": color, "text": text}
+    color, dark_text = PATHWAY_COLORS.get(pathway.status, ("secondary", False))
+    return badge(pathway.get_status_display(), color, dark_text)
 
 
 @register.simple_tag
