@@ -19,8 +19,9 @@ from pghistory.models import MiddlewareEvents
 
 from chwlink.lib.models import AccessRecord
 from evaluation.models import PamAdministration, Story, UtilizationRecord
-from partners.access import reads_audit, reads_every_patient_trail
+from partners.access import manages_program, reads_audit, reads_every_patient_trail
 from partners.models import Partnership
+from referrals.access import sees_contact_notes, sees_patient_contact, works_at_cbo
 from referrals.models import Pathway, Patient, Referral
 
 Action = AccessRecord.Action
@@ -261,27 +262,71 @@ def history_models() -> list:
     return [model for model in apps.get_models() if hasattr(model, "pgh_tracked_model")]
 
 
-def change_rows(events) -> list[dict]:
-    """Events as rows for a page: what changed, from what to what."""
+def change_rows(events, *, viewer=None, patient=None) -> list[dict]:
+    """Events as rows for a page: what changed, from what to what. For a
+    ``viewer``, the old and new values of a field they may not see on the record's
+    own pages are left out (``hidden``): the row says only that it changed."""
     rows = []
     for event in events:
         model = apps.get_model(event.pgh_obj_model)
         diff = event.pgh_diff or {}
+        fields = sorted(set(diff) - UNINTERESTING_FIELDS)
+        hidden = set()
+        if viewer is not None:
+            hidden = {
+                field
+                for field in fields
+                if not value_visible(viewer, event.pgh_obj_model, field, patient)
+            }
         rows.append(
             {
                 "event": event,
                 "record": model._meta.verbose_name,
                 "changes": [
-                    (field, values[0], values[1])
-                    for field, values in sorted(diff.items())
-                    if field not in UNINTERESTING_FIELDS
+                    (field, *((None, None) if field in hidden else diff[field]))
+                    for field in fields
                 ],
+                "hidden": hidden,
             }
         )
     return rows
 
 
 UNINTERESTING_FIELDS = {"updated", "version"}
+
+# Fields of the patient page's contact card: hidden from program managers, and for
+# a patient not to be contacted directly the phone numbers and address are hidden
+# from everyone (only the safe way to reach them shows).
+PHONE_AND_ADDRESS = {
+    "phone",
+    "phone_alt",
+    "voicemail_ok",
+    "texts_ok",
+    "best_time_to_call",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+}
+
+
+def value_visible(user, model_label, field, patient=None) -> bool:
+    """Whether ``user`` may see this field's values in the history: the rule of the
+    page that shows the record (the patient page, a contact, PAM, utilization)."""
+    if model_label == "referrals.Patient":
+        if field in PHONE_AND_ADDRESS:
+            hidden_for_all = patient is not None and patient.do_not_contact
+            return sees_patient_contact(user) and not hidden_for_all
+        if field == "safe_contact_note":
+            return sees_patient_contact(user)
+        return True
+    if model_label == "referrals.Encounter" and field == "note":
+        return sees_contact_notes(user)
+    if model_label == "evaluation.PamAdministration":
+        return works_at_cbo(user)
+    if model_label == "evaluation.UtilizationRecord":
+        return manages_program(user)
+    return True
 
 
 def access_record_search(*, filters: dict) -> QuerySet[AccessRecord]:

@@ -518,7 +518,10 @@ def patient_audit(request, code):
     trail = audit.patient_audit_trail(patient)
     show = "changes" if request.GET.get("show") == "changes" else "reads"
     page = page_of(trail[show], AUDIT_PAGE_SIZE, request.GET.get("page"))
-    rows = audit.change_rows(page) if show == "changes" else page
+    if show == "changes":
+        rows = audit.change_rows(page, viewer=request.user, patient=patient)
+    else:
+        rows = page
     return render(
         request,
         "partners/patient_audit.html",

@@ -107,6 +107,16 @@ def test_rows_content_types_and_trigger_survive_the_move(supervisor, administrat
     assert User.objects.get(pk=supervisor.pk).has_perm("plumbing.view_outboundemail")
     assert LogEntry.objects.get().get_edited_object() == record
 
-    refused = pytest.raises(InternalError, match="Cannot update or delete")
+    # Both append-only triggers are in place: pgtrigger's, reinstalled under the new
+    # table name, and the project's own (which fires first).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+            " AND tgrelid = 'plumbing_accessrecord'::regclass ORDER BY tgname"
+        )
+        names = [row[0] for row in cursor.fetchall()]
+    assert names[0] == "chwlink_audit_append_only"
+    assert names[1].startswith("pgtrigger_accessrecord_append_only_")
+    refused = pytest.raises(InternalError, match="UPDATE of the audit table")
     with refused, transaction.atomic():
         AccessRecord.objects.filter(pk=record.pk).update(path="/elsewhere/")
