@@ -1,6 +1,10 @@
 """Hooks that fit django-allauth and django-axes to chwlink."""
 
+import time
+
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
@@ -29,6 +33,35 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request):
         return home_url(request.user)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Ask for the password again unless the person gave it (or an
+        authenticator code) in the last few minutes: by confirming it, which
+        allauth counts, or by signing in, which allauth does not."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        return not signed_in_recently(self.request)
+
+
+# The sign-in steps as strong as the confirmation form: a password or a code from
+# the authenticator app (not a password-reset link).
+SIGN_IN_METHODS = {"password", "mfa"}
+
+
+def signed_in_recently(request) -> bool:
+    """True when this session's sign-in (its last password or authenticator step)
+    was within the re-authentication window."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    times = [
+        record["at"]
+        for record in get_authentication_records(request, user)
+        if record.get("method") in SIGN_IN_METHODS
+    ]
+    return bool(times) and time.time() - max(times) < (
+        app_settings.REAUTHENTICATION_TIMEOUT
+    )
 
 
 def axes_username(request, credentials):

@@ -7,7 +7,6 @@ the records it showed with ``request.audit_shown``. A 404 on any URL that names 
 record is a refused access.
 """
 
-import csv
 import uuid
 
 from axes.helpers import get_client_ip_address
@@ -17,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from pghistory.models import MiddlewareEvents
 
+from chwlink.lib import csv_export
 from chwlink.lib.models import AccessRecord
 from evaluation.models import PamAdministration, Story, UtilizationRecord
 from partners.access import manages_program, reads_audit, reads_every_patient_trail
@@ -236,7 +236,7 @@ def change_event_search(*, filters: dict):
 
 
 def change_events_write_csv(out, events) -> None:
-    writer = csv.writer(out)
+    writer = csv_export.writer(out)
     writer.writerow(
         ["time", "user", "record_type", "record_id", "event", "url", "changes"]
     )
@@ -368,7 +368,7 @@ def _patient_codes(text: str) -> list:
 
 
 def access_records_write_csv(out, records) -> None:
-    writer = csv.writer(out)
+    writer = csv_export.writer(out)
     writer.writerow(
         [
             "time",

@@ -1,3 +1,4 @@
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -542,6 +543,7 @@ def audit_search(request):
 
 
 @allowed(is_administrator)
+@reauthentication_required
 def audit_changes_export(request):
     """The change history matching the search, as CSV (itself recorded)."""
     form = AuditSearchForm(request.GET or None)
@@ -554,6 +556,7 @@ def audit_changes_export(request):
 
 
 @allowed(is_administrator)
+@reauthentication_required
 def audit_export(request):
     """The search result as CSV; the export itself is recorded (see AUDITED_ROUTES)."""
     form = AuditSearchForm(request.GET or None)

@@ -1,9 +1,19 @@
-"""Patient-level exports and changes to one's sign-in ask for the password again."""
+"""Patient-level exports, the audit exports and changes to one's sign-in ask for the
+password again, unless it was given (to sign in or to confirm) in the last five
+minutes."""
 
 import datetime
+import time
 
+import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
 from django.urls import reverse
 
 from conftest import AUTH_BACKEND
@@ -12,11 +22,15 @@ from partners.tests.factories import PASSWORD
 REAUTHENTICATE = reverse("account_reauthenticate")
 DATASET = reverse("evaluation:export-dataset")
 STORIES = reverse("evaluation:export-stories")
+AUDIT_EXPORTS = [
+    reverse("partners:audit-export"),
+    reverse("partners:audit-changes-export"),
+]
 
 
 def signed_in(client, user):
-    # Not the `login` fixture's shortcut alone: a fresh sign-in has not been
-    # confirmed again yet, which is what these tests are about.
+    # A session whose sign-in is older than the window: force_login records no
+    # password, so only a confirmation opens what these tests are about.
     client.force_login(user, backend=AUTH_BACKEND)
     return client
 
@@ -109,3 +123,81 @@ def test_changing_the_password_needs_the_current_one(client, navigator):
     assert response.status_code == 200
     navigator.refresh_from_db()
     assert navigator.check_password(PASSWORD)
+
+
+def sign_in_through_the_form(client, user, password=PASSWORD):
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": password}
+    )
+    assert response.status_code == 302
+    return client
+
+
+def test_a_password_just_given_to_sign_in_opens_the_export(client, manager):
+    response = sign_in_through_the_form(client, manager).get(DATASET)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+
+
+def test_the_sign_in_counts_for_five_minutes_then_the_password_is_asked(
+    client, manager
+):
+    start = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        sign_in_through_the_form(client, manager)
+        clock.shift(datetime.timedelta(minutes=4, seconds=59))
+        assert client.get(DATASET).status_code == 200
+        clock.shift(datetime.timedelta(seconds=1))
+        response = client.get(DATASET)
+    assert response.status_code == 302
+    assert response["Location"].startswith(REAUTHENTICATE)
+
+
+def current_code(secret):
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def test_a_sign_in_with_an_authenticator_code_counts_from_the_code(client, manager):
+    secret = generate_totp_secret()
+    TOTP.activate(manager, secret)
+    start = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client.post(
+            reverse("account_login"), {"login": manager.email, "password": PASSWORD}
+        )
+        clock.shift(datetime.timedelta(minutes=4))
+        response = client.post(
+            reverse("mfa_authenticate"), {"code": current_code(secret)}
+        )
+        assert response.status_code == 302
+        clock.shift(datetime.timedelta(minutes=4))
+        # Eight minutes after the password, four after the code.
+        assert client.get(DATASET).status_code == 200
+
+
+def test_a_failed_sign_in_does_not_count_as_a_confirmation(client, manager):
+    client.post(
+        reverse("account_login"), {"login": manager.email, "password": "not-it-123"}
+    )
+    client.force_login(manager, backend=AUTH_BACKEND)
+    assert client.get(DATASET).status_code == 302
+
+
+@pytest.mark.parametrize("url", AUDIT_EXPORTS)
+def test_the_audit_exports_ask_the_administrator_for_the_password_first(
+    client, administrator, url
+):
+    response = signed_in(client, administrator).get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(REAUTHENTICATE)
+    confirm_password(client, url)
+    download = client.get(url)
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("text/csv")
+
+
+@pytest.mark.parametrize("url", AUDIT_EXPORTS)
+def test_the_audit_exports_are_refused_to_others_before_any_prompt(
+    client, supervisor, url
+):
+    assert signed_in(client, supervisor).get(url).status_code == 403

@@ -6,7 +6,6 @@ program manager. A unique constraint makes each scheduled report once per person
 period however often the schedule fires.
 """
 
-import csv
 import datetime
 import io
 import zoneinfo
@@ -17,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from chwlink.lib import csv_export
 from chwlink.lib.outbox import email_queue
 from evaluation import figures
 from evaluation.access import manages_program
@@ -50,7 +50,7 @@ def report_request(*, user: User, query: dict) -> Report:
 
 def _csv_text(tables: list[dict]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_export.writer(buffer)
     for table in tables:
         writer.writerow([table["title"]])
         writer.writerow(table["headers"])

@@ -1,6 +1,5 @@
 """The program dashboard, its CSV exports and the de-identified dataset."""
 
-import csv
 import itertools
 
 from allauth.account.decorators import reauthentication_required
@@ -8,6 +7,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from chwlink.lib import csv_export
 from evaluation import datasets, figures, selectors
 from evaluation.access import manages_program
 from evaluation.disclosure import table_for_display
@@ -67,17 +67,9 @@ def dashboard(request):
     return render(request, "evaluation/dashboard.html", context)
 
 
-class _Line:
-    """What csv.writer writes to: each row comes back as its line of text."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
 def _csv_response(name: str, header, rows) -> StreamingHttpResponse:
     """A CSV download written row by row as it is sent."""
-    writer = csv.writer(_Line())
-    lines = (writer.writerow(row) for row in itertools.chain([header], rows))
+    lines = csv_export.lines(itertools.chain([header], rows))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
@@ -93,10 +85,8 @@ def export_table(request, table):
     form = _filter_form(request)
     data = figures.dashboard_for_user(request.user, form.filters(), only=table)
     shown = table_for_display(data["tables"][table], shared=True)
-    rows = ([str(cell) if cell is not None else "" for cell in row]
-            for row in shown["rows"])  # fmt: skip
-    header = [str(header) for header in shown["headers"]]
-    return _csv_response(f"chwlink-{table}", header, rows)
+    # Figures stay numbers; the writer turns the rest into safe text.
+    return _csv_response(f"chwlink-{table}", shown["headers"], shown["rows"])
 
 
 @allowed(manages_program)

@@ -9,7 +9,6 @@ The database does the arithmetic (``partners.statements.earnings``).
 """
 
 import collections.abc
-import csv
 import dataclasses
 import datetime
 import functools
@@ -35,6 +34,7 @@ from django.db.models.functions import Greatest, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chwlink.lib import csv_export
 from partners.access import may_edit_partnership
 from partners.models import (
     BillingMethod,
@@ -217,18 +217,6 @@ def zone_of(partnership: Partnership) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(partnership.time_zone)
 
 
-def _spreadsheet_safe(value: str) -> str:
-    """Keep a typed value from being read as a formula by a spreadsheet."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
-
-
-class _Echo:
-    """A file that hands back what is written to it, for streaming."""
-
-    def write(self, value):
-        return value
-
-
 def statement_csv(*, statement: Statement, lines: Iterable[StatementLine]):
     """The statement as CSV text, a row at a time: one row per stored line (with
     what earned it), then the totals and the cap. Headings and labels are
@@ -261,15 +249,14 @@ def statement_csv(*, statement: Statement, lines: Iterable[StatementLine]):
             line.earned_on or "",
             line.referral.code if line.referral else "",
             line.pathway.code if line.pathway else "",
-            _spreadsheet_safe(line.patient.mrn) if line.patient else "",
+            line.patient.mrn if line.patient else "",
             line.quantity,
             line.unit_amount,
             line.amount,
         ]
         for line in lines
     )
-    writer = csv.writer(_Echo())
-    return map(writer.writerow, itertools.chain([heading], rows, totals))
+    return csv_export.lines(itertools.chain([heading], rows, totals))
 
 
 def statement_issue(

@@ -95,11 +95,11 @@ def test_audit_page_queries_do_not_grow_with_records(
 
 
 def test_administrator_searches_by_patient_mrn_and_exports(
-    login, client, supervisor, administrator, referral
+    reauthenticated, login, client, supervisor, administrator, referral
 ):
     login(supervisor).get(reverse("referrals:referral-detail", args=[referral.code]))
     client.logout()
-    admin = login(administrator)
+    admin = reauthenticated(administrator)
 
     response = admin.get(
         reverse("partners:audit-search"), {"patient": referral.patient.mrn}
@@ -130,7 +130,7 @@ def test_administrators_browse_changes_in_the_admin(login, administrator, referr
 
 
 def test_administrator_exports_the_changes_to_a_patient(
-    login, administrator, supervisor, clinic_user, partnership, clinic
+    reauthenticated, login, administrator, supervisor, clinic_user, partnership, clinic
 ):
     from referrals.tests.factories import ReferralFactory
 
@@ -138,7 +138,7 @@ def test_administrator_exports_the_changes_to_a_patient(
     login(supervisor).post(
         f"/referrals/{referral.code}/accept/", {"version": referral.version}
     )
-    client = login(administrator)
+    client = reauthenticated(administrator)
     url = "/audit/changes.csv"
     content = client.get(url, {"patient": referral.patient.mrn}).content.decode()
     assert supervisor.email in content

@@ -220,9 +220,9 @@ def test_searching_by_a_patient_code_or_a_spaced_lowercase_mrn(
 
 
 def test_the_access_log_export_has_one_row_per_read(
-    login, administrator, supervisor, logged
+    reauthenticated, login, administrator, supervisor, logged
 ):
-    admin = login(administrator)
+    admin = reauthenticated(administrator)
     export = search(admin, "partners:audit-export", user=supervisor.email)
     rows = list(csv.reader(io.StringIO(export.content.decode())))
     assert rows[0] == [
@@ -254,20 +254,20 @@ def test_the_access_log_export_has_one_row_per_read(
 
 
 def test_the_access_log_export_lists_the_records_a_list_showed(
-    login, client, administrator, supervisor, partnership, clinic
+    reauthenticated, login, client, administrator, supervisor, partnership, clinic
 ):
     shown = ReferralFactory(partnership=partnership, clinic=clinic)
     login(supervisor).get(reverse("referrals:inbox"))
     client.logout()
     export = search(
-        login(administrator), "partners:audit-export", user=supervisor.email
+        reauthenticated(administrator), "partners:audit-export", user=supervisor.email
     )
     [row] = list(csv.reader(io.StringIO(export.content.decode())))[1:]
     assert (row[3], row[5], row[6]) == ("list", "", str(shown.code))
 
 
 def test_the_change_export_filters_by_dates_and_describes_each_change(
-    login, administrator, partnership, clinic, supervisor
+    reauthenticated, login, administrator, partnership, clinic, supervisor
 ):
     from django.utils import timezone
 
@@ -278,7 +278,7 @@ def test_the_change_export_filters_by_dates_and_describes_each_change(
         reverse("referrals:referral-transition", args=[referral.code, "accept"]),
         {"version": referral.version},
     )
-    admin = login(administrator)
+    admin = reauthenticated(administrator)
     url = "partners:audit-changes-export"
     content = search(admin, url, start=today, end=today).content.decode()
     rows = list(csv.reader(io.StringIO(content)))
@@ -371,7 +371,7 @@ def test_the_changes_page_names_the_kind_of_record_changed(login, manager, partn
 
 
 def test_the_change_export_by_person_and_by_patient(
-    login, administrator, partnership, clinic, supervisor
+    reauthenticated, login, administrator, partnership, clinic, supervisor
 ):
     referral = ReferralFactory(partnership=partnership, clinic=clinic)
     other = ReferralFactory(partnership=partnership, clinic=clinic)
@@ -380,7 +380,7 @@ def test_the_change_export_by_person_and_by_patient(
             reverse("referrals:referral-transition", args=[each.code, "accept"]),
             {"version": each.version},
         )
-    admin = login(administrator)
+    admin = reauthenticated(administrator)
     url = "partners:audit-changes-export"
     by_person = search(admin, url, user=supervisor.email.upper()).content.decode()
     assert by_person.count("status: submitted -> accepted") == 2
@@ -396,14 +396,14 @@ def test_the_change_export_by_person_and_by_patient(
 
 
 def test_a_change_made_outside_a_request_has_no_person_and_no_address(
-    login, administrator, partnership
+    reauthenticated, login, administrator, partnership
 ):
     referral = ReferralFactory(partnership=partnership)
     Referral.objects.filter(pk=referral.pk).update(
         notes_for_navigator="Evenings", status_reason="Seen"
     )
     content = search(
-        login(administrator),
+        reauthenticated(administrator),
         "partners:audit-changes-export",
         patient=referral.patient.mrn,
     ).content.decode()
@@ -415,7 +415,7 @@ def test_a_change_made_outside_a_request_has_no_person_and_no_address(
 
 
 def test_the_access_log_export_of_someone_of_no_organization_and_a_list(
-    login, client, partnership, clinic
+    reauthenticated, login, client, partnership, clinic
 ):
     from chwlink.lib.models import AccessRecord as Record
 
@@ -428,7 +428,7 @@ def test_the_access_log_export_of_someone_of_no_organization_and_a_list(
         shown_codes=[shown[0].code, shown[1].code],
         path="/referrals/",
     )
-    export = search(login(staff), "partners:audit-export", user=staff.email)
+    export = search(reauthenticated(staff), "partners:audit-export", user=staff.email)
     [row] = list(csv.reader(io.StringIO(export.content.decode())))[1:]
     assert row[2] == ""
     assert row[6] == f"{shown[0].code} {shown[1].code}"
@@ -459,13 +459,13 @@ def test_the_trail_holds_changes_to_the_patient_and_not_to_another(
 
 
 def test_the_change_export_by_patient_includes_their_pathways(
-    login, administrator, partnership, clinic, supervisor, navigator
+    reauthenticated, login, administrator, partnership, clinic, supervisor, navigator
 ):
     pathway = approved_pathway(
         accepted_referral(partnership, clinic, supervisor), supervisor, navigator
     )
     content = search(
-        login(administrator),
+        reauthenticated(administrator),
         "partners:audit-changes-export",
         patient=pathway.referral.patient.mrn,
     ).content.decode()

@@ -27,7 +27,7 @@ def export(client, url_name, **query):
 
 
 def test_changes_made_in_one_transaction_are_listed_newest_first(
-    login, administrator, partnership
+    reauthenticated, login, administrator, partnership
 ):
     patient = PatientFactory(health_system=partnership.health_system)
     with transaction.atomic():
@@ -37,7 +37,9 @@ def test_changes_made_in_one_transaction_are_listed_newest_first(
     phones = [event.pgh_data["phone"] for event in trail if event.pgh_label == "update"]
     assert phones == [f"503-555-010{n}" for n in range(5, 0, -1)]
     rows = export(
-        login(administrator), "partners:audit-changes-export", patient=patient.mrn
+        reauthenticated(administrator),
+        "partners:audit-changes-export",
+        patient=patient.mrn,
     )
     assert [row[6].rpartition(" -> ")[2] for row in rows if row[4] == "update"] == [
         f"503-555-010{n}" for n in range(5, 0, -1)
@@ -56,7 +58,7 @@ def test_a_record_of_another_kind_numbered_like_the_patient_is_not_theirs(
 
 
 def test_the_steps_of_a_patients_pathway_are_in_their_trail_and_export(
-    login, administrator, partnership, clinic, supervisor, navigator
+    reauthenticated, login, administrator, partnership, clinic, supervisor, navigator
 ):
     pathway = approved_pathway(
         accepted_referral(partnership, clinic, supervisor), supervisor, navigator
@@ -67,7 +69,9 @@ def test_the_steps_of_a_patients_pathway_are_in_their_trail_and_export(
     }
     assert "referrals.PathwayStep" in kinds
     rows = export(
-        login(administrator), "partners:audit-changes-export", patient=patient.mrn
+        reauthenticated(administrator),
+        "partners:audit-changes-export",
+        patient=patient.mrn,
     )
     assert "referrals.PathwayStep" in {row[2] for row in rows}
 
@@ -92,7 +96,7 @@ def test_a_read_of_a_patients_utilization_record_is_in_their_trail(
 
 
 def test_the_change_export_separates_the_changes_of_one_event_with_a_semicolon(
-    login, administrator, partnership
+    reauthenticated, login, administrator, partnership
 ):
     referral = ReferralFactory(
         partnership=partnership, notes_for_navigator="", status_reason=""
@@ -101,7 +105,7 @@ def test_the_change_export_separates_the_changes_of_one_event_with_a_semicolon(
         notes_for_navigator="Evenings", status_reason="Seen"
     )
     rows = export(
-        login(administrator),
+        reauthenticated(administrator),
         "partners:audit-changes-export",
         patient=referral.patient.mrn,
     )
@@ -110,7 +114,7 @@ def test_the_change_export_separates_the_changes_of_one_event_with_a_semicolon(
 
 
 def test_a_read_recorded_without_an_address_or_request_exports_them_empty(
-    login, administrator, partnership
+    reauthenticated, login, administrator, partnership
 ):
     reader = UserFactory(role=Role.SUPERVISOR, organization=partnership.cbo)
     AccessRecord.objects.create(
@@ -121,7 +125,9 @@ def test_a_read_recorded_without_an_address_or_request_exports_them_empty(
         action=AccessRecord.Action.VIEW,
         path="/referrals/",
     )
-    [row] = export(login(administrator), "partners:audit-export", user=reader.email)
+    [row] = export(
+        reauthenticated(administrator), "partners:audit-export", user=reader.email
+    )
     assert (row[7], row[8]) == ("", "")
 
 

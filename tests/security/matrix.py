@@ -101,8 +101,10 @@ MATRIX = {
     "home": row(default=(302, 302)),
     # The audit log: administrators search and export it; supervisors and managers
     # see who viewed or changed one patient.
-    "partners:audit-changes-export": row(administrator=(200, 200)),
-    "partners:audit-export": row(administrator=(200, 200)),
+    # The audit exports name patients and who read them: they ask for the password
+    # again too.
+    "partners:audit-changes-export": row(administrator=(302, 302)),
+    "partners:audit-export": row(administrator=(302, 302)),
     "partners:audit-search": row(administrator=(200, 200)),
     "partners:patient-audit": row(
         supervisor=(200, 200), manager=(200, 200), outsider=(404, 404)
