@@ -1,5 +1,8 @@
 """Uploaded documents: checked by content, kept outside static and media.
 
+The content is checked twice: the first bytes must match the type, then a parser
+for that type must read the whole file (``partners.document_structure``).
+
 Files live under ``settings.PRIVATE_FILES_DIR`` (default ``VAR_DIR / "private"``)
 and are only ever served by a view that checks who is asking.
 """
@@ -12,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from partners.document_structure import STRUCTURE_CHECKS
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
@@ -83,4 +88,5 @@ def document_check(upload) -> str:
             _("The file's content does not match its type (.%(extension)s).")
             % {"extension": extension}
         )
+    STRUCTURE_CHECKS[extension](upload)
     return content_type

@@ -199,8 +199,14 @@ def contract_document(request, code):
         raise PermissionDenied
     if not contract.document:
         raise Http404
+    try:
+        stored = contract.document.open("rb")
+    except FileNotFoundError as missing:
+        # The row outlived its file (a restore without PRIVATE_FILES_DIR, a file
+        # removed by hand): nothing to serve, and not a server error.
+        raise Http404 from missing
     response = FileResponse(
-        contract.document.open("rb"),
+        stored,
         as_attachment=True,
         filename=contract.document_name or "contract",
         content_type=contract.document_type or "application/octet-stream",

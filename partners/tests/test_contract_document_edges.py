@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from partners import services
 from partners.models import Contract
+from partners.tests.documents import pdf_bytes
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+PDF = pdf_bytes()
 FIELDS = {
     "kind": "service",
     "title": "Navigator services agreement",

@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from partners.models import Contract
+from partners.tests.documents import image_bytes, pdf_bytes
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 @pytest.fixture(autouse=True)
@@ -121,7 +122,7 @@ def test_a_new_document_replaces_the_old_file(
     contract_post(client, partnership, first)
     contract = Contract.objects.get()
     old_path = private_dir / contract.document.name
-    png = SimpleUploadedFile("v2.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20)
+    png = SimpleUploadedFile("v2.png", image_bytes("PNG"))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("partners:contract-edit", args=[contract.code]),

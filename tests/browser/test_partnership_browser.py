@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from partners.models import Organization
+from partners.tests.documents import pdf_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +47,7 @@ def test_manager_creates_a_partnership_with_a_contract_and_sees_its_plan(
             {
                 "name": "agreement.pdf",
                 "mimeType": "application/pdf",
-                "buffer": b"%PDF-1.7\n%%EOF\n",
+                "buffer": pdf_bytes(),
             }
         ]
     )

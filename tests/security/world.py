@@ -28,13 +28,14 @@ from partners.models import (
     User,
 )
 from partners.statements import statement_issue, zone_of
+from partners.tests.documents import pdf_bytes
 from partners.tests.factories import OrganizationFactory, SiteFactory, UserFactory
 from referrals.models import Notification
 from referrals.services import directory, intake, pathways
 from referrals.tests import states
 
 Role = User.Role
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+PDF = pdf_bytes()
 
 # The home partnership's patients (first, last, birth date, MRN, phone): the PHI
 # proof searches everything that leaves the application for these.
