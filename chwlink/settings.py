@@ -258,6 +258,7 @@ STORAGES = {
     },
 }
 
+FORM_RENDERER = "chwlink.lib.form_renderer.FormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
