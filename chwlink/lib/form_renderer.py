@@ -1,9 +1,10 @@
-"""Django's form renderer, with drop-down lists built in Python.
+"""Django's form renderer, with drop-down lists and plain inputs built in Python.
 
-Django renders every ``<option>`` through a template of its own: a filter bar of
-clinics, navigators, languages and needs paid a template render for each of its
-hundred-odd options, on every list page. The markup here is exactly what Django's
-``select.html`` and ``select_option.html`` print (a test compares the two); any other
+Django renders every ``<option>`` and every ``<input>`` through templates of its
+own: a filter bar of clinics, navigators, languages and needs paid a template
+render for each of its hundred-odd options, and the admin's list one for each row's
+checkbox, on every page. The markup here is exactly what Django's ``select.html``,
+``select_option.html`` and ``input.html`` print (a test compares them); any other
 widget, or an option with a template of its own, still goes through the templates.
 """
 
@@ -15,6 +16,14 @@ from django.utils.safestring import SafeString
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
+# Django's widget templates that are nothing but ``{% include "…/input.html" %}``.
+INPUTS = {
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input", "checkbox", "color", "date", "datetime", "email", "file", "hidden",
+        "number", "password", "search", "tel", "text", "time", "url",
+    )
+}  # fmt: skip
 GROUP_END = SafeString("\n  </optgroup>")
 SELECT_END = SafeString("\n</select>")
 
@@ -23,6 +32,8 @@ class FormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         if template_name == SELECT and _plain_options(context["widget"]):
             return _select(context["widget"])
+        if template_name in INPUTS:
+            return _input(context["widget"])
         return super().render(template_name, context, request)
 
 
@@ -35,23 +46,17 @@ def _plain_options(widget) -> bool:
 
 
 def _select(widget) -> str:
-    # As the template prints its variables (escaped, localized), and with its
-    # whitespace: each included option ends with its file's newline.
-    context = Context(autoescape=True)
-
-    def text(value):
-        return render_value_in_context(value, context)
-
-    parts = [format_html('<select name="{}"{}>', text(widget["name"]), _attrs(widget))]
+    # With the template's whitespace: each included option ends with its newline.
+    parts = [format_html('<select name="{}"{}>', _text(widget["name"]), _attrs(widget))]
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            parts.append(format_html('\n  <optgroup label="{}">', text(group_name)))
+            parts.append(format_html('\n  <optgroup label="{}">', _text(group_name)))
         parts.extend(
             format_html(
                 '\n  <option value="{}"{}>{}</option>\n',
                 _as_string(option["value"]),
                 _attrs(option),
-                text(option["label"]),
+                _text(option["label"]),
             )
             for option in options
         )
@@ -59,6 +64,25 @@ def _select(widget) -> str:
             parts.append(GROUP_END)
     parts.append(SELECT_END)
     return format_html_join("", "{}", ((part,) for part in parts))
+
+
+# Only read: how a template prints a variable (escaped, localized).
+PRINTING = Context(autoescape=True)
+
+
+def _text(value):
+    return render_value_in_context(value, PRINTING)
+
+
+def _input(widget) -> str:
+    value = widget["value"]
+    return format_html(
+        '<input type="{}" name="{}"{}{}>',
+        _text(widget["type"]),
+        _text(widget["name"]),
+        format_html(' value="{}"', _as_string(value)) if value is not None else "",
+        _attrs(widget),
+    )
 
 
 def _attrs(widget) -> str:

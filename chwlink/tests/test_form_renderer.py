@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from chwlink.lib.form_renderer import FormRenderer
+from chwlink.lib.form_renderer import INPUTS, FormRenderer
 from referrals.forms.referral import InboxFilterForm
 
 CHOICES = [
@@ -63,6 +63,50 @@ def test_a_select_prints_what_the_django_template_prints(widget, value, language
         template, python = _both(widget, 'name"<>', value, attrs)
     assert python == template
     assert "<option" in python or not widget.choices
+
+
+INPUT_ATTRS = {"class": "form-control", "required": True, "data-q": '"<&>"'}
+
+
+@pytest.mark.parametrize(
+    "widget, value",
+    [
+        (forms.TextInput(), 'Tom & "Jerry" <script>'),
+        (forms.TextInput(), None),
+        (forms.TextInput(), ""),
+        (forms.NumberInput(), 1234.5),
+        (forms.EmailInput(), "a@example.org"),
+        (forms.HiddenInput(), mark_safe("<b>")),
+        (forms.PasswordInput(), "secret"),
+        (forms.PasswordInput(render_value=True), "secret"),
+        (forms.CheckboxInput(), True),
+        (forms.CheckboxInput(), False),
+        (forms.DateInput(), datetime.date(2026, 1, 2)),
+        (forms.DateTimeInput(), datetime.datetime(2026, 1, 2, 3, 4)),
+        (forms.TimeInput(), datetime.time(3, 4)),
+        (forms.URLInput(), "https://example.org/?a=1&b=2"),
+        (forms.FileInput(), None),
+        (forms.ClearableFileInput(), None),
+        (forms.SplitDateTimeWidget(), datetime.datetime(2026, 1, 2, 3, 4)),
+        (forms.Textarea(), "two\nlines <p>"),
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_an_input_prints_what_the_django_template_prints(widget, value, language):
+    with translation.override(language):
+        template, python = _both(widget, "f<", value, dict(INPUT_ATTRS))
+    assert python == template
+
+
+@pytest.mark.parametrize("template_name", sorted(INPUTS))
+def test_each_input_template_taken_over_is_the_plain_input(template_name):
+    widget = type(
+        "Widget",
+        (forms.widgets.Input,),
+        {"template_name": template_name, "input_type": "x"},
+    )()
+    template, python = _both(widget, "f", "v", {"id": "i"})
+    assert python == template == '<input type="x" name="f" value="v" id="i">'
 
 
 def test_an_option_with_a_template_of_its_own_still_uses_it():
