@@ -1,9 +1,9 @@
-from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.admin import ReadOnlyAdmin
+from chwlink.lib.forms import PlainTextModelForm
 from partners.forms import add_membership_errors
 from partners.mfa import mfa_policy_changed
 from partners.models import (
@@ -45,7 +45,7 @@ class SiteAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
 
 
-class PartnershipAdminForm(forms.ModelForm):
+class PartnershipAdminForm(PlainTextModelForm):
     def clean(self):
         # The admin saves clinics itself: the partnership's rule is checked here.
         return add_membership_errors(self, super().clean())
