@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "chwlink.lib.middleware.SessionTimeoutMiddleware",
     "chwlink.lib.middleware.UserLanguageMiddleware",
+    "chwlink.lib.middleware.QueryStringMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "partners.middleware.MfaPolicyMiddleware",
     "partners.middleware.AuditMiddleware",

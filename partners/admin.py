@@ -1,10 +1,11 @@
-from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.admin import ReadOnlyAdmin
+from chwlink.lib.forms import PlainTextModelForm
 from partners.forms import add_membership_errors
+from partners.mfa import mfa_policy_changed
 from partners.models import (
     Contract,
     Organization,
@@ -19,7 +20,7 @@ from partners.models import (
     TrainingSession,
     User,
 )
-from partners.services import user_deactivate
+from partners.services import partnership_mfa_policy_changed, user_deactivate
 
 
 class SiteInline(admin.TabularInline):
@@ -44,7 +45,7 @@ class SiteAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
 
 
-class PartnershipAdminForm(forms.ModelForm):
+class PartnershipAdminForm(PlainTextModelForm):
     def clean(self):
         # The admin saves clinics itself: the partnership's rule is checked here.
         return add_membership_errors(self, super().clean())
@@ -58,6 +59,10 @@ class PartnershipAdmin(admin.ModelAdmin):
     filter_horizontal = ["clinics"]
     search_fields = ["name", "health_system__name", "cbo__name"]
     list_select_related = ["health_system", "cbo"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        partnership_mfa_policy_changed(partnership=obj)
 
 
 @admin.register(User)
@@ -100,6 +105,12 @@ class UserAdmin(DjangoUserAdmin):
         )
     ]
     filter_horizontal = ["groups"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new role or organization may come with a two-factor requirement.
+        if change and {"role", "organization"} & set(form.changed_data):
+            mfa_policy_changed(user_ids=[obj.pk])
 
     def has_delete_permission(self, request, obj=None):
         # People are deactivated, never deleted: their records keep an author.

@@ -7,11 +7,16 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners and people")
 
     def ready(self):
+        from allauth.mfa.models import Authenticator
         from django.contrib.auth.signals import user_logged_in, user_logged_out
+        from django.db.models.signals import post_delete
 
         from chwlink.lib.middleware import stamp_new_session
         from partners import services
-        from partners.mfa import mfa_policy_check_on_login
+        from partners.mfa import (
+            mfa_policy_changed_on_authenticator_removed,
+            mfa_policy_check_on_login,
+        )
 
         user_logged_in.connect(stamp_new_session, dispatch_uid="stamp_new_session")
         user_logged_in.connect(
@@ -20,6 +25,13 @@ class PartnersConfig(AppConfig):
         # Checking the two-factor policy at sign-in spares the first page a query.
         user_logged_in.connect(
             mfa_policy_check_on_login, dispatch_uid="mfa_policy_check_on_login"
+        )
+        # allauth and its admin remove authenticators: whichever way, the person's
+        # sessions check the policy again.
+        post_delete.connect(
+            mfa_policy_changed_on_authenticator_removed,
+            sender=Authenticator,
+            dispatch_uid="mfa_policy_changed_on_authenticator_removed",
         )
         user_logged_out.connect(
             services.user_sessions_end_on_sign_out,

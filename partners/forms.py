@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.forms import PlainTextForm, PlainTextModelForm
 from partners.access import is_administrator
 from partners.models import (
     Contract,
@@ -19,7 +20,7 @@ from partners.private_files import document_check
 from partners.services import partnership_membership_errors
 
 
-class LanguageForm(forms.Form):
+class LanguageForm(PlainTextForm):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
 
 
@@ -49,7 +50,7 @@ def add_membership_errors(form, cleaned: dict) -> dict:
     return cleaned
 
 
-class PartnershipForm(forms.ModelForm):
+class PartnershipForm(PlainTextModelForm):
     """A partnership's description; clinics and contacts must belong to its partners.
 
     A program manager's own organization is fixed as the health system or the CBO.
@@ -124,7 +125,7 @@ class PartnershipForm(forms.ModelForm):
         return add_membership_errors(self, cleaned)
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(PlainTextModelForm):
     """A contract's terms and its document; pathway rates are one field per kind."""
 
     document = forms.FileField(
@@ -203,7 +204,7 @@ class ContractForm(forms.ModelForm):
         }
 
 
-class PlanTaskForm(forms.ModelForm):
+class PlanTaskForm(PlainTextModelForm):
     class Meta:
         model = PlanTask
         fields = ["step", "title", "owner", "due_on", "status", "notes"]
@@ -217,7 +218,7 @@ class PlanTaskForm(forms.ModelForm):
         self.fields["owner"].queryset = people
 
 
-class TrainingSessionForm(forms.ModelForm):
+class TrainingSessionForm(PlainTextModelForm):
     materials_url = forms.URLField(
         label=_("Materials link"), required=False, assume_scheme="https"
     )
@@ -247,13 +248,13 @@ class TrainingSessionForm(forms.ModelForm):
         self.fields["attendees"].required = False
 
 
-class RequiredTrainingForm(forms.ModelForm):
+class RequiredTrainingForm(PlainTextModelForm):
     class Meta:
         model = RequiredTraining
         fields = ["role", "kind", "due_within_days", "renew_every_months"]
 
 
-class StatementMonthForm(forms.Form):
+class StatementMonthForm(PlainTextForm):
     month = forms.DateField(
         label=_("Month"),
         input_formats=["%Y-%m"],
@@ -261,7 +262,7 @@ class StatementMonthForm(forms.Form):
     )
 
 
-class AuditSearchForm(forms.Form):
+class AuditSearchForm(PlainTextForm):
     """Administrators' search of the access log; every field is optional."""
 
     user = forms.EmailField(label=_("Person (e-mail)"), required=False)

@@ -3,12 +3,15 @@
 import time
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Exists
+from django.db.models import Exists, F, Q
 
-from partners.models import Partnership
+from partners.models import Partnership, User
 
-# A passed check is remembered in the session for a few minutes, so pages do not pay
-# a query each; a partnership's new requirement reaches signed-in people within this.
+# A passed check is remembered in the session, so pages do not pay a query each,
+# for the person's policy version: anything that may bring a new requirement moves
+# the version on (``mfa_policy_changed``), and the next request checks again. After
+# a few minutes the check is made again anyway, for a change made outside chwlink
+# (in SQL).
 CHECKED_KEY = "chwlink_mfa_checked"
 RECHECK_SECONDS = 300
 
@@ -27,15 +30,23 @@ def mfa_setup_required_query(user) -> bool:
     )
 
 
+def _passed(user) -> dict:
+    return {"version": user.mfa_policy_version, "at": time.time()}
+
+
 def mfa_setup_required(request) -> bool:
     """The policy for this request's user, remembered in the session once passed."""
     checked = request.session.get(CHECKED_KEY)
-    if checked and time.time() - checked < RECHECK_SECONDS:
+    if (
+        isinstance(checked, dict)
+        and checked.get("version") == request.user.mfa_policy_version
+        and time.time() - checked.get("at", 0) < RECHECK_SECONDS
+    ):
         return False
     if mfa_setup_required_query(request.user):
         request.session.pop(CHECKED_KEY, None)
         return True
-    request.session[CHECKED_KEY] = time.time()
+    request.session[CHECKED_KEY] = _passed(request.user)
     return False
 
 
@@ -47,4 +58,18 @@ def mfa_policy_check_on_login(sender, request, user, **kwargs):
         return
     session.pop(CHECKED_KEY, None)
     if not mfa_setup_required_query(user):
-        session[CHECKED_KEY] = time.time()
+        session[CHECKED_KEY] = _passed(user)
+
+
+def mfa_policy_changed(*, organization_ids=(), user_ids=()) -> None:
+    """The policy of these organizations' people (or of these people) may now ask
+    for more: their signed-in sessions check it again on their next request."""
+    User.objects.filter(
+        Q(organization_id__in=list(organization_ids)) | Q(pk__in=list(user_ids))
+    ).update(mfa_policy_version=F("mfa_policy_version") + 1)
+
+
+def mfa_policy_changed_on_authenticator_removed(sender, instance, **kwargs):
+    """An authenticator app removed, however (connected to post_delete)."""
+    if instance.type == Authenticator.Type.TOTP:
+        mfa_policy_changed(user_ids=[instance.user_id])

@@ -275,6 +275,9 @@ class User(ChoiceLabels, AbstractBaseUser, PermissionsMixin):
         help_text=_("Deactivate instead of deleting: records keep their author."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Moves on whenever the two-factor policy that applies to this person may have
+    # changed (partners/mfa.py): a session's passed check is for one version.
+    mfa_policy_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.access import manages_partnerships, may_edit_partnership
+from partners.mfa import mfa_policy_changed
 from partners.models import (
     Contract,
     Partnership,
@@ -133,6 +134,7 @@ def partnership_create(*, actor: User, data: dict) -> Partnership:
         partnership.save()
         partnership.clinics.set(clinics)
         plan_create_default(partnership=partnership)
+        partnership_mfa_policy_changed(partnership=partnership)
     return partnership
 
 
@@ -148,7 +150,16 @@ def partnership_update(
         partnership.save()
         if clinics is not None:
             partnership.clinics.set(clinics)
+        partnership_mfa_policy_changed(partnership=partnership)
     return partnership
+
+
+def partnership_mfa_policy_changed(*, partnership: Partnership) -> None:
+    """A partnership saved may require MFA of more people on either side: their
+    sessions check the policy again on their next request."""
+    mfa_policy_changed(
+        organization_ids={partnership.health_system_id, partnership.cbo_id}
+    )
 
 
 def contract_save(

@@ -1,5 +1,6 @@
 """Request-wide safeguards: idle and absolute session limits, the user's language,
-and no caching of signed-in pages (they may hold PHI)."""
+no control characters in addresses, and no caching of signed-in pages (they may
+hold PHI)."""
 
 import math
 import time
@@ -7,9 +8,12 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+
+from chwlink.lib.forms import has_control_characters
 
 # Pages that poll in the background send this header so polling never keeps an
 # unattended session alive.
@@ -68,6 +72,28 @@ class UserLanguageMiddleware:
         if request.user.is_authenticated and language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+class QueryStringMiddleware:
+    """Refuse an address whose query string (a filter, a page number, a return
+    address) holds a control character: no field takes one, and PostgreSQL refuses a
+    null byte. The page says what is wrong instead of failing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(
+            has_control_characters(text)
+            for key, values in request.GET.lists()
+            for text in (key, *values)
+        ):
+            reason = _(
+                "The address contains control characters (such as a null byte) "
+                "that no search or filter accepts."
+            )
+            return render(request, "errors/400.html", {"reason": reason}, status=400)
         return self.get_response(request)
 
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.forms import PlainTextForm
 from partners.languages import LANGUAGE_CHOICES
 from referrals.choices import ResourceStatus, SocialNeed
 from referrals.forms.filters import language_filter, need_filter
@@ -10,7 +11,7 @@ from referrals.models import ResourceOrganization, ResourceService
 from referrals.services.directory import ORGANIZATION_DETAILS, primary_location
 
 
-class ResourceFilterForm(forms.Form):
+class ResourceFilterForm(PlainTextForm):
     q = forms.CharField(
         label=_("Words"),
         required=False,
@@ -47,7 +48,7 @@ def _textarea(rows=3):
     return forms.Textarea(attrs={"rows": rows})
 
 
-class ResourceServiceForm(forms.Form):
+class ResourceServiceForm(PlainTextForm):
     """One service, its organization (chosen or new) and where it is offered."""
 
     organization = forms.ModelChoiceField(

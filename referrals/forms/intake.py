@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.forms import PlainTextForm, PlainTextModelForm
 from referrals.choices import MedicalReason, SocialNeed, Urgency
 from referrals.models import Patient
 from referrals.services.intake import PATIENT_FIELDS
@@ -52,7 +53,7 @@ def clean_phone(value: str) -> str:
     return value
 
 
-class PatientSearchForm(forms.Form):
+class PatientSearchForm(PlainTextForm):
     """Find a patient by medical record number, or by last name plus first name or
     date of birth (never by a bare letter, which would list half the clinic)."""
 
@@ -92,7 +93,7 @@ class PatientSearchForm(forms.Form):
         return {key: value for key, value in data.items() if value}
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(PlainTextModelForm):
     """A patient's record. Validates only: the intake services save it."""
 
     different_person = forms.BooleanField(
@@ -186,7 +187,7 @@ class ClinicChoiceField(forms.ModelChoiceField):
         return clinic.name
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(PlainTextForm):
     """A referral to the CBO. A draft may be incomplete; submitting it needs at
     least one social need and the patient's consent."""
 

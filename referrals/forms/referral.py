@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.forms import PlainTextForm
 from partners.models import User
 from referrals.choices import StatusReason, Urgency
 from referrals.forms.filters import language_filter, need_filter
@@ -14,7 +15,7 @@ from referrals.models import (
 )
 
 
-class ClinicListFilterForm(forms.Form):
+class ClinicListFilterForm(PlainTextForm):
     STATUS_GROUPS = {
         "open": OPEN_STATUSES,
         "closed": CLOSED_STATUSES,
@@ -50,7 +51,7 @@ class ClinicListFilterForm(forms.Form):
         }
 
 
-class InboxFilterForm(forms.Form):
+class InboxFilterForm(PlainTextForm):
     AGES = [
         ("", _("Any age")),
         ("1", _("Waiting over 1 day")),
@@ -91,7 +92,7 @@ class InboxFilterForm(forms.Form):
         }
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(PlainTextForm):
     """The reason a transition asks for (code from the transition's list, note),
     and the version of the referral the person was looking at."""
 
@@ -125,7 +126,7 @@ class TransitionForm(forms.Form):
         return cleaned
 
 
-class MessageForm(forms.Form):
+class MessageForm(PlainTextForm):
     text = forms.CharField(
         label=_("Message"),
         max_length=2000,
@@ -139,7 +140,7 @@ class NavigatorChoiceField(forms.ModelChoiceField):
         return navigator.get_full_name()
 
 
-class AssignForm(forms.Form):
+class AssignForm(PlainTextForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     navigator = NavigatorChoiceField(
         label=_("Navigator"), queryset=None, widget=forms.RadioSelect, empty_label=None
@@ -167,7 +168,7 @@ class AssignForm(forms.Form):
         return reason
 
 
-class ShareForm(forms.Form):
+class ShareForm(PlainTextForm):
     navigator = NavigatorChoiceField(
         label=_("Share with"), queryset=None, empty_label=None
     )
@@ -179,7 +180,7 @@ class ShareForm(forms.Form):
         )
 
 
-class NotificationPreferenceForm(forms.Form):
+class NotificationPreferenceForm(PlainTextForm):
     email_mode = forms.ChoiceField(
         label=_("E-mail me about notifications"),
         choices=NotificationPreference.EmailMode.choices,

@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.forms import PlainTextForm
 from partners.pathway_kinds import PathwayKind
 from referrals.choices import ContactMode, SocialNeed
 from referrals.forms.filters import language_filter, need_filter
@@ -17,7 +18,7 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 YES_NO = [("yes", _("Yes, we talked")), ("no", _("No, not reached"))]
 
 
-class EncounterForm(forms.Form):
+class EncounterForm(PlainTextForm):
     """A contact attempt or visit. Times are read and shown in the time zone the
     view activates (the partnership's)."""
 
@@ -92,7 +93,7 @@ def _need_choices(referral_needs: list[str]) -> list:
     return [(_("Needs on the referral"), on_referral), (_("Other needs"), others)]
 
 
-class PathwayOpenForm(forms.Form):
+class PathwayOpenForm(PlainTextForm):
     need = forms.ChoiceField(
         label=_("Need confirmed with the patient"),
         help_text=_("Open a pathway only for a need the patient confirmed to you."),
@@ -132,11 +133,11 @@ class PathwayOpenForm(forms.Form):
         return cleaned
 
 
-class PathwayStepForm(forms.Form):
+class PathwayStepForm(PlainTextForm):
     title = forms.CharField(label=_("New step"), max_length=200)
 
 
-class ResourceSearchForm(forms.Form):
+class ResourceSearchForm(PlainTextForm):
     """Search the CBO's directory for a pathway; defaults to the pathway's need and
     the patient's language."""
 
@@ -155,7 +156,7 @@ class ResourceSearchForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if value}
 
 
-class ResourceLinkForm(forms.Form):
+class ResourceLinkForm(PlainTextForm):
     service = forms.UUIDField(widget=forms.HiddenInput)
     note = forms.CharField(
         label=_("Note"),
@@ -165,7 +166,7 @@ class ResourceLinkForm(forms.Form):
     )
 
 
-class PathwayCloseForm(forms.Form):
+class PathwayCloseForm(PlainTextForm):
     OUTCOMES = [
         (Pathway.Status.COMPLETED, _("Completed: the need is resolved")),
         (Pathway.Status.INCOMPLETE, _("Incomplete: the need could not be resolved")),
@@ -194,7 +195,7 @@ class PathwayCloseForm(forms.Form):
         return cleaned
 
 
-class PathwayReviewForm(forms.Form):
+class PathwayReviewForm(PlainTextForm):
     decision = forms.ChoiceField(
         choices=[("approve", _("Approve")), ("return", _("Return to the navigator"))],
         widget=forms.HiddenInput,
