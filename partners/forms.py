@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.submissions import FormTokenForm
 from partners.access import is_administrator
 from partners.models import (
     Contract,
@@ -49,7 +50,7 @@ def add_membership_errors(form, cleaned: dict) -> dict:
     return cleaned
 
 
-class PartnershipForm(forms.ModelForm):
+class PartnershipForm(forms.ModelForm, FormTokenForm):
     """A partnership's description; clinics and contacts must belong to its partners.
 
     A program manager's own organization is fixed as the health system or the CBO.
@@ -124,7 +125,7 @@ class PartnershipForm(forms.ModelForm):
         return add_membership_errors(self, cleaned)
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(forms.ModelForm, FormTokenForm):
     """A contract's terms and its document; pathway rates are one field per kind."""
 
     document = forms.FileField(
@@ -203,7 +204,7 @@ class ContractForm(forms.ModelForm):
         }
 
 
-class PlanTaskForm(forms.ModelForm):
+class PlanTaskForm(forms.ModelForm, FormTokenForm):
     class Meta:
         model = PlanTask
         fields = ["step", "title", "owner", "due_on", "status", "notes"]
@@ -217,7 +218,7 @@ class PlanTaskForm(forms.ModelForm):
         self.fields["owner"].queryset = people
 
 
-class TrainingSessionForm(forms.ModelForm):
+class TrainingSessionForm(forms.ModelForm, FormTokenForm):
     materials_url = forms.URLField(
         label=_("Materials link"), required=False, assume_scheme="https"
     )

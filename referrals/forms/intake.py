@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.submissions import FormTokenForm
 from referrals.choices import MedicalReason, SocialNeed, Urgency
 from referrals.models import Patient
 from referrals.services.intake import PATIENT_FIELDS
@@ -92,7 +93,7 @@ class PatientSearchForm(forms.Form):
         return {key: value for key, value in data.items() if value}
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(forms.ModelForm, FormTokenForm):
     """A patient's record. Validates only: the intake services save it."""
 
     different_person = forms.BooleanField(
@@ -186,7 +187,7 @@ class ClinicChoiceField(forms.ModelChoiceField):
         return clinic.name
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(FormTokenForm):
     """A referral to the CBO. A draft may be incomplete; submitting it needs at
     least one social need and the patient's consent."""
 

@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.submissions import FormTokenForm
 from partners.models import User
 from referrals.choices import StatusReason, Urgency
 from referrals.forms.filters import language_filter, need_filter
@@ -125,7 +126,7 @@ class TransitionForm(forms.Form):
         return cleaned
 
 
-class MessageForm(forms.Form):
+class MessageForm(FormTokenForm):
     text = forms.CharField(
         label=_("Message"),
         max_length=2000,
