@@ -330,6 +330,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "chwlink.lib.tasks.outbox_redeliver_task",
         "schedule": timedelta(minutes=5),
     },
+    "form-submissions-expire": {
+        "task": "chwlink.lib.tasks.form_submissions_expire_task",
+        "schedule": timedelta(hours=1),
+    },
     "reminders-sweep": {
         "task": "referrals.tasks.reminders_sweep_task",
         "schedule": timedelta(minutes=15),

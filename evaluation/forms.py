@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.forms import PlainTextForm
+from chwlink.lib.submissions import FormTokenForm
 from evaluation.models import PAM_ITEMS, CutSet, PamAdministration, Story
 from partners.languages import LANGUAGE_CHOICES
 from referrals.forms.filters import language_filter, need_filter
@@ -144,7 +145,7 @@ class DashboardFilterForm(PlainTextForm):
         return {**self.cleaned_data, "window": self.cleaned_data.get("window") or 6}
 
 
-class PamForm(PlainTextForm):
+class PamForm(FormTokenForm):
     administered_on = forms.DateField(label=_("Date"), widget=DateInput)
     kind = forms.ChoiceField(
         label=_("Baseline or follow-up"),
@@ -196,7 +197,7 @@ class PamForm(PlainTextForm):
         return [None if value == "na" else int(value) for value in values]
 
 
-class PamTableForm(PlainTextForm):
+class PamTableForm(FormTokenForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     license_reference = forms.CharField(
         label=_("License reference"), max_length=200, required=False
@@ -217,7 +218,7 @@ class PamTableForm(PlainTextForm):
         return _read_upload(upload, _("item wording")) if upload else ""
 
 
-class StoryForm(PlainTextForm):
+class StoryForm(FormTokenForm):
     title = forms.CharField(label=_("Title"), max_length=120)
     told_on = forms.DateField(label=_("Told on"), widget=DateInput)
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
@@ -264,7 +265,7 @@ class DeidentifyForm(PlainTextForm):
     )
 
 
-class CodeForm(PlainTextForm):
+class CodeForm(FormTokenForm):
     theme = forms.ModelChoiceField(label=_("Theme"), queryset=None)
     excerpt = forms.CharField(
         label=_("Excerpt"),
@@ -296,7 +297,7 @@ class StoryFilterForm(PlainTextForm):
         return self.cleaned_data if self.is_bound and self.is_valid() else {}
 
 
-class ThemeForm(PlainTextForm):
+class ThemeForm(FormTokenForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     description = forms.CharField(
         label=_("Description"), max_length=300, required=False
@@ -304,14 +305,14 @@ class ThemeForm(PlainTextForm):
     is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
 
 
-class UtilizationUploadForm(PlainTextForm):
+class UtilizationUploadForm(FormTokenForm):
     file = forms.FileField(label=_("Extract (CSV)"))
 
     def clean_file(self):
         return _read_upload(self.cleaned_data["file"], _("extract"))
 
 
-class UtilizationForm(PlainTextForm):
+class UtilizationForm(FormTokenForm):
     mrn = forms.CharField(label=_("Medical record number"), max_length=40)
     period = MonthField(label=_("Month"))
     ed_visits = forms.IntegerField(

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.forms import PlainTextForm, PlainTextModelForm
+from chwlink.lib.submissions import FormTokenForm
 from partners.access import is_administrator
 from partners.models import (
     Contract,
@@ -50,7 +51,7 @@ def add_membership_errors(form, cleaned: dict) -> dict:
     return cleaned
 
 
-class PartnershipForm(PlainTextModelForm):
+class PartnershipForm(PlainTextModelForm, FormTokenForm):
     """A partnership's description; clinics and contacts must belong to its partners.
 
     A program manager's own organization is fixed as the health system or the CBO.
@@ -125,7 +126,7 @@ class PartnershipForm(PlainTextModelForm):
         return add_membership_errors(self, cleaned)
 
 
-class ContractForm(PlainTextModelForm):
+class ContractForm(PlainTextModelForm, FormTokenForm):
     """A contract's terms and its document; pathway rates are one field per kind."""
 
     document = forms.FileField(
@@ -204,7 +205,7 @@ class ContractForm(PlainTextModelForm):
         }
 
 
-class PlanTaskForm(PlainTextModelForm):
+class PlanTaskForm(PlainTextModelForm, FormTokenForm):
     class Meta:
         model = PlanTask
         fields = ["step", "title", "owner", "due_on", "status", "notes"]
@@ -218,7 +219,7 @@ class PlanTaskForm(PlainTextModelForm):
         self.fields["owner"].queryset = people
 
 
-class TrainingSessionForm(PlainTextModelForm):
+class TrainingSessionForm(PlainTextModelForm, FormTokenForm):
     materials_url = forms.URLField(
         label=_("Materials link"), required=False, assume_scheme="https"
     )

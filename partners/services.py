@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chwlink.lib.submissions import claims_form_token
 from partners.access import manages_partnerships, may_edit_partnership
 from partners.mfa import mfa_policy_changed
 from partners.models import (
@@ -118,6 +119,7 @@ def _check_membership(partnership: Partnership, clinics) -> None:
         raise ValidationError(errors)
 
 
+@claims_form_token
 def partnership_create(*, actor: User, data: dict) -> Partnership:
     """Create a partnership with its default six-step implementation plan.
 
@@ -162,6 +164,7 @@ def partnership_mfa_policy_changed(*, partnership: Partnership) -> None:
     )
 
 
+@claims_form_token
 def contract_save(
     *,
     actor: User,
@@ -226,6 +229,7 @@ def _task_fields_apply(task: PlanTask, data: dict) -> None:
         task.completed_at = None
 
 
+@claims_form_token
 def plan_task_add(*, actor: User, partnership: Partnership, data: dict) -> PlanTask:
     """Add a task at the end of its step."""
     _check_editor(actor, partnership)
@@ -284,6 +288,7 @@ def plan_task_move(*, actor: User, task: PlanTask, up: bool) -> None:
         PlanTask.objects.bulk_update(siblings, ["position"])
 
 
+@claims_form_token
 def training_session_save(
     *, actor: User, partnership: Partnership, data: dict, session=None
 ) -> TrainingSession:

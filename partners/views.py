@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chwlink.lib.pagination import page_of
+from chwlink.lib.submissions import AlreadySubmitted, already_submitted
 from partners import audit, selectors, services, statements
 from partners.access import (
     allowed,
@@ -107,9 +108,16 @@ def partnership_list(request):
 def partnership_new(request):
     form = PartnershipForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        partnership = services.partnership_create(
-            actor=request.user, data=dict(form.cleaned_data)
-        )
+        try:
+            partnership = services.partnership_create(
+                actor=request.user,
+                data=form.cleaned_without_token(),
+                form_token=form.one_time_token,
+            )
+        except AlreadySubmitted as first:
+            return already_submitted(
+                request, "partners:partnership-detail", code=first.result
+            )
         messages.success(
             request,
             _("%(name)s is created with the model's implementation plan.")
@@ -147,7 +155,9 @@ def partnership_edit(request, code):
     )
     if request.method == "POST" and form.is_valid():
         services.partnership_update(
-            actor=request.user, partnership=partnership, data=dict(form.cleaned_data)
+            actor=request.user,
+            partnership=partnership,
+            data=form.cleaned_without_token(),
         )
         messages.success(request, _("The partnership is saved."))
         return redirect("partners:partnership-detail", code=partnership.code)
@@ -174,14 +184,20 @@ def contract_edit(request, code):
 def _contract_form(request, *, partnership, contract):
     form = ContractForm(request.POST or None, request.FILES or None, instance=contract)
     if request.method == "POST" and form.is_valid():
-        saved = services.contract_save(
-            actor=request.user,
-            partnership=partnership,
-            contract=contract,
-            data=form.contract_data(),
-            document=form.cleaned_data["document"],
-            rates=form.pathway_rates(),
-        )
+        try:
+            saved = services.contract_save(
+                actor=request.user,
+                partnership=partnership,
+                contract=contract,
+                data=form.contract_data(),
+                document=form.cleaned_data["document"],
+                rates=form.pathway_rates(),
+                form_token=form.one_time_token,
+            )
+        except AlreadySubmitted:
+            return already_submitted(
+                request, "partners:partnership-detail", code=partnership.code
+            )
         messages.success(request, _("%(title)s is saved.") % {"title": saved.title})
         return redirect("partners:partnership-detail", code=partnership.code)
     return render(
@@ -265,11 +281,19 @@ def _plan_task_form(request, *, partnership, task):
         people=selectors.partnership_people(partnership),
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = form.cleaned_without_token()
         if task is None:
-            services.plan_task_add(
-                actor=request.user, partnership=partnership, data=data
-            )
+            try:
+                services.plan_task_add(
+                    actor=request.user,
+                    partnership=partnership,
+                    data=data,
+                    form_token=form.one_time_token,
+                )
+            except AlreadySubmitted:
+                return already_submitted(
+                    request, "partners:plan", code=partnership.code
+                )
         else:
             services.plan_task_update(actor=request.user, task=task, data=data)
         messages.success(request, _("The plan is saved."))
@@ -354,12 +378,18 @@ def _training_form(request, *, partnership, session):
         people=selectors.partnership_people(partnership),
     )
     if request.method == "POST" and form.is_valid():
-        services.training_session_save(
-            actor=request.user,
-            partnership=partnership,
-            session=session,
-            data=dict(form.cleaned_data),
-        )
+        try:
+            services.training_session_save(
+                actor=request.user,
+                partnership=partnership,
+                session=session,
+                data=form.cleaned_without_token(),
+                form_token=form.one_time_token,
+            )
+        except AlreadySubmitted:
+            return already_submitted(
+                request, "partners:training", code=partnership.code
+            )
         messages.success(request, _("The training session is saved."))
         return redirect("partners:training", code=partnership.code)
     return render(

@@ -146,3 +146,36 @@ class PeriodicRun(models.Model):
 
     def __str__(self):
         return self.task
+
+
+class FormSubmission(models.Model):
+    """A creating form's one-time token, claimed by the service that saved it.
+
+    The token is drawn when the form is shown; the insert under the unique
+    constraint happens in the same transaction as the rows the form creates, so a
+    second request with the same token (a double click, a resent page) creates
+    nothing and is sent to what the first one made (``result``, a record's code).
+    Rows are kept a day (`form_submissions_expire_task`): longer than a session.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    token = models.UUIDField(_("form token"))
+    result = models.CharField(_("result"), max_length=64, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "token"], name="formsubmission_once_per_token"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.token)

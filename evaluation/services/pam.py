@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chwlink.lib.submissions import claims_form_token
 from evaluation.access import keeps_data_of, manages_program
 from evaluation.models import (
     PAM_ITEMS,
@@ -75,6 +76,7 @@ def _score(*, partnership, raw: dict, manual_score, manual_cut_set) -> dict:
     }
 
 
+@claims_form_token
 def pam_record(
     *,
     actor: User,
@@ -236,6 +238,7 @@ def _parse_wording(text: str) -> dict:
     return wording
 
 
+@claims_form_token
 def pam_table_upload(
     *,
     actor: User,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from chwlink.lib import csv_export
 from chwlink.lib.outbox import email_queue
+from chwlink.lib.submissions import claims_form_token
 from evaluation import figures
 from evaluation.access import manages_program
 from evaluation.disclosure import table_for_display
@@ -30,6 +31,7 @@ Kind = Report.Kind
 Status = Report.Status
 
 
+@claims_form_token
 def report_request(*, user: User, query: dict) -> Report:
     """Queue an on-demand program report for the dashboard's current filters."""
     if not manages_program(user):

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chwlink.lib.submissions import claims_form_token
 from evaluation.access import keeps_data_of, manages_program, may_manage_consent
 from evaluation.models import Story, StoryExcerpt, Theme
 from partners.models import User
@@ -14,6 +15,7 @@ from referrals.access import navigates
 from referrals.selectors import referral_list_for_user
 
 
+@claims_form_token
 def story_record(
     *,
     actor: User,
@@ -93,6 +95,7 @@ def story_deidentify(*, actor: User, story: Story, deidentified_text: str) -> St
     return story
 
 
+@claims_form_token
 def story_code(
     *, actor: User, story: Story, theme: Theme, excerpt: str
 ) -> StoryExcerpt:
@@ -109,6 +112,7 @@ def story_code(
     )
 
 
+@claims_form_token
 def theme_save(
     *,
     actor: User,

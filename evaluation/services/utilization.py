@@ -12,6 +12,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chwlink.lib.submissions import claims_form_token
 from evaluation.access import keeps_data_of, manages_program
 from evaluation.models import UtilizationImport, UtilizationRecord
 from partners.models import User
@@ -115,6 +116,7 @@ def utilization_parse(*, health_system_id: int, content: str) -> dict:
     return result
 
 
+@claims_form_token
 def utilization_import_upload(
     *, actor: User, file_name: str, content: str
 ) -> UtilizationImport:
@@ -173,6 +175,7 @@ def utilization_import_discard(*, actor: User, upload: UtilizationImport) -> Non
     ).update(status=UtilizationImport.Status.DISCARDED, content="")
 
 
+@claims_form_token
 def utilization_save(
     *, actor: User, patient, values: dict, record=None
 ) -> UtilizationRecord:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chwlink.lib.pagination import page_of
+from chwlink.lib.submissions import AlreadySubmitted, already_submitted
 from evaluation import selectors
 from evaluation.access import manages_program
 from evaluation.forms import PamForm, PamTableForm
@@ -63,6 +64,11 @@ def pam_new(request, code):
                 answers=form.answers(),
                 manual_score=data["manual_score"],
                 manual_cut_set=data["manual_cut_set"],
+                form_token=form.one_time_token,
+            )
+        except AlreadySubmitted as first:
+            return already_submitted(
+                request, "evaluation:pam-detail", code=first.result
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -111,7 +117,10 @@ def pam_scoring(request):
                 license_reference=data["license_reference"],
                 table_csv=data["table_file"],
                 wording_csv=data["wording_file"],
+                form_token=form.one_time_token,
             )
+        except AlreadySubmitted:
+            return already_submitted(request, "evaluation:pam-scoring")
         except ValidationError as error:
             _add_errors(form, error)
         else:

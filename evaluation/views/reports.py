@@ -7,6 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chwlink.lib.pagination import page_of
+from chwlink.lib.submissions import (
+    AlreadySubmitted,
+    already_submitted,
+    posted_form_token,
+)
 from evaluation import figures, selectors
 from evaluation.access import manages_program, reads_reports
 from evaluation.forms import DashboardFilterForm
@@ -42,7 +47,12 @@ def report_request(request):
         messages.error(request, _("Check the filters: the report was not prepared."))
         return redirect("evaluation:dashboard")
     query = {key: form.data.get(key, "") for key in FILTER_KEYS}
-    report = reports.report_request(user=request.user, query=query)
+    try:
+        report = reports.report_request(
+            user=request.user, query=query, form_token=posted_form_token(request.POST)
+        )
+    except AlreadySubmitted as first:
+        return already_submitted(request, "evaluation:report-detail", code=first.result)
     return redirect("evaluation:report-detail", code=report.code)
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chwlink.lib.pagination import page_of
+from chwlink.lib.submissions import AlreadySubmitted, already_submitted
 from evaluation import selectors
 from evaluation.access import manages_consent, manages_program, reads_stories
 from evaluation.forms import (
@@ -56,6 +57,10 @@ def story_new(request, code):
             story = story_services.story_record(
                 actor=request.user, patient=patient, **form.cleaned_data
             )
+        except AlreadySubmitted as first:
+            return already_submitted(
+                request, "evaluation:story-detail", code=first.result
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -101,6 +106,10 @@ def story_deidentify(request, code):
             story_services.story_deidentify(
                 actor=request.user, story=story, **form.cleaned_data
             )
+        except AlreadySubmitted:
+            return already_submitted(
+                request, "evaluation:story-detail", code=story.code
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -134,6 +143,8 @@ def theme_list(request):
     if request.method == "POST" and form.is_valid():
         try:
             story_services.theme_save(actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            return already_submitted(request, "evaluation:theme-list")
         except ValidationError as error:
             form.add_error("name", error)
         else:
@@ -159,6 +170,8 @@ def theme_edit(request, code):
             story_services.theme_save(
                 actor=request.user, theme=theme, **form.cleaned_data
             )
+        except AlreadySubmitted:
+            return already_submitted(request, "evaluation:theme-list")
         except ValidationError as error:
             form.add_error("name", error)
         else:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chwlink.lib.pagination import page_of
+from chwlink.lib.submissions import AlreadySubmitted, already_submitted
 from evaluation import selectors
 from evaluation.access import manages_program
 from evaluation.forms import UtilizationForm, UtilizationUploadForm
@@ -38,6 +39,11 @@ def utilization_import(request):
                 actor=request.user,
                 file_name=request.FILES["file"].name,
                 content=form.cleaned_data["file"],
+                form_token=form.one_time_token,
+            )
+        except AlreadySubmitted as first:
+            return already_submitted(
+                request, "evaluation:utilization-import-preview", code=first.result
             )
         except ValidationError as error:
             form.add_error("file", error)
@@ -80,6 +86,8 @@ def utilization_import_confirm(request, code):
 
 
 def _save(request, form, record=None):
+    """The saved record; None, with the refusal on the form, if refused. A copy of a
+    form already sent raises AlreadySubmitted."""
     patient = selectors.utilization_patient_by_mrn(
         request.user, form.cleaned_data["mrn"]
     )
@@ -88,7 +96,11 @@ def _save(request, form, record=None):
         return None
     try:
         return services.utilization_save(
-            actor=request.user, patient=patient, values=form.cleaned_data, record=record
+            actor=request.user,
+            patient=patient,
+            values=form.cleaned_data,
+            record=record,
+            form_token=form.one_time_token,
         )
     except ValidationError as error:
         form.add_error(None, error)
@@ -98,7 +110,11 @@ def _save(request, form, record=None):
 @allowed(manages_program)
 def utilization_new(request):
     form = UtilizationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _save(request, form):
+    try:
+        saved = request.method == "POST" and form.is_valid() and _save(request, form)
+    except AlreadySubmitted:
+        return already_submitted(request, "evaluation:utilization-list")
+    if saved:
         messages.success(request, _("The month was saved."))
         return redirect("evaluation:utilization-list")
     return render(request, "evaluation/utilization_form.html", {"form": form})
@@ -110,7 +126,15 @@ def utilization_edit(request, code):
     initial = {name: getattr(record, name) for name in FIELDS}
     initial |= {"mrn": record.patient.mrn, "period": record.period.strftime("%Y-%m")}
     form = UtilizationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and _save(request, form, record):
+    try:
+        saved = (
+            request.method == "POST"
+            and form.is_valid()
+            and _save(request, form, record)
+        )
+    except AlreadySubmitted:
+        return already_submitted(request, "evaluation:utilization-list")
+    if saved:
         messages.success(request, _("The month was saved."))
         return redirect("evaluation:utilization-list")
     context = {"form": form, "record": record}

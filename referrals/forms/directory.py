@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.forms import PlainTextForm
+from chwlink.lib.submissions import FormTokenForm
 from partners.languages import LANGUAGE_CHOICES
 from referrals.choices import ResourceStatus, SocialNeed
 from referrals.forms.filters import language_filter, need_filter
@@ -48,7 +49,7 @@ def _textarea(rows=3):
     return forms.Textarea(attrs={"rows": rows})
 
 
-class ResourceServiceForm(PlainTextForm):
+class ResourceServiceForm(FormTokenForm):
     """One service, its organization (chosen or new) and where it is offered."""
 
     organization = forms.ModelChoiceField(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.forms import PlainTextForm, PlainTextModelForm
+from chwlink.lib.submissions import FormTokenForm
 from referrals.choices import MedicalReason, SocialNeed, Urgency
 from referrals.models import Patient
 from referrals.services.intake import PATIENT_FIELDS
@@ -93,7 +94,7 @@ class PatientSearchForm(PlainTextForm):
         return {key: value for key, value in data.items() if value}
 
 
-class PatientForm(PlainTextModelForm):
+class PatientForm(PlainTextModelForm, FormTokenForm):
     """A patient's record. Validates only: the intake services save it."""
 
     different_person = forms.BooleanField(
@@ -187,7 +188,7 @@ class ClinicChoiceField(forms.ModelChoiceField):
         return clinic.name
 
 
-class ReferralForm(PlainTextForm):
+class ReferralForm(FormTokenForm):
     """A referral to the CBO. A draft may be incomplete; submitting it needs at
     least one social need and the patient's consent."""
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.forms import PlainTextForm
+from chwlink.lib.submissions import FormTokenForm
 from partners.models import User
 from referrals.choices import StatusReason, Urgency
 from referrals.forms.filters import language_filter, need_filter
@@ -126,7 +127,7 @@ class TransitionForm(PlainTextForm):
         return cleaned
 
 
-class MessageForm(PlainTextForm):
+class MessageForm(FormTokenForm):
     text = forms.CharField(
         label=_("Message"),
         max_length=2000,

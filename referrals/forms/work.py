@@ -7,6 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.forms import PlainTextForm
+from chwlink.lib.submissions import FormTokenForm
 from partners.pathway_kinds import PathwayKind
 from referrals.choices import ContactMode, SocialNeed
 from referrals.forms.filters import language_filter, need_filter
@@ -18,7 +19,7 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 YES_NO = [("yes", _("Yes, we talked")), ("no", _("No, not reached"))]
 
 
-class EncounterForm(PlainTextForm):
+class EncounterForm(FormTokenForm):
     """A contact attempt or visit. Times are read and shown in the time zone the
     view activates (the partnership's)."""
 
@@ -93,7 +94,7 @@ def _need_choices(referral_needs: list[str]) -> list:
     return [(_("Needs on the referral"), on_referral), (_("Other needs"), others)]
 
 
-class PathwayOpenForm(PlainTextForm):
+class PathwayOpenForm(FormTokenForm):
     need = forms.ChoiceField(
         label=_("Need confirmed with the patient"),
         help_text=_("Open a pathway only for a need the patient confirmed to you."),
@@ -133,7 +134,7 @@ class PathwayOpenForm(PlainTextForm):
         return cleaned
 
 
-class PathwayStepForm(PlainTextForm):
+class PathwayStepForm(FormTokenForm):
     title = forms.CharField(label=_("New step"), max_length=200)
 
 

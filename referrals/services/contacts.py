@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chwlink.lib.submissions import claims_form_token
 from partners.models import User
 from referrals.access import is_assigned_navigator
 from referrals.choices import ContactMode
@@ -19,6 +20,7 @@ MIN_MINUTES = 1
 MAX_MINUTES = 480
 
 
+@claims_form_token
 def encounter_log(
     *,
     referral: Referral,

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chwlink.lib.submissions import claims_form_token
 from partners.models import User
 from referrals.access import may_manage_directory
 from referrals.models import ResourceLocation, ResourceOrganization, ResourceService
@@ -128,6 +129,7 @@ def _place_service(service: ResourceService, location_data, previous) -> None:
     service.locations.add(location)
 
 
+@claims_form_token
 def resource_service_save(
     *, actor: User, data: dict, service: ResourceService | None = None
 ) -> ResourceService:

@@ -6,6 +6,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chwlink.lib.submissions import claims_form_token
 from partners.models import Partnership, User
 from referrals.access import may_submit_referrals
 from referrals.models import Patient, Referral
@@ -72,6 +73,7 @@ def _require_safe_contact_note(data: dict) -> None:
         )
 
 
+@claims_form_token
 def patient_create(*, actor: User, data: dict) -> Patient:
     """Register a patient in the actor's health system.
 
@@ -147,6 +149,7 @@ def partnership_for_clinic_staff(*, actor: User) -> Partnership:
     return partnership
 
 
+@claims_form_token
 def referral_save_draft(
     *, actor: User, patient: Patient, data: dict, referral: Referral | None = None
 ) -> Referral:
@@ -209,6 +212,7 @@ def referral_submit(*, actor: User, referral: Referral) -> Referral:
     return apply_transition(referral=referral, actor=actor, name="submit")
 
 
+@claims_form_token
 def referral_save_and_submit(
     *, actor: User, patient: Patient, data: dict, referral: Referral | None = None
 ) -> Referral:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chwlink.lib.submissions import claims_form_token
 from partners.models import User
 from partners.pathway_kinds import PathwayKind
 from referrals.access import may_assign, may_work_pathways
@@ -93,6 +94,7 @@ def pathway_permissions(*, actor: User, pathway: Pathway) -> dict:
     }
 
 
+@claims_form_token
 def pathway_open(
     *, referral: Referral, actor: User, need: str, goal: str, kind: str = ""
 ) -> Pathway:
@@ -167,6 +169,7 @@ def pathway_step_toggle(
     return step
 
 
+@claims_form_token
 def pathway_step_add(*, pathway: Pathway, actor: User, title: str) -> PathwayStep:
     """Add a step at the end of an open pathway."""
     _check_editable(actor, pathway)

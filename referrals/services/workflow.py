@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from chwlink.lib.submissions import claims_form_token
 from partners.access import has_role
 from partners.models import User
 from referrals.access import acts_for, may_message
@@ -387,6 +388,7 @@ def referral_transition(
     )
 
 
+@claims_form_token
 def referral_message_add(
     *, referral: Referral, actor: User, text: str
 ) -> ReferralEvent:

@@ -3,9 +3,11 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chwlink.lib.submissions import AlreadySubmitted, already_submitted
 from referrals import selectors
 from referrals.capabilities import referral_capabilities
 from referrals.forms.referral import MessageForm, TransitionForm
@@ -70,7 +72,14 @@ def referral_message(request, code):
     if form.is_valid():
         try:
             workflow.referral_message_add(
-                referral=referral, actor=request.user, text=form.cleaned_data["text"]
+                referral=referral,
+                actor=request.user,
+                text=form.cleaned_data["text"],
+                form_token=form.one_time_token,
+            )
+        except AlreadySubmitted:
+            return already_submitted(
+                request, reverse("referrals:referral-detail", args=[referral.code])
             )
         except WorkflowError as refusal:
             form.add_error("text", str(refusal))

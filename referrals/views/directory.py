@@ -4,10 +4,12 @@ the CBO's supervisors keep it current."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chwlink.lib.pagination import page_of
+from chwlink.lib.submissions import AlreadySubmitted, already_submitted
 from partners.access import allowed
 from referrals import selectors
 from referrals.access import may_manage_directory, reads_directory, supervises
@@ -75,7 +77,14 @@ def _service_form(request, *, service):
     if request.method == "POST" and form.is_valid():
         try:
             saved = directory.resource_service_save(
-                actor=request.user, data=form.cleaned_data, service=service
+                actor=request.user,
+                data=form.cleaned_data,
+                service=service,
+                form_token=form.one_time_token,
+            )
+        except AlreadySubmitted as first:
+            return already_submitted(
+                request, reverse("referrals:resource-detail", args=[first.result])
             )
         except ValidationError as refusal:
             form.add_error(None, refusal)

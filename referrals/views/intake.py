@@ -10,11 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chwlink.lib.pagination import page_of
+from chwlink.lib.submissions import AlreadySubmitted, already_submitted
 from partners.access import allowed, reads_audit
 from partners.selectors import clinic_list_for_user
 from referrals import selectors
@@ -78,11 +80,16 @@ def patient_create(request):
                 user=request.user, data=form.cleaned_data
             )
         )
-        patient = (
-            _save_patient(request, form)
-            if valid and form.refuse_duplicates(duplicates)
-            else None
-        )
+        try:
+            patient = (
+                _save_patient(request, form)
+                if valid and form.refuse_duplicates(duplicates)
+                else None
+            )
+        except AlreadySubmitted as first:
+            return already_submitted(
+                request, reverse("referrals:referral-create", args=[first.result])
+            )
         if patient is not None:
             request.session.pop(SEARCH_SESSION_KEY, None)
             messages.success(
@@ -149,7 +156,12 @@ def referral_create(request, patient_code):
         initial={"clinic": request.user.site_id},
     )
     if request.method == "POST" and form.is_valid():
-        referral = _save_referral(request, form, patient=patient)
+        try:
+            referral = _save_referral(request, form, patient=patient)
+        except AlreadySubmitted as first:
+            return already_submitted(
+                request, reverse("referrals:referral-detail", args=[first.result])
+            )
         if referral is not None:
             return redirect("referrals:referral-detail", code=referral.code)
     open_referrals = selectors.patient_open_referrals_for_user(request.user, patient)
@@ -178,9 +190,14 @@ def referral_edit(request, code):
         initial=_referral_initial(referral),
     )
     if request.method == "POST" and form.is_valid():
-        saved = _save_referral(
-            request, form, patient=referral.patient, referral=referral
-        )
+        try:
+            saved = _save_referral(
+                request, form, patient=referral.patient, referral=referral
+            )
+        except AlreadySubmitted:
+            return already_submitted(
+                request, reverse("referrals:referral-detail", args=[referral.code])
+            )
         if saved is not None:
             return redirect("referrals:referral-detail", code=referral.code)
     return render(
@@ -213,7 +230,9 @@ def _save_patient(request, form, *, patient=None):
     data = form.patient_data()
     try:
         if patient is None:
-            return intake.patient_create(actor=request.user, data=data)
+            return intake.patient_create(
+                actor=request.user, data=data, form_token=form.one_time_token
+            )
         return intake.patient_update(actor=request.user, patient=patient, data=data)
     except DuplicateMedicalRecordNumber as refusal:
         form.add_error("mrn", str(refusal))
@@ -236,6 +255,7 @@ def _save_referral(request, form, *, patient, referral=None):
             patient=patient,
             data=form.referral_data(),
             referral=referral,
+            form_token=form.one_time_token,
         )
     except WorkflowError as refusal:
         form.add_error(None, str(refusal))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chwlink.lib.pagination import page_of
+from chwlink.lib.submissions import AlreadySubmitted, already_submitted
 from partners.access import allowed
 from referrals import selectors
 from referrals.access import acts_for, navigates, supervises, works_at_cbo
@@ -74,6 +75,8 @@ def encounter_new(request, code):
                 contacts.encounter_log(
                     referral=referral, actor=request.user, **form.cleaned_data
                 )
+            except AlreadySubmitted:
+                return already_submitted(request, _referral_url(referral))
             except WorkflowError as error:
                 form.add_error(None, str(error))
             else:
@@ -109,6 +112,11 @@ def pathway_new(request, code):
         try:
             pathway = pathways.pathway_open(
                 referral=referral, actor=request.user, **form.cleaned_data
+            )
+        except AlreadySubmitted as first:
+            return already_submitted(
+                request,
+                reverse("referrals:pathway-detail", kwargs={"code": first.result}),
             )
         except WorkflowError as error:
             form.add_error(None, str(error))
@@ -167,8 +175,13 @@ def pathway_step_add(request, code):
         return _pathway_page(request, pathway, status=400, step_form=form)
     try:
         pathways.pathway_step_add(
-            pathway=pathway, actor=request.user, title=form.cleaned_data["title"]
+            pathway=pathway,
+            actor=request.user,
+            title=form.cleaned_data["title"],
+            form_token=form.one_time_token,
         )
+    except AlreadySubmitted:
+        return already_submitted(request, _pathway_url(pathway, anchor="steps"))
     except WorkflowError as error:
         messages.error(request, str(error))
     return redirect(_pathway_url(pathway, anchor="steps"))

@@ -32,3 +32,38 @@ if (unreadLink) {
   refresh();
   window.setInterval(refresh, 60000);
 }
+
+// A form is sent once: while a POST is on its way its submit buttons are disabled,
+// so a double click sends one request (the server refuses a second copy anyway, see
+// chwlink/lib/submissions.py). A disabled button sends nothing, so the pressed
+// button's name and value travel in a hidden field ("Save draft" and "Submit to the
+// CBO" share one form). Listening on the document runs after the forms' own
+// handlers: a form that a script sends itself (preventDefault) is left alone.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || form.method.toLowerCase() !== "post") return;
+  const pressed = event.submitter;
+  if (pressed && pressed.name) {
+    const copy = document.createElement("input");
+    copy.type = "hidden";
+    copy.name = pressed.name;
+    copy.value = pressed.value;
+    copy.dataset.pressedButton = "";
+    form.append(copy);
+  }
+  form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]")
+    .forEach((button) => {
+      button.disabled = true;
+      button.setAttribute("aria-disabled", "true");
+    });
+});
+// Coming back with the browser's Back button shows the page as it was left.
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  document.querySelectorAll("[data-pressed-button]").forEach((copy) => copy.remove());
+  document.querySelectorAll("form button[aria-disabled], form input[aria-disabled]")
+    .forEach((button) => {
+      button.disabled = false;
+      button.removeAttribute("aria-disabled");
+    });
+});
