@@ -83,7 +83,7 @@ def figures_transaction():
 
 def dashboard_choices(user) -> dict:
     """Clinics and navigators of the user's partnerships, for the filters."""
-    partnerships = Partnership.objects.of_organization(user.organization_id)
+    partnerships = Partnership.objects.of_organization(user.organization_id).accepted()
     return {
         "clinics": Site.objects.filter(
             organization_id__in=partnerships.values("health_system_id")

@@ -305,6 +305,8 @@ def dashboard_scope(user, filters: dict) -> DashboardScope:
     partnerships = []
     if manages_program(user):
         partnerships = list(
-            Partnership.objects.of_organization(user.organization_id).order_by("pk")
+            Partnership.objects.of_organization(user.organization_id)
+            .accepted()
+            .order_by("pk")
         )
     return DashboardScope(partnerships=partnerships, filters=filters)

@@ -97,6 +97,28 @@ def may_edit_partnership(user, partnership) -> bool:
     return has_role(user, Role.PROGRAM_MANAGER) and is_partner_member(user, partnership)
 
 
+def may_answer_invitation(user, partnership) -> bool:
+    """The invited organization's program managers, and administrators, accept or
+    decline a partnership invitation."""
+    if not partnership.is_invitation:
+        return False
+    if is_administrator(user):
+        return True
+    return (
+        has_role(user, Role.PROGRAM_MANAGER)
+        and user.organization_id == partnership.invited_organization_id
+    )
+
+
+def may_withdraw_invitation(user, partnership) -> bool:
+    """The inviting organization's program managers withdraw their invitation."""
+    return (
+        partnership.is_invitation
+        and has_role(user, Role.PROGRAM_MANAGER)
+        and user.organization_id == partnership.inviting_organization_id
+    )
+
+
 def may_see_payments(user) -> bool:
     """Clinic staff see service levels, never what the health system pays."""
     return has_role(user, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR, Role.SUPERVISOR)

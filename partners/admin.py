@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from partners.models import (
     User,
 )
 from partners.services import partnership_mfa_policy_changed, user_deactivate
+from referrals.models import Encounter, Pathway, Referral
 
 
 class SiteInline(admin.TabularInline):
@@ -45,24 +47,101 @@ class SiteAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
 
 
+def moved_by_reassigning(partnership) -> dict[str, int]:
+    """What changing a partnership's organizations hands to the new ones."""
+    referrals = Referral.objects.filter(partnership=partnership)
+    return {
+        "referrals": referrals.count(),
+        "patients": referrals.values("patient_id").distinct().count(),
+        "encounters": Encounter.objects.filter(referral__in=referrals).count(),
+        "pathways": Pathway.objects.filter(referral__in=referrals).count(),
+    }
+
+
+def moved_sentence(moved: dict[str, int]) -> str:
+    return (
+        _(
+            "referrals: %(referrals)d, patients: %(patients)d, contact notes: "
+            "%(encounters)d, pathways: %(pathways)d"
+        )
+        % moved
+    )
+
+
 class PartnershipAdminForm(PlainTextModelForm):
+    confirm_move = forms.BooleanField(
+        label=_("Move the partnership's records to the new organizations"),
+        required=False,
+        help_text=_(
+            "Needed only when the health system or the CBO of an existing "
+            "partnership changes."
+        ),
+    )
+
     def clean(self):
         # The admin saves clinics itself: the partnership's rule is checked here.
-        return add_membership_errors(self, super().clean())
+        cleaned = add_membership_errors(self, super().clean())
+        if self.organizations_changed and not cleaned.get("confirm_move"):
+            self.add_error(
+                "confirm_move",
+                _(
+                    "Changing the organizations moves %(what)s of this partnership "
+                    "from %(old)s to the new organizations: their supervisors and "
+                    "managers will read them, and the old ones will not. Tick the "
+                    "box to confirm."
+                )
+                % {
+                    "what": moved_sentence(moved_by_reassigning(self.instance)),
+                    "old": f"{self.initial_organizations[0]} + "
+                    f"{self.initial_organizations[1]}",
+                },
+            )
+        return cleaned
+
+    @property
+    def initial_organizations(self):
+        stored = Partnership.objects.select_related("health_system", "cbo").get(
+            pk=self.instance.pk
+        )
+        return stored.health_system, stored.cbo
+
+    @property
+    def organizations_changed(self) -> bool:
+        return bool(self.instance.pk) and bool(
+            {"health_system", "cbo"} & set(self.changed_data)
+        )
 
 
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
     form = PartnershipAdminForm
+
+    def save_model(self, request, obj, form, change):
+        """A change of organizations is logged with what it moved, beside the
+        admin's own record of the changed fields."""
+        moved = None
+        if change and form.organizations_changed:
+            old = form.initial_organizations
+            moved = moved_by_reassigning(obj)
+        super().save_model(request, obj, form, change)
+        partnership_mfa_policy_changed(partnership=obj)
+        if moved is not None:
+            self.log_change(
+                request,
+                obj,
+                _("Organizations changed from %(old)s to %(new)s, moving %(what)s.")
+                % {
+                    "old": f"{old[0]} + {old[1]}",
+                    "new": f"{obj.health_system} + {obj.cbo}",
+                    "what": moved_sentence(moved),
+                },
+            )
+
     list_display = ["name", "health_system", "cbo", "status", "time_zone", "started_on"]
     list_filter = ["status"]
     filter_horizontal = ["clinics"]
     search_fields = ["name", "health_system__name", "cbo__name"]
     list_select_related = ["health_system", "cbo"]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        partnership_mfa_policy_changed(partnership=obj)
 
 
 @admin.register(User)

@@ -54,7 +54,11 @@ def add_membership_errors(form, cleaned: dict) -> dict:
 class PartnershipForm(PlainTextModelForm, FormTokenForm):
     """A partnership's description; clinics and contacts must belong to its partners.
 
-    A program manager's own organization is fixed as the health system or the CBO.
+    Editing never offers the organizations: who the partnership joins is fixed
+    (they are shown, not posted). Creating, a program manager's own organization
+    is fixed as one side and the other is invited: the form offers none of the
+    other side's people or clinics, which the inviter may not see before it
+    accepts. Every choice offers only what the user may reach.
     """
 
     time_zone = forms.ChoiceField(
@@ -101,29 +105,75 @@ class PartnershipForm(PlainTextModelForm, FormTokenForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        if not is_administrator(actor):
-            own = actor.organization
-            field = "health_system" if own.is_health_system else "cbo"
-            self.fields[field].queryset = Organization.objects.filter(pk=own.pk)
-            self.fields[field].initial = own.pk
         self.actor = actor
+        administrator = is_administrator(actor)
+        if self.instance.pk:
+            del self.fields["health_system"], self.fields["cbo"]
+            scope = [self.instance.health_system_id, self.instance.cbo_id]
+        elif administrator:
+            scope = None
+        else:
+            scope = self._invitation_fields(actor.organization)
+        if "status" in self.fields:
+            self.fields["status"].choices = [
+                choice
+                for choice in self.fields["status"].choices
+                if choice[0] not in Partnership.UNACCEPTED_STATUSES
+            ]
         people = User.objects.filter(is_active=True).select_related("organization")
         sites = Site.objects.select_related("organization")
-        if not is_administrator(actor):
-            scope = [actor.organization_id]
-            if self.instance.pk:
-                scope += [self.instance.health_system_id, self.instance.cbo_id]
+        if scope is not None:
             people = people.filter(organization_id__in=scope)
             sites = sites.filter(organization_id__in=scope)
-        self.fields["clinics"].queryset = sites
-        self.fields["health_system_contact"].queryset = people
-        self.fields["cbo_contact"].queryset = people
+        for name, queryset in (
+            ("clinics", sites),
+            ("health_system_contact", people),
+            ("cbo_contact", people),
+        ):
+            if name in self.fields:
+                self.fields[name].queryset = queryset
         if not self.instance.pk:
             self.initial.setdefault("business_days", [0, 1, 2, 3, 4])
 
+    def _invitation_fields(self, own) -> list[int]:
+        """Fix the manager's side, offer the other kind of organization, and drop
+        the fields that would name the other side's people or clinics."""
+        side, other = (
+            ("health_system", "cbo")
+            if own.is_health_system
+            else ("cbo", "health_system")
+        )
+        self.fields[side].queryset = Organization.objects.filter(pk=own.pk)
+        self.fields[side].initial = own.pk
+        self.fields[side].empty_label = None
+        self.fields[other].queryset = Organization.objects.filter(
+            kind=Organization.Kind.CBO
+            if own.is_health_system
+            else Organization.Kind.HEALTH_SYSTEM
+        )
+        self.fields[other].label = (
+            _("Community-based organization to invite")
+            if own.is_health_system
+            else _("Health system to invite")
+        )
+        del self.fields["status"], self.fields[f"{other}_contact"]
+        if not own.is_health_system:
+            del self.fields["clinics"]
+        return [own.pk]
+
+    @property
+    def organizations_fixed(self) -> bool:
+        return "health_system" not in self.fields
+
     def clean(self):
         cleaned = super().clean()
-        return add_membership_errors(self, cleaned)
+        if self.instance.pk:
+            cleaned["health_system"] = self.instance.health_system
+            cleaned["cbo"] = self.instance.cbo
+        add_membership_errors(self, cleaned)
+        if self.instance.pk:
+            del cleaned["health_system"], cleaned["cbo"]
+        return cleaned
 
 
 class ContractForm(PlainTextModelForm, FormTokenForm):

@@ -24,6 +24,7 @@ def mfa_setup_required_query(user) -> bool:
     totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
     return (
         Partnership.objects.of_organization(user.organization_id)
+        .accepted()
         .filter(mfa_required_roles__contains=[user.role])
         .exclude(Exists(totp))
         .exists()

@@ -111,6 +111,11 @@ class PartnershipQuerySet(models.QuerySet):
             | models.Q(cbo_id=organization_id)
         )
 
+    def accepted(self):
+        """Partnerships both organizations agreed to: never an open or declined
+        invitation, through which neither side may see the other's people."""
+        return self.exclude(status__in=Partnership.UNACCEPTED_STATUSES)
+
 
 class Partnership(TimeStamped):
     """One health system and one CBO working together (Community Partnership Model)."""
@@ -120,6 +125,11 @@ class Partnership(TimeStamped):
         ACTIVE = "active", _("Active")
         PAUSED = "paused", _("Paused")
         ENDED = "ended", _("Ended")
+        # A program manager's proposal, waiting for the other organization.
+        INVITED = "invited", _("Invitation waiting for an answer")
+        DECLINED = "declined", _("Invitation declined")
+
+    UNACCEPTED_STATUSES = (Status.INVITED, Status.DECLINED)
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
@@ -183,6 +193,33 @@ class Partnership(TimeStamped):
             "app before they can open any page."
         ),
     )
+    inviting_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by the organization"),
+    )
+    invited_by = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    answered_by = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invitation answered by"),
+    )
+    answered_at = models.DateTimeField(
+        _("invitation answered at"), null=True, blank=True
+    )
 
     objects = PartnershipQuerySet.as_manager()
 
@@ -191,8 +228,11 @@ class Partnership(TimeStamped):
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
         constraints = [
+            # A declined invitation does not stop a later one between the two.
             models.UniqueConstraint(
-                fields=["health_system", "cbo"], name="partnership_unique_pair"
+                fields=["health_system", "cbo"],
+                condition=~Q(status="declined"),
+                name="partnership_unique_pair",
             ),
             models.CheckConstraint(
                 condition=~Q(health_system=models.F("cbo")),
@@ -202,6 +242,21 @@ class Partnership(TimeStamped):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status not in self.UNACCEPTED_STATUSES
+
+    @property
+    def is_invitation(self) -> bool:
+        return self.status == self.Status.INVITED
+
+    @property
+    def invited_organization_id(self):
+        """The side that must answer the invitation."""
+        if self.inviting_organization_id == self.health_system_id:
+            return self.cbo_id
+        return self.health_system_id
 
     def business_day_labels(self):
         return [Weekday(day).label for day in sorted(self.business_days)]

@@ -24,12 +24,29 @@ from partners.models import (
 from partners.training import required_standing
 
 
-def partnership_list_for_user(user) -> QuerySet[Partnership]:
-    """Partnerships the user's organization belongs to; administrators see all."""
-    queryset = Partnership.objects.select_related("health_system", "cbo")
+def partnership_and_invitation_list_for_user(user) -> QuerySet[Partnership]:
+    """Partnerships the user's organization belongs to, with the invitations it
+    sent or received (open or declined); administrators see all."""
+    queryset = Partnership.objects.select_related(
+        "health_system", "cbo", "inviting_organization"
+    )
     if is_administrator(user):
         return queryset
     return queryset.of_organization(user.organization_id)
+
+
+def partnership_list_for_user(user) -> QuerySet[Partnership]:
+    """Accepted partnerships the user's organization belongs to (any for
+    administrators): an invitation has no contracts, plan, training or people to
+    show until the other side accepts it."""
+    return partnership_and_invitation_list_for_user(user).accepted()
+
+
+def invitation_list_for_user(user) -> QuerySet[Partnership]:
+    """Open invitations the user's organization sent or must answer."""
+    return partnership_and_invitation_list_for_user(user).filter(
+        status=Partnership.Status.INVITED
+    )
 
 
 def clinic_list_for_user(user) -> QuerySet[Site]:
@@ -54,8 +71,10 @@ def partnership_people(partnership) -> QuerySet[User]:
 
 
 def partnership_detail_for_user(user, code) -> Partnership:
+    """A partnership or an invitation of the user's organization (any for
+    administrators)."""
     partnerships = (
-        partnership_list_for_user(user)
+        partnership_and_invitation_list_for_user(user)
         .select_related("health_system_contact", "cbo_contact")
         .prefetch_related("clinics")
     )

@@ -8,7 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chwlink.lib.submissions import claims_form_token
-from partners.access import manages_partnerships, may_edit_partnership
+from partners.access import (
+    is_administrator,
+    manages_partnerships,
+    may_edit_partnership,
+)
 from partners.mfa import mfa_policy_changed
 from partners.models import (
     Contract,
@@ -119,17 +123,38 @@ def _check_membership(partnership: Partnership, clinics) -> None:
         raise ValidationError(errors)
 
 
-@claims_form_token
+def _check_invitation_reach(actor: User, partnership: Partnership, clinics) -> None:
+    """A manager's proposal names nothing of the other organization but itself:
+    until it accepts, the inviting side sees none of its people or clinics."""
+    own = actor.organization_id
+    if partnership.health_system_contact_id and partnership.health_system_id != own:
+        raise PermissionDenied
+    if partnership.cbo_contact_id and partnership.cbo_id != own:
+        raise PermissionDenied
+    if clinics and partnership.health_system_id != own:
+        raise PermissionDenied
+
+
 def partnership_create(*, actor: User, data: dict) -> Partnership:
     """Create a partnership with its default six-step implementation plan.
 
-    A program manager can only create partnerships of their own organization.
+    A program manager can only create partnerships of their own organization, and
+    what they create is an invitation: it starts only when the other organization
+    accepts it (``partners.invitations``). An administrator, acting for both,
+    creates the partnership itself.
     """
     if not manages_partnerships(actor):
         raise PermissionDenied
     clinics = data.pop("clinics", [])
     partnership = Partnership(**data)
     if not may_edit_partnership(actor, partnership):
+        raise PermissionDenied
+    if not is_administrator(actor):
+        _check_invitation_reach(actor, partnership, clinics)
+        partnership.status = Partnership.Status.INVITED
+        partnership.inviting_organization_id = actor.organization_id
+        partnership.invited_by = actor
+    elif partnership.status in Partnership.UNACCEPTED_STATUSES:
         raise PermissionDenied
     _check_membership(partnership, clinics)
     with transaction.atomic():
@@ -140,10 +165,34 @@ def partnership_create(*, actor: User, data: dict) -> Partnership:
     return partnership
 
 
+# Who the partnership joins is fixed once it exists: moving it would move every
+# referral, patient and note of it to another organization.
+FIXED_PARTNERSHIP_FIELDS = ("health_system", "cbo")
+
+
 def partnership_update(
     *, actor: User, partnership: Partnership, data: dict
 ) -> Partnership:
-    _check_editor(actor, partnership)
+    """Change a partnership's description, clinics, contacts and status.
+
+    Its organizations never change here (an administrator moves them in the
+    Django admin, after a confirmation), an invitation is only answered
+    (``partners.invitations``), and no edit makes a partnership an invitation.
+    """
+    # The stored row, not the instance: a bound form has already copied what was
+    # posted onto the instance it was given.
+    stored = Partnership.objects.get(pk=partnership.pk)
+    _check_editor(actor, stored)
+    if not stored.is_accepted:
+        raise PermissionDenied
+    for field in FIXED_PARTNERSHIP_FIELDS:
+        if field in data and getattr(stored, f"{field}_id") != getattr(
+            data[field], "pk", data[field]
+        ):
+            raise PermissionDenied
+    if data.get("status") in Partnership.UNACCEPTED_STATUSES:
+        raise PermissionDenied
+    data = {k: v for k, v in data.items() if k not in FIXED_PARTNERSHIP_FIELDS}
     clinics = data.pop("clinics", None)
     for field, value in data.items():
         setattr(partnership, field, value)

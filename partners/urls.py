@@ -9,6 +9,23 @@ urlpatterns = [
     path("partnerships/", views.partnership_list, name="partnership-list"),
     path("partnerships/new/", views.partnership_new, name="partnership-new"),
     path(
+        "partnerships/invitations/",
+        views.invitation_list,
+        name="invitation-list",
+    ),
+    path(
+        "partnerships/<uuid:code>/accept/",
+        views.invitation_answer,
+        {"answer": "accept"},
+        name="invitation-accept",
+    ),
+    path(
+        "partnerships/<uuid:code>/decline/",
+        views.invitation_answer,
+        {"answer": "decline"},
+        name="invitation-decline",
+    ),
+    path(
         "partnerships/<uuid:code>/",
         views.partnership_detail,
         name="partnership-detail",

@@ -19,15 +19,17 @@ from django.views.decorators.http import require_POST
 
 from chwlink.lib.pagination import page_of
 from chwlink.lib.submissions import AlreadySubmitted, already_submitted
-from partners import audit, selectors, services, statements
+from partners import audit, invitations, selectors, services, statements
 from partners.access import (
     allowed,
     has_any_role,
     home_url,
     is_administrator,
     manages_partnerships,
+    may_answer_invitation,
     may_edit_partnership,
     may_see_payments,
+    may_withdraw_invitation,
     reads_audit,
     reads_partnerships,
     require_recent_authentication,
@@ -95,12 +97,20 @@ def _editable_partnership(request, code):
 
 @allowed(reads_partnerships)
 def partnership_list(request):
-    partnerships = selectors.partnership_list_for_user(request.user).order_by("name")
+    partnerships = selectors.partnership_and_invitation_list_for_user(
+        request.user
+    ).order_by("name")
     page = page_of(partnerships, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "partners/partnership_list.html",
-        {"page_obj": page, "can_create": manages_partnerships(request.user)},
+        {
+            "page_obj": page,
+            "can_create": manages_partnerships(request.user),
+            "open_invitations": selectors.invitation_list_for_user(
+                request.user
+            ).count(),
+        },
     )
 
 
@@ -109,7 +119,7 @@ def partnership_new(request):
     form = PartnershipForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            partnership = services.partnership_create(
+            partnership = invitations.partnership_invite(
                 actor=request.user,
                 data=form.cleaned_without_token(),
                 form_token=form.one_time_token,
@@ -118,18 +128,84 @@ def partnership_new(request):
             return already_submitted(
                 request, "partners:partnership-detail", code=first.result
             )
-        messages.success(
-            request,
-            _("%(name)s is created with the model's implementation plan.")
-            % {"name": partnership.name},
-        )
+        if partnership.is_invitation:
+            message = _(
+                "%(name)s is proposed: it starts when %(other)s accepts the invitation."
+            ) % {
+                "name": partnership.name,
+                "other": (
+                    partnership.cbo
+                    if partnership.invited_organization_id == partnership.cbo_id
+                    else partnership.health_system
+                ),
+            }
+        else:
+            message = _("%(name)s is created with the model's implementation plan.") % {
+                "name": partnership.name
+            }
+        messages.success(request, message)
         return redirect("partners:partnership-detail", code=partnership.code)
     return render(request, "partners/partnership_form.html", {"form": form})
+
+
+@allowed(manages_partnerships)
+def invitation_list(request):
+    """Invitations to answer, and those the user's organization sent."""
+    open_invitations = selectors.invitation_list_for_user(request.user).order_by(
+        "created", "pk"
+    )
+    return render(
+        request,
+        "partners/invitation_list.html",
+        {
+            "to_answer": [
+                p for p in open_invitations if may_answer_invitation(request.user, p)
+            ],
+            "sent": [
+                p
+                for p in open_invitations
+                if not may_answer_invitation(request.user, p)
+            ],
+        },
+    )
+
+
+@require_POST
+@allowed(manages_partnerships)
+def invitation_answer(request, code, answer):
+    """Accept or decline (or, for the inviting side, withdraw) an invitation."""
+    partnership = selectors.partnership_detail_for_user(request.user, code)
+    answer_with = {
+        "accept": invitations.partnership_invitation_accept,
+        "decline": invitations.partnership_invitation_decline,
+    }[answer]
+    try:
+        answer_with(actor=request.user, partnership=partnership)
+    except invitations.InvitationAnswered as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            _("The partnership is accepted: it starts in planning.")
+            if answer == "accept"
+            else _("The invitation is declined."),
+        )
+    return redirect("partners:partnership-detail", code=partnership.code)
 
 
 @allowed(reads_partnerships)
 def partnership_detail(request, code):
     partnership = selectors.partnership_detail_for_user(request.user, code)
+    if not partnership.is_accepted:
+        return render(
+            request,
+            "partners/invitation_detail.html",
+            {
+                "partnership": partnership,
+                "can_answer": may_answer_invitation(request.user, partnership),
+                "can_withdraw": may_withdraw_invitation(request.user, partnership),
+            },
+        )
     return render(
         request,
         "partners/partnership_detail.html",

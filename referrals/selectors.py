@@ -164,11 +164,20 @@ def clinic_referral_list(*, user, filters: dict) -> QuerySet[Referral]:
     return referrals.order_by("-updated", "-pk")
 
 
+def referral_partnerships_for_user(user) -> QuerySet[Partnership]:
+    """The active partnerships the clinic user's health system refers through
+    (which of them a clinic may use is ``intake.partnerships_for_clinic``)."""
+    return Partnership.objects.filter(
+        health_system_id=user.organization_id, status=Partnership.Status.ACTIVE
+    ).order_by("cbo__name", "pk")
+
+
 def clinics_referring_to_cbo(*, cbo_id) -> QuerySet[Site]:
     """Clinics of the health systems the CBO partners with (inbox filter)."""
+    partnerships = Partnership.objects.accepted().filter(cbo_id=cbo_id)
     return Site.objects.filter(
-        organization__partnerships_as_health_system__cbo_id=cbo_id
-    ).distinct()
+        organization_id__in=partnerships.values("health_system_id")
+    )
 
 
 def overdue_in_inbox_q(cutoffs) -> Q:
@@ -447,9 +456,9 @@ def resource_directory_owners_for_user(user) -> list[int]:
     if works_at_cbo(user):
         return [user.organization_id]
     return list(
-        Partnership.objects.of_organization(user.organization_id).values_list(
-            "cbo_id", flat=True
-        )
+        Partnership.objects.of_organization(user.organization_id)
+        .accepted()
+        .values_list("cbo_id", flat=True)
     )
 
 

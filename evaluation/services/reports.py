@@ -97,7 +97,10 @@ def _shown(tables: dict, *, shared: bool) -> list[dict]:
 def _time_zone_of(user) -> str:
     """The time zone of the user's first partnership."""
     partnership = (
-        Partnership.objects.of_organization(user.organization_id).order_by("pk").first()
+        Partnership.objects.of_organization(user.organization_id)
+        .accepted()
+        .order_by("pk")
+        .first()
     )
     return partnership.time_zone if partnership else settings.TIME_ZONE
 

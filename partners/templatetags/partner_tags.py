@@ -8,7 +8,11 @@ register = template.Library()
 # The badge colour of each status, and of any status not listed.
 STATUS_COLORS = {
     Partnership: (
-        {Partnership.Status.ACTIVE: "success", Partnership.Status.PLANNING: "info"},
+        {
+            Partnership.Status.ACTIVE: "success",
+            Partnership.Status.PLANNING: "info",
+            Partnership.Status.INVITED: "warning",
+        },
         "secondary",
     ),
     Contract: (

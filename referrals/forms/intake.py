@@ -11,7 +11,7 @@ from chwlink.lib.forms import PlainTextForm, PlainTextModelForm
 from chwlink.lib.submissions import FormTokenForm
 from referrals.choices import MedicalReason, SocialNeed, Urgency
 from referrals.models import Patient
-from referrals.services.intake import PATIENT_FIELDS
+from referrals.services.intake import PATIENT_FIELDS, partnerships_for_clinic
 
 OLDEST_AGE_YEARS = 120
 PHONE = re.compile(r"^(?P<number>[0-9+().\-\s]+?)\s*(?:(?:ext\.?|x)\s*\d{1,6})?$", re.I)
@@ -188,6 +188,11 @@ class ClinicChoiceField(forms.ModelChoiceField):
         return clinic.name
 
 
+class PartnershipChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, partnership):
+        return partnership.cbo.name
+
+
 class ReferralForm(FormTokenForm):
     """A referral to the CBO. A draft may be incomplete; submitting it needs at
     least one social need and the patient's consent."""
@@ -197,6 +202,15 @@ class ReferralForm(FormTokenForm):
 
     clinic = ClinicChoiceField(
         label=_("Referring clinic"), queryset=None, empty_label=None
+    )
+    partnership = PartnershipChoiceField(
+        label=_("Refer to"),
+        queryset=None,
+        required=False,
+        empty_label=_("Choose the organization"),
+        help_text=_(
+            "Your clinics refer to more than one community-based organization."
+        ),
     )
     social_needs = forms.MultipleChoiceField(
         label=_("Social needs"),
@@ -238,10 +252,47 @@ class ReferralForm(FormTokenForm):
         required=False,
     )
 
-    def __init__(self, *args, clinics, editing=False, **kwargs):
+    def __init__(self, *args, clinics, partnerships, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["clinic"].queryset = clinics
+        self.fields["partnership"].queryset = partnerships.select_related("cbo")
         self.editing = editing
+
+    @property
+    def offers_partnership_choice(self) -> bool:
+        """Shown when the health system refers to more than one CBO, or when a
+        refused choice must be shown beside its field."""
+        return (
+            "partnership" in self.errors or len(self.fields["partnership"].queryset) > 1
+        )
+
+    def _clean_partnership(self, cleaned: dict) -> None:
+        """The CBO must be one the referring clinic may refer to; with several and
+        no choice, the user chooses (none is picked for them)."""
+        clinic = cleaned.get("clinic")
+        if clinic is None or "partnership" in self.errors:
+            return
+        candidates = list(partnerships_for_clinic(clinic=clinic))
+        chosen = cleaned.get("partnership")
+        if chosen is not None and chosen not in candidates:
+            self.add_error(
+                "partnership",
+                _("%(clinic)s does not refer to %(cbo)s.")
+                % {"clinic": clinic.name, "cbo": chosen.cbo.name},
+            )
+        elif chosen is None and len(candidates) > 1:
+            self.add_error(
+                "partnership",
+                _("Choose the community-based organization to refer to."),
+            )
+        elif chosen is None and candidates:
+            cleaned["partnership"] = candidates[0]
+        elif not candidates:
+            self.add_error(
+                "clinic",
+                _("%(clinic)s has no active partnership to refer to yet.")
+                % {"clinic": clinic.name},
+            )
 
     @property
     def submitting(self) -> bool:
@@ -256,6 +307,7 @@ class ReferralForm(FormTokenForm):
             cleaned["medical_reasons"] = [*reasons, MedicalReason.OTHER]
         elif MedicalReason.OTHER in reasons and not other:
             self.add_error("medical_reason_other", _("Describe the other reason."))
+        self._clean_partnership(cleaned)
         if self.editing and cleaned.get("version") is None:
             self.add_error(None, _("This form is out of date. Reload the page."))
         if cleaned.get("action") == self.SUBMIT:
@@ -276,6 +328,7 @@ class ReferralForm(FormTokenForm):
             name: self.cleaned_data[name]
             for name in (
                 "clinic",
+                "partnership",
                 "social_needs",
                 "medical_reasons",
                 "medical_reason_other",

@@ -31,6 +31,12 @@ class Notification(ChoiceLabels, models.Model):
         PAM_FOLLOW_UP_DUE = "pam_follow_up_due", _("PAM follow-up due")
         CONTRACT_ENDING = "contract_ending", _("Contract ending soon")
         TRAINING_OVERDUE = "training_overdue", _("Required training overdue")
+        PARTNERSHIP_INVITATION = (
+            "partnership_invitation",
+            _("Partnership invitation to answer"),
+        )
+        PARTNERSHIP_ACCEPTED = "partnership_accepted", _("Partnership accepted")
+        PARTNERSHIP_DECLINED = "partnership_declined", _("Partnership declined")
 
     class Email(models.TextChoices):
         PENDING = "pending", _("To send")

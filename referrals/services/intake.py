@@ -2,12 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chwlink.lib.submissions import claims_form_token
-from partners.models import Partnership, User
+from partners.models import Partnership, Site, User
 from referrals.access import may_submit_referrals
 from referrals.models import Patient, Referral
 from referrals.services.workflow import (
@@ -130,23 +130,51 @@ def patient_update(*, actor: User, patient: Patient, data: dict) -> Patient:
     return patient
 
 
-def partnership_for_clinic_staff(*, actor: User) -> Partnership:
-    """The active partnership the actor's health system refers through."""
-    partnership = (
-        Partnership.objects.filter(health_system_id=actor.organization_id)
-        .exclude(status__in=[Partnership.Status.ENDED, Partnership.Status.PAUSED])
-        # A planned partnership takes referrals only while none is active yet.
-        .order_by(
-            Case(When(status=Partnership.Status.ACTIVE, then=Value(0)), default=1),
-            "pk",
+def partnerships_for_clinic(*, clinic: Site) -> QuerySet[Partnership]:
+    """The partnerships a clinic's referrals may go to: active ones of its health
+    system that include the clinic (one listing no clinics includes them all).
+    Never one still planned, paused, ended, or an invitation not yet accepted."""
+    return (
+        Partnership.objects.filter(
+            health_system_id=clinic.organization_id,
+            status=Partnership.Status.ACTIVE,
         )
-        .first()
+        .filter(Q(clinics=clinic) | Q(clinics__isnull=True))
+        .select_related("cbo")
+        .distinct()
+        .order_by("cbo__name", "pk")
     )
-    if partnership is None:
+
+
+class PartnershipChoiceNeeded(WorkflowError):
+    """The clinic refers to several CBOs: the referral must say which."""
+
+
+def partnership_for_referral(
+    *, actor: User, clinic: Site, partnership: Partnership | None = None
+) -> Partnership:
+    """Where a referral from ``clinic`` goes: the chosen partnership, which must be
+    one of ``partnerships_for_clinic``; without a choice, the clinic's only one.
+    Nothing is ever picked for the clinic among several."""
+    if clinic.organization_id != actor.organization_id:
+        raise PermissionDenied
+    candidates = list(partnerships_for_clinic(clinic=clinic))
+    if partnership is not None:
+        if partnership.pk not in {p.pk for p in candidates}:
+            raise PartnershipChoiceNeeded(
+                _("Choose one of the organizations this clinic refers to.")
+            )
+        return partnership
+    if not candidates:
         raise WorkflowError(
-            _("Your health system has no active partnership to refer to yet.")
+            _("%(clinic)s has no active partnership to refer to yet.")
+            % {"clinic": clinic.name}
         )
-    return partnership
+    if len(candidates) > 1:
+        raise PartnershipChoiceNeeded(
+            _("Choose the community-based organization to refer to.")
+        )
+    return candidates[0]
 
 
 @claims_form_token
@@ -161,16 +189,20 @@ def referral_save_draft(
         raise PermissionDenied
     consent = _consent_fields(actor, data.get("consent_given", False), referral)
     values = {name: data[name] for name in REFERRAL_FIELDS} | consent
+    if referral is not None and (
+        referral.partnership.health_system_id != actor.organization_id
+    ):
+        raise PermissionDenied
+    values["partnership"] = partnership_for_referral(
+        actor=actor, clinic=data["clinic"], partnership=data.get("partnership")
+    )
     if referral is None:
         return Referral.objects.create(
             patient=patient,
-            partnership=partnership_for_clinic_staff(actor=actor),
             referred_by=actor,
             status=Referral.Status.DRAFT,
             **values,
         )
-    if referral.partnership.health_system_id != actor.organization_id:
-        raise PermissionDenied
     if referral.status != Referral.Status.DRAFT:
         raise WorkflowError(_("Only drafts can be edited."))
     with transaction.atomic():

@@ -73,6 +73,16 @@ def notification_text(notification: Notification) -> str:
             "%(person)s is overdue for the required training “%(training)s” "
             "(due %(due)s)."
         ),
+        Kind.PARTNERSHIP_INVITATION: _(
+            "%(organization)s invites your organization to the partnership "
+            "“%(partnership)s”."
+        ),
+        Kind.PARTNERSHIP_ACCEPTED: _(
+            "%(organization)s accepted the partnership “%(partnership)s”."
+        ),
+        Kind.PARTNERSHIP_DECLINED: _(
+            "%(organization)s declined the partnership “%(partnership)s”."
+        ),
     }
     return sentences[notification.kind] % values
 

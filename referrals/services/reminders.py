@@ -63,7 +63,9 @@ class Sweep:
 
     @classmethod
     def of_running(cls, now: datetime.datetime) -> "Sweep":
-        running = list(Partnership.objects.exclude(status=Partnership.Status.ENDED))
+        running = list(
+            Partnership.objects.accepted().exclude(status=Partnership.Status.ENDED)
+        )
         levels = timeliness.service_levels_by_partnership(running)
         return cls(now, {p.pk: p for p in running}, levels)
 

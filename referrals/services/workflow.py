@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from chwlink.lib.submissions import claims_form_token
 from partners.access import has_role
-from partners.models import User
+from partners.models import Partnership, User
 from referrals.access import acts_for, may_message
 from referrals.choices import StatusReason
 from referrals.models import (
@@ -68,6 +68,12 @@ def _ready_to_send(referral: Referral) -> str | None:
     if not referral.consent_given:
         return _(
             "Record the patient's consent to share with the CBO before submitting."
+        )
+    # Referrals go only through an active partnership (the draft may be older).
+    if referral.partnership.status != Partnership.Status.ACTIVE:
+        return _(
+            "This referral's partnership is not active: edit the draft and choose "
+            "another organization."
         )
     return None
 

@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from partners.models import Partnership
+from partners.tests.factories import PartnershipFactory
 from referrals.forms.intake import PatientForm, PatientSearchForm, ReferralForm
 from referrals.tests.factories import PatientFactory
 
@@ -103,7 +105,11 @@ def test_search_needs_mrn_or_last_name_with_more():
 def referral_form(clinic, **changes):
     data = {"clinic": clinic.pk, "urgency": "routine", "action": "submit"}
     data.update(changes)
-    return ReferralForm(data, clinics=type(clinic).objects.all())
+    return ReferralForm(
+        data,
+        clinics=type(clinic).objects.all(),
+        partnerships=Partnership.objects.all(),
+    )
 
 
 def test_submitting_needs_a_social_need_and_consent_beside_those_fields(clinic):
@@ -126,3 +132,55 @@ def test_describing_another_reason_ticks_other(clinic):
     form = referral_form(clinic, action="draft", medical_reason_other="Lupus")
     assert form.is_valid()
     assert form.cleaned_data["medical_reasons"] == ["other"]
+
+
+def choosing_form(clinic, **changes):
+    return referral_form(clinic, action="draft", **changes)
+
+
+def test_with_one_active_partnership_none_is_asked_for(clinic, partnership):
+    form = choosing_form(clinic)
+    assert form.is_valid(), form.errors
+    assert not form.offers_partnership_choice
+    assert form.referral_data()["partnership"] == partnership
+
+
+def test_with_two_cbos_the_form_asks_which_and_keeps_the_choice(clinic, partnership):
+    second = PartnershipFactory(health_system=partnership.health_system)
+    form = choosing_form(clinic)
+    assert form.offers_partnership_choice
+    assert form.errors == {
+        "partnership": ["Choose the community-based organization to refer to."]
+    }
+    form = choosing_form(clinic, partnership=second.pk)
+    assert form.is_valid(), form.errors
+    assert form.referral_data()["partnership"] == second
+
+
+def test_a_foreign_partnership_is_refused_beside_the_field(
+    clinic, partnership, other_partnership
+):
+    form = ReferralForm(
+        {
+            "clinic": clinic.pk,
+            "urgency": "routine",
+            "partnership": other_partnership.pk,
+        },
+        clinics=type(clinic).objects.all(),
+        partnerships=Partnership.objects.filter(
+            health_system=partnership.health_system
+        ),
+    )
+    assert list(form.errors) == ["partnership"]
+    assert f'value="{other_partnership.pk}"' not in str(form["partnership"])
+
+
+def test_a_partnership_not_including_the_clinic_is_refused(
+    clinic, other_clinic, partnership
+):
+    second = PartnershipFactory(health_system=partnership.health_system)
+    second.clinics.set([other_clinic])
+    form = choosing_form(clinic, partnership=second.pk)
+    assert form.errors == {
+        "partnership": [f"North Clinic does not refer to {second.cbo.name}."]
+    }

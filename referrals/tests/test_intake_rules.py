@@ -205,14 +205,32 @@ class TestLookAlikePatients:
         assert list(found) == []
 
 
+def for_clinic(clinic):
+    return list(intake.partnerships_for_clinic(clinic=clinic))
+
+
 class TestPartnership:
-    def test_an_active_partnership_is_preferred_to_a_planned_one(
-        self, clinic_user, partnership
+    @pytest.mark.parametrize(
+        "status",
+        [
+            Partnership.Status.PLANNING,
+            Partnership.Status.PAUSED,
+            Partnership.Status.ENDED,
+            Partnership.Status.INVITED,
+            Partnership.Status.DECLINED,
+        ],
+    )
+    def test_only_an_active_partnership_takes_referrals(
+        self, clinic_user, partnership, clinic, status
     ):
-        PartnershipFactory(
-            health_system=partnership.health_system, status=Partnership.Status.PLANNING
+        # The attack of issue 13: a second partnership that is not active (a
+        # manager's unanswered invitation, say) must never take the referral.
+        PartnershipFactory(health_system=partnership.health_system, status=status)
+        assert for_clinic(clinic) == [partnership]
+        assert (
+            intake.partnership_for_referral(actor=clinic_user, clinic=clinic)
+            == partnership
         )
-        assert intake.partnership_for_clinic_staff(actor=clinic_user) == partnership
 
     @pytest.mark.parametrize(
         "status", [Partnership.Status.ENDED, Partnership.Status.PAUSED]
@@ -223,14 +241,61 @@ class TestPartnership:
         Partnership.objects.filter(pk=partnership.pk).update(status=status)
         with pytest.raises(
             WorkflowError,
-            match=exactly(
-                "Your health system has no active partnership to refer to yet."
-            ),
+            match=exactly("North Clinic has no active partnership to refer to yet."),
         ):
             intake.referral_save_draft(
                 actor=clinic_user, patient=patient, data=referral_data(clinic)
             )
         assert not Referral.objects.exists()
+
+    def test_a_partnership_listing_clinics_takes_only_theirs(
+        self, partnership, clinic, other_clinic
+    ):
+        partnership.clinics.set([other_clinic])
+        assert for_clinic(clinic) == []
+        assert for_clinic(other_clinic) == [partnership]
+
+    def test_with_two_cbos_the_clinic_must_choose(
+        self, clinic_user, partnership, patient, clinic
+    ):
+        second = PartnershipFactory(health_system=partnership.health_system)
+        with pytest.raises(intake.PartnershipChoiceNeeded):
+            intake.referral_save_draft(
+                actor=clinic_user, patient=patient, data=referral_data(clinic)
+            )
+        assert not Referral.objects.exists()
+        draft = intake.referral_save_draft(
+            actor=clinic_user,
+            patient=patient,
+            data=referral_data(clinic) | {"partnership": second},
+        )
+        assert draft.partnership == second
+
+    def test_a_partnership_of_another_health_system_is_refused(
+        self, clinic_user, patient, clinic, other_partnership
+    ):
+        with pytest.raises(intake.PartnershipChoiceNeeded):
+            intake.referral_save_draft(
+                actor=clinic_user,
+                patient=patient,
+                data=referral_data(clinic) | {"partnership": other_partnership},
+            )
+        assert not Referral.objects.exists()
+
+    def test_a_draft_whose_partnership_stopped_is_not_sent(
+        self, clinic_user, partnership, patient, clinic
+    ):
+        draft = intake.referral_save_draft(
+            actor=clinic_user, patient=patient, data=referral_data(clinic)
+        )
+        Partnership.objects.filter(pk=partnership.pk).update(
+            status=Partnership.Status.PAUSED
+        )
+        draft.refresh_from_db()
+        with pytest.raises(WorkflowError, match="partnership is not active"):
+            intake.referral_submit(actor=clinic_user, referral=draft)
+        draft.refresh_from_db()
+        assert draft.status == Referral.Status.DRAFT
 
 
 class TestDrafts:
@@ -495,19 +560,6 @@ class TestSubmit:
         assert (draft.status, draft.urgency) == (Status.DRAFT, "urgent")
 
 
-def test_a_planned_partnership_takes_referrals_while_none_is_active(
-    clinic_user, partnership
-):
-    Partnership.objects.filter(pk=partnership.pk).update(
-        status=Partnership.Status.PLANNING
-    )
-    assert intake.partnership_for_clinic_staff(actor=clinic_user) == partnership
-    newer = PartnershipFactory(health_system=partnership.health_system)
-    assert intake.partnership_for_clinic_staff(actor=clinic_user) == newer
-    PartnershipFactory(health_system=partnership.health_system)
-    assert intake.partnership_for_clinic_staff(actor=clinic_user) == newer
-
-
 def test_the_cbo_finds_a_referral_page_only_once_it_is_submitted(
     login, clinic_user, patient, clinic, supervisor
 ):
@@ -562,12 +614,3 @@ def test_editing_a_draft_touches_only_that_draft_and_stamps_it(
     assert edited.updated == timezone.now()
     twin.refresh_from_db()
     assert (twin.urgency, twin.version) == ("urgent", 0)
-
-
-def test_of_two_active_partnerships_the_first_made_takes_referrals(
-    clinic_user, partnership
-):
-    PartnershipFactory(health_system=partnership.health_system)
-    # A later edit of the first one must not change which one is chosen.
-    Partnership.objects.filter(pk=partnership.pk).update(name="Renamed")
-    assert intake.partnership_for_clinic_staff(actor=clinic_user) == partnership

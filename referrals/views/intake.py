@@ -153,6 +153,7 @@ def referral_create(request, patient_code):
     form = ReferralForm(
         _posted(request),
         clinics=clinic_list_for_user(request.user),
+        partnerships=selectors.referral_partnerships_for_user(request.user),
         initial={"clinic": request.user.site_id},
     )
     if request.method == "POST" and form.is_valid():
@@ -186,6 +187,7 @@ def referral_edit(request, code):
     form = ReferralForm(
         _posted(request),
         clinics=clinic_list_for_user(request.user),
+        partnerships=selectors.referral_partnerships_for_user(request.user),
         editing=True,
         initial=_referral_initial(referral),
     )
@@ -257,6 +259,9 @@ def _save_referral(request, form, *, patient, referral=None):
             referral=referral,
             form_token=form.one_time_token,
         )
+    except intake.PartnershipChoiceNeeded as refusal:
+        form.add_error("partnership", str(refusal))
+        return None
     except WorkflowError as refusal:
         form.add_error(None, str(refusal))
         return None
@@ -273,6 +278,7 @@ def _save_referral(request, form, *, patient, referral=None):
 def _referral_initial(referral: Referral) -> dict:
     return {
         "clinic": referral.clinic_id,
+        "partnership": referral.partnership_id,
         "social_needs": referral.social_needs,
         "medical_reasons": referral.medical_reasons,
         "medical_reason_other": referral.medical_reason_other,

@@ -25,6 +25,7 @@ from evaluation.models import (
 )
 from partners.models import (
     Contract,
+    Partnership,
     PlanTask,
     RequiredTraining,
     Statement,
@@ -98,6 +99,7 @@ def signed_in(client):
 
 
 FINGERPRINTED = (
+    Partnership,
     Patient,
     Referral,
     Pathway,

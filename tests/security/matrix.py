@@ -115,6 +115,13 @@ MATRIX = {
     "partners:contract-edit": row(manager=(200, 200), administrator=(200, 200)),
     "partners:contract-new": row(manager=(200, 200), administrator=(200, 200)),
     # Switching language works signed out too (the sign-in page has the menu).
+    # The world's invitation is the home manager's own, to a CBO it has no
+    # partnership with: the manager may only withdraw it; an administrator answers.
+    "partners:invitation-accept": row(default=(405, 403), administrator=(405, 302)),
+    "partners:invitation-decline": row(
+        default=(405, 403), manager=(405, 302), administrator=(405, 302)
+    ),
+    "partners:invitation-list": row(manager=(200, 200), administrator=(200, 200)),
     "partners:language": row(default=(405, 302), anonymous=(405, 302)),
     "partners:navigator-time": row(
         default=(200, 200), navigator=(403, 403), outsider=(404, 404)

@@ -97,6 +97,7 @@ READ_ONLY = {
     "partners:patient-audit",
     "partners:partnership-list",
     "partners:partnership-detail",
+    "partners:invitation-list",
     "partners:contract-document",
     "partners:plan",
     "partners:training-mine",

@@ -101,7 +101,7 @@ def _owners(records) -> dict:
 
     def of(organization_id):
         return set(
-            Partnership.objects.filter(
+            Partnership.objects.accepted().filter(
                 Q(health_system_id=organization_id) | Q(cbo_id=organization_id)
             )
         )
@@ -148,7 +148,7 @@ def test_each_role_of_both_partnerships_is_a_different_person(world):
     assert {person.role for person in people} == set(User.Role.values)
     outsiders = list(world.outsiders.values())
     assert {person.role for person in outsiders} == set(world.outsiders)
-    other = Partnership.objects.exclude(pk=home.pk).get()
+    other = Partnership.objects.accepted().exclude(pk=home.pk).get()
     assert {person.organization_id for person in outsiders} == {
         other.health_system_id,
         other.cbo_id,

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from evaluation.services import pam, reports, stories, utilization
+from partners import invitations
 from partners import services as partner_services
 from partners.models import (
     Contract,
@@ -375,6 +376,18 @@ def build() -> World:
     records["notification"] = Notification.objects.filter(
         recipient=people["supervisor"]
     ).earliest("pk")
+    # The home manager's invitation to a CBO it has no partnership with: not a
+    # record of the home partnership, so it is kept out of ``records``.
+    invitation = invitations.partnership_invite(
+        actor=people["manager"],
+        data={
+            "name": "Willamette Health + Columbia Community",
+            "health_system": people["manager"].organization,
+            "cbo": OrganizationFactory(
+                name="Columbia Community", kind=Organization.Kind.CBO
+            ),
+        },
+    )
 
     world = World(partnership=home, users=dict(people), records=records)
     world.outsiders = {
@@ -386,6 +399,10 @@ def build() -> World:
     # The outsider column of the matrix: a supervisor of the other partnership.
     world.users["outsider"] = outsiders["supervisor"]
     world.kwargs = url_kwargs(home, records)
+    world.kwargs |= {
+        name: {"code": invitation.code}
+        for name in ("partners:invitation-accept", "partners:invitation-decline")
+    }
     world.post_data = {
         "referrals:referral-transition": {"version": records["submitted"].version},
         "referrals:referral-message": {"text": "Checking in."},
