@@ -126,7 +126,7 @@ def _profile(directory: Path, result: Result, call) -> None:
     )
 
 
-READS = ("SELECT", "WITH")
+EXPLAINABLE = ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")
 PGHISTORY_CONTEXT = re.compile(
     r"^\s*SELECT set_config\('pghistory\.context_id'.*?\);\s*", re.S
 )
@@ -136,12 +136,22 @@ def _explain(directory: Path, result: Result) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) of the page's slowest statements, one file each."""
     directory.mkdir(parents=True, exist_ok=True)
     slug = re.sub(r"[^a-z0-9]+", "-", f"{result.role} {result.page}".lower())
-    reads = [row for row in result.slowest if row[1].lstrip().upper().startswith(READS)]
-    for number, (milliseconds, statement) in enumerate(reads, start=1):
+    explainable = [
+        (milliseconds, statement)
+        for milliseconds, statement in result.slowest
+        if _bare(statement).lstrip().upper().startswith(EXPLAINABLE)
+    ]
+    for number, (milliseconds, statement) in enumerate(explainable, start=1):
         plan = _plan(statement)
         (directory / f"{slug.strip('-')}-{number}.txt").write_text(
             f"-- {milliseconds} ms in the page\n{statement}\n\n{plan}\n"
         )
+
+
+def _bare(statement: str) -> str:
+    # pghistory prefixes each statement with its context: the plan wanted is the
+    # statement's own.
+    return PGHISTORY_CONTEXT.sub("", statement, count=1)
 
 
 def _plan(statement: str) -> str:
@@ -153,8 +163,7 @@ def _plan(statement: str) -> str:
     """
     from django.db import DatabaseError, connection, transaction
 
-    # pghistory prefixes each write with its context: the plan wanted is the write's.
-    statement = PGHISTORY_CONTEXT.sub("", statement, count=1)
+    statement = _bare(statement)
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:

@@ -5,16 +5,15 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.contrib.admin import site
 from django.db import connection
 from django.http import HttpRequest
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import AUTH_BACKEND
 from partners.mfa import mfa_policy_changed, mfa_policy_check_on_login
-from partners.models import Partnership, User
+from partners.models import User
 from partners.tests.factories import UserFactory
 
 Role = User.Role
@@ -134,10 +133,19 @@ def test_a_requirement_set_in_the_admin_applies_on_the_next_request(
     signed_in = Client()
     signed_in.force_login(supervisor, backend=AUTH_BACKEND)
     assert not is_sent_to_setup(signed_in)
-    partnership.mfa_required_roles = [Role.SUPERVISOR]
-    request = RequestFactory().post("/")
-    request.user = administrator
-    site.get_model_admin(Partnership).save_model(request, partnership, None, True)
+    admin = Client()
+    admin.force_login(administrator, backend=AUTH_BACKEND)
+    url = reverse("admin:partners_partnership_change", args=[partnership.pk])
+    form = admin.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields
+    }
+    data["clinics"] = [clinic.pk for clinic in data.get("clinics", [])]
+    data["mfa_required_roles"] = [Role.SUPERVISOR]
+    response = admin.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
     assert is_sent_to_setup(signed_in)
 
 

@@ -20,6 +20,7 @@ from django import forms
 from django.db import transaction
 from django.urls import reverse
 
+from chwlink.lib.submissions import FormTokenForm
 from evaluation.services import stories
 from partners.models import Partnership, PlanTask
 from referrals.models import Referral
@@ -53,6 +54,10 @@ def id_fields() -> set[tuple[str, str]]:
             ):
                 continue
             for field_name, form_field in form_class.base_fields.items():
+                # The one-time submission token picks no record: a token is
+                # claimed per person (tests/security/test_double_submit_race.py).
+                if field_name in FormTokenForm.base_fields:
+                    continue
                 if isinstance(form_field, ID_FIELDS):
                     found.add((f"{module.__name__}.{name}", field_name))
     return found
