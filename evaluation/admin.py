@@ -53,5 +53,8 @@ class UtilizationRecordAdmin(LargeTableAdmin):
 
 @admin.register(UtilizationImport)
 class UtilizationImportAdmin(admin.ModelAdmin):
+    """The uploaded file's rows (medical record numbers and visits) stay out of the
+    admin: the manager's preview shows them, and records who saw them."""
+
     list_display = ["file_name", "health_system", "status", "created"]
-    readonly_fields = ["content"]
+    exclude = ["content"]

@@ -9,6 +9,7 @@ record is a refused access.
 
 import uuid
 
+import pghistory
 from axes.helpers import get_client_ip_address
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -98,27 +99,42 @@ def _denied_type(view_name):
     return DENIED_TYPES.get(noun, ObjectType.OTHER)
 
 
-def access_record_for_response(*, request, response) -> AccessRecord | None:
-    """Record a signed-in user's successful read of an audited page, and any 404 on
-    a URL naming a record (one INSERT; nothing for other requests)."""
+def access_record_for_response(
+    *, request, response, patients=None
+) -> AccessRecord | None:
+    """Record a signed-in user's page that showed patient data (an audited route,
+    or any page, the admin's included, whose request loaded a patient's rows:
+    ``patients``, id to code), and any 404 on a URL naming a record (one INSERT;
+    nothing for other requests)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
     view_name, code = _route(request)
     if view_name is None:
         return None
+    shown = getattr(request, "audit_shown", None)
     if response.status_code == 404 and code is not None:
         object_type, action = _denied_type(view_name), Action.DENIED
-    elif view_name in AUDITED_ROUTES and _is_read(request, response):
+        shown = shown or []
+    elif not _shows_page(response):
+        return None
+    elif view_name in AUDITED_ROUTES:
         object_type, action = AUDITED_ROUTES[view_name]
+    elif patients:
+        object_type = _denied_type(view_name) if code else ObjectType.PATIENT
+        action = Action.VIEW if code or len(patients) == 1 else Action.LIST
     else:
         return None
+    if shown is None and view_name in AUDITED_ROUTES:
+        shown = []
+    elif shown is None:
+        shown = [c for c in _patient_codes_of(patients or {}) if c != code]
     return AccessRecord.objects.create(
         user=user,
         organization_id=user.organization_id,
         object_type=object_type,
         object_code=code,
-        shown_codes=list(getattr(request, "audit_shown", [])),
+        shown_codes=list(shown),
         action=action,
         ip_address=get_client_ip_address(request),
         request_id=getattr(request, "request_id", None),
@@ -126,8 +142,20 @@ def access_record_for_response(*, request, response) -> AccessRecord | None:
     )
 
 
-def _is_read(request, response):
-    return request.method in ("GET", "HEAD") and response.status_code == 200
+def _shows_page(response):
+    """A page or download was sent (also a form shown again after a POST), not a
+    redirect or a refusal."""
+    return response.status_code == 200
+
+
+def _patient_codes_of(patients: dict) -> list:
+    """The codes of the patients loaded; one query only for rows loaded without
+    their patient's code (records about a patient, a patient without its code)."""
+    codes = [code for code in patients.values() if code is not None]
+    missing = [pk for pk, code in patients.items() if code is None]
+    if missing:
+        codes += Patient.objects.filter(pk__in=missing).values_list("code", flat=True)
+    return sorted(codes)
 
 
 # --- Reading the audit log ------------------------------------------------------------
@@ -269,7 +297,7 @@ def change_rows(events, *, viewer=None, patient=None) -> list[dict]:
     rows = []
     for event in events:
         model = apps.get_model(event.pgh_obj_model)
-        diff = event.pgh_diff or {}
+        diff = event.pgh_diff or _relation_diff(model, event)
         fields = sorted(set(diff) - UNINTERESTING_FIELDS)
         hidden = set()
         if viewer is not None:
@@ -293,6 +321,25 @@ def change_rows(events, *, viewer=None, patient=None) -> list[dict]:
 
 
 UNINTERESTING_FIELDS = {"updated", "version"}
+
+
+def _relation_diff(model, event) -> dict:
+    """A row of a many-to-many relation (a partnership's clinic, a referral shared
+    with a person) has no earlier version: its fields, as added or removed."""
+    through = model._meta.concrete_model._meta.auto_created
+    if not through or not event.pgh_data:
+        return {}
+    trackers = apps.get_model(event.pgh_model).pgh_trackers
+    removed = any(
+        isinstance(tracker, pghistory.DeleteEvent) and tracker.label == event.pgh_label
+        for tracker in trackers
+    )
+    return {
+        field: [value, None] if removed else [None, value]
+        for field, value in event.pgh_data.items()
+        if field != "id"
+    }
+
 
 # Fields of the patient page's contact card: hidden from program managers, and for
 # a patient not to be contacted directly the phone numbers and address are hidden

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from pghistory.middleware import HistoryMiddleware
 
+from chwlink.lib import patients_shown
 from partners.audit import access_record_for_response
 from partners.mfa import mfa_setup_required
 
@@ -50,13 +51,17 @@ def _is_allowed(request):
 
 class AuditMiddleware(HistoryMiddleware):
     """Give each request an id; database triggers store it with the user and URL on
-    every change of PHI, and the access log stores it with every read."""
+    every change of PHI, and the access log stores it with every read, with the
+    patients whose rows the request loaded (``chwlink.lib.patients_shown``)."""
 
     def get_context(self, request):
         return {**super().get_context(request), "request_id": str(request.request_id)}
 
     def __call__(self, request):
         request.request_id = uuid.uuid4()
-        response = super().__call__(request)
-        access_record_for_response(request=request, response=response)
+        with patients_shown.collecting() as patients:
+            response = super().__call__(request)
+        access_record_for_response(
+            request=request, response=response, patients=patients
+        )
         return response

@@ -1,6 +1,7 @@
 import datetime
 import uuid
 
+import pghistory
 from django.contrib.auth.models import (
     AbstractBaseUser,
     BaseUserManager,
@@ -117,6 +118,10 @@ class PartnershipQuerySet(models.QuerySet):
         return self.exclude(status__in=Partnership.UNACCEPTED_STATUSES)
 
 
+# Who may see what: partnerships (their clinics and two-factor policy), people
+# (role, organization, active), contracts and their rates are kept in the history
+# like PHI, by the same triggers.
+@pghistory.track(model_name="PartnershipHistory")
 class Partnership(TimeStamped):
     """One health system and one CBO working together (Community Partnership Model)."""
 
@@ -266,6 +271,22 @@ class Partnership(TimeStamped):
         return [labels[role] for role in self.mfa_required_roles if role in labels]
 
 
+@pghistory.track(
+    pghistory.InsertEvent("clinic.add"),
+    pghistory.DeleteEvent("clinic.remove"),
+    obj_field=None,
+    model_name="PartnershipClinicHistory",
+)
+class PartnershipClinic(Partnership.clinics.through):
+    """A clinic's place in a partnership (the history triggers need a model of
+    their own on the table Django keeps for the relation)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("clinic of a partnership")
+        verbose_name_plural = _("clinics of partnerships")
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -283,6 +304,8 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
 
+# The password hash stays out of the history; sign-ins change only last_login.
+@pghistory.track(model_name="UserHistory", exclude=["password", "last_login"])
 class User(ChoiceLabels, AbstractBaseUser, PermissionsMixin):
     class Role(models.TextChoices):
         CLINIC_STAFF = ROLE_CHOICES[0]
@@ -366,6 +389,7 @@ class User(ChoiceLabels, AbstractBaseUser, PermissionsMixin):
         return self.is_active and self.role == self.Role.ADMINISTRATOR
 
 
+@pghistory.track(model_name="ContractHistory")
 class Contract(TimeStamped):
     """A signed (or draft) agreement between the partners.
 
@@ -493,6 +517,7 @@ class Contract(TimeStamped):
         return self.ends_on - datetime.timedelta(days=self.renewal_notice_days)
 
 
+@pghistory.track(model_name="PathwayRateHistory")
 class PathwayRate(models.Model):
     """What a payment agreement pays for one approved completed pathway of a kind."""
 

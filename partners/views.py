@@ -17,6 +17,7 @@ from django.utils.translation import activate
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chwlink.lib import patients_shown
 from chwlink.lib.pagination import page_of
 from chwlink.lib.submissions import AlreadySubmitted, already_submitted
 from partners import audit, invitations, selectors, services, statements
@@ -593,6 +594,7 @@ def navigator_time(request, code):
     partnership = selectors.partnership_get_for_user(request.user, code)
     rows = statements.navigator_time_by_patient_month(partnership=partnership)
     page = page_of(rows, PAGE_SIZE, request.GET.get("page"))
+    patients_shown.note_ids(row["referral__patient_id"] for row in page)
     return render(
         request,
         "partners/navigator_time.html",

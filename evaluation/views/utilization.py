@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chwlink.lib import patients_shown
 from chwlink.lib.pagination import page_of
 from chwlink.lib.submissions import AlreadySubmitted, already_submitted
 from evaluation import selectors
@@ -59,6 +60,9 @@ def utilization_import_preview(request, code):
     if upload.status == UtilizationImport.Status.PENDING:
         preview = services.utilization_parse(
             health_system_id=upload.health_system_id, content=upload.content
+        )
+        patients_shown.note_ids(
+            row["patient_id"] for row in preview["create"] + preview["update"]
         )
     context = {"upload": upload, "preview": preview}
     return render(request, "evaluation/utilization_preview.html", context)

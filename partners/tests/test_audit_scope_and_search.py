@@ -31,14 +31,15 @@ def records():
 # Which requests are recorded, and how.
 
 
-def test_a_form_sent_back_with_errors_is_not_recorded_as_a_read(
+def test_a_form_sent_back_with_errors_is_recorded_as_a_read(
     login, clinic_user, partnership, clinic
 ):
+    # The page shown again still shows the patient.
     referral = ReferralFactory(partnership=partnership, clinic=clinic)
     url = reverse("referrals:patient-edit", args=[referral.patient.code])
     response = login(clinic_user).post(url, {"first_name": ""})
     assert response.status_code == 200
-    assert records() == []
+    assert records() == [("patient", referral.patient.code, Action.VIEW)]
 
 
 def test_a_head_request_of_a_record_is_a_read(login, supervisor, partnership, clinic):

@@ -273,9 +273,9 @@ def test_issued_statement_page_shows_the_cap_in_constant_queries(
     url = reverse("partners:statement-detail", args=[statement.code])
     # session, user, navigation organization, statement (partnership, agreement
     # and issuer joined), its totals per method, its lines counted and the
-    # page of them (referral, pathway, patient joined), then the session save
-    # (savepoint, update, release)
-    with django_assert_max_num_queries(10):
+    # page of them (referral, pathway, patient joined), the access record of
+    # the patients shown, then the session save (savepoint, update, release)
+    with django_assert_max_num_queries(11):
         response = client.get(url)
     content = response.content.decode()
     assert "$4,000.00" in content

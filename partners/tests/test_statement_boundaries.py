@@ -854,7 +854,8 @@ def test_the_months_page_lists_its_lines_in_constant_queries(
     # the page's accepted referrals (patient joined), approved pathways
     # (referral and patient joined) and enrolled patients' first referrals
     # (patient joined), issued statements, this month's, navigation
-    # organization, then the session save (savepoint, update, release)
-    with django_assert_max_num_queries(18):
+    # organization, the access record of the patients shown, then the session
+    # save (savepoint, update, release)
+    with django_assert_max_num_queries(19):
         response = client.get(url, {"month": "2026-02"})
     assert "$1,800.00" in response.content.decode()

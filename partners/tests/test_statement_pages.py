@@ -19,9 +19,9 @@ FEBRUARY = datetime.date(2026, 2, 1)
 # session, user, partnership, agreement, whether every issued statement is marked,
 # its pathway rates, the count and amount of each method (three), the page's
 # accepted referrals, approved pathways and enrolled patients (what earned them
-# joined), issued statements, this month's, navigation organization, then the
-# session save (savepoint, update, release)
-DRAFT_PAGE_QUERIES = 18
+# joined), issued statements, this month's, navigation organization, the access
+# record of the patients shown, then the session save (savepoint, update, release)
+DRAFT_PAGE_QUERIES = 19
 
 
 @pytest.fixture
@@ -121,8 +121,9 @@ def test_an_issued_statement_shows_a_page_of_lines_and_the_totals_of_all(
     for page in (1, 2):
         # session, user, navigation organization, statement, its totals per
         # method, its lines counted and the page of them (what earned them
-        # joined), then the session save (savepoint, update, release)
-        with django_assert_max_num_queries(10):
+        # joined), the access record of the patients shown, then the session
+        # save (savepoint, update, release)
+        with django_assert_max_num_queries(11):
             pages.append(client.get(url, {"page": page}).content.decode())
     assert [page_lines(content) for content in pages] == [25, 6]
     assert "(10 lines)" in pages[1]

@@ -3,6 +3,7 @@ person's e-mail preference."""
 
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -117,6 +118,7 @@ class ReminderClaim(models.Model):
         return f"{self.rule} {self.due_at:%Y-%m-%d %H:%M}"
 
 
+@pghistory.track(model_name="NotificationPreferenceHistory")
 class NotificationPreference(models.Model):
     class EmailMode(models.TextChoices):
         IMMEDIATE = "immediate", _("Right away")

@@ -7,14 +7,17 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.patients_shown import ShowsPatient
 from partners.languages import LANGUAGE_CHOICES
 from partners.models import Organization, TimeStamped
 from referrals.choices import Sex
 
 
 @pghistory.track(model_name="PatientHistory")
-class Patient(TimeStamped):
+class Patient(ShowsPatient, TimeStamped):
     """A person a clinic refers; belongs to the health system that holds the record."""
+
+    patient_field = "pk"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     health_system = models.ForeignKey(

@@ -185,6 +185,23 @@ class Referral(TimeStamped):
         return self.status == self.Status.ASSIGNED
 
 
+# Sharing a referral with another navigator is a change of who may see it.
+@pghistory.track(
+    pghistory.InsertEvent("shared"),
+    pghistory.DeleteEvent("unshared"),
+    obj_field=None,
+    model_name="ReferralSharingHistory",
+)
+class ReferralSharing(Referral.shared_with.through):
+    """A referral shared with one more person (the relation's table, as a model
+    the history triggers can be attached to)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("referral shared with a person")
+        verbose_name_plural = _("referrals shared with people")
+
+
 @pghistory.track(model_name="ReferralEventHistory")
 class ReferralEvent(ChoiceLabels, models.Model):
     """What happened to a referral, in order: the timeline both sides read."""
