@@ -33,7 +33,7 @@ def rows_of(rows, record_type):
 
 
 def test_role_organization_and_deactivation_are_kept_without_the_password(
-    login, administrator, navigator, other_partnership
+    reauthenticated, login, administrator, navigator, other_partnership
 ):
     home_cbo = navigator.organization_id
     User.objects.filter(pk=navigator.pk).update(
@@ -47,7 +47,9 @@ def test_role_organization_and_deactivation_are_kept_without_the_password(
 
     changes = [
         row["changes"]
-        for row in rows_of(exported_changes(login(administrator)), "partners.User")
+        for row in rows_of(
+            exported_changes(reauthenticated(administrator)), "partners.User"
+        )
         if row["record_id"] == str(navigator.pk) and row["event"] == "update"
     ]
 
@@ -63,7 +65,7 @@ def test_role_organization_and_deactivation_are_kept_without_the_password(
 
 
 def test_partnership_clinics_and_two_factor_policy_are_kept(
-    login, administrator, manager, partnership, clinic
+    reauthenticated, login, administrator, manager, partnership, clinic
 ):
     partnership.clinics.add(clinic)
     second = SiteFactory(organization=partnership.health_system, name="East Clinic")
@@ -73,7 +75,7 @@ def test_partnership_clinics_and_two_factor_policy_are_kept(
         data={"clinics": [second], "mfa_required_roles": [Role.SUPERVISOR]},
     )
 
-    rows = exported_changes(login(administrator))
+    rows = exported_changes(reauthenticated(administrator))
 
     policy = rows_of(rows, "partners.Partnership")
     assert any(
@@ -94,7 +96,13 @@ def test_partnership_clinics_and_two_factor_policy_are_kept(
 
 
 def test_sharing_a_referral_is_kept_with_who_shared_it(
-    login, administrator, supervisor, navigator, clinic_user, partnership
+    reauthenticated,
+    login,
+    administrator,
+    supervisor,
+    navigator,
+    clinic_user,
+    partnership,
 ):
     other = User.objects.create_user(
         email="second@home.test",
@@ -112,19 +120,21 @@ def test_sharing_a_referral_is_kept_with_who_shared_it(
     url = reverse("referrals:referral-share", args=[referral.code])
     assert login(supervisor).post(url, {"navigator": other.pk}).status_code == 302
 
-    rows = exported_changes(login(administrator), user=supervisor.email)
+    rows = exported_changes(reauthenticated(administrator), user=supervisor.email)
 
     shared = rows_of(rows, "referrals.ReferralSharing")
     assert [row["event"] for row in shared] == ["shared"]
     assert f"user_id: None -> {other.pk}" in shared[0]["changes"]
     assert shared[0]["url"] == url
     # The sharing is also in the patient's own trail.
-    trail = exported_changes(login(administrator), patient=str(referral.patient.code))
+    trail = exported_changes(
+        reauthenticated(administrator), patient=str(referral.patient.code)
+    )
     assert rows_of(trail, "referrals.ReferralSharing")
 
 
 def test_contracts_rates_and_notification_settings_are_kept(
-    login, administrator, manager, partnership
+    reauthenticated, login, administrator, manager, partnership
 ):
     contract = partner_services.contract_save(
         actor=manager,
@@ -145,7 +155,7 @@ def test_contracts_rates_and_notification_settings_are_kept(
     notifications.notification_preference_set(user=manager, email_mode="digest")
     notifications.notification_preference_set(user=manager, email_mode="none")
 
-    rows = exported_changes(login(administrator))
+    rows = exported_changes(reauthenticated(administrator))
 
     assert any(
         "status: draft -> signed" in row["changes"]
