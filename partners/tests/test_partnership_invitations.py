@@ -284,3 +284,13 @@ def test_the_invitation_list_uses_a_constant_number_of_queries(
     with django_assert_max_num_queries(7):
         page = client.get(reverse("partners:invitation-list"))
     assert (len(page.context["to_answer"]), len(page.context["sent"])) == (4, 4)
+
+
+def test_an_administrator_answers_for_the_invited_organization(
+    invitation, administrator, manager, stranger_cbo
+):
+    invitations.partnership_invitation_accept(
+        actor=administrator, partnership=invitation
+    )
+    told = Notification.objects.get(kind=Kind.PARTNERSHIP_ACCEPTED, recipient=manager)
+    assert told.context["organization"] == stranger_cbo.name
