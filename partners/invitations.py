@@ -64,9 +64,13 @@ class InvitationAnswered(ValidationError):
     """Someone else answered the invitation first (or it was withdrawn)."""
 
 
-def _answer(*, actor: User, partnership: Partnership, status: str) -> Partnership:
+def _answer(
+    *, actor: User, partnership: Partnership, status: str, acting_id: int
+) -> Partnership:
     """Move an open invitation to ``status`` with one conditional update, so of two
-    people answering at once only the first one counts."""
+    people answering at once only the first one counts; ``acting_id`` is the
+    organization the answer is given for (an administrator answers for the
+    invited one)."""
     now = timezone.now()
     with transaction.atomic():
         answered = Partnership.objects.filter(
@@ -75,12 +79,6 @@ def _answer(*, actor: User, partnership: Partnership, status: str) -> Partnershi
         if not answered:
             raise InvitationAnswered(_("This invitation was already answered."))
         partnership.refresh_from_db()
-        acting = (
-            actor.organization
-            if actor.organization_id
-            in (partnership.health_system_id, partnership.cbo_id)
-            else Organization.objects.get(pk=partnership.invited_organization_id)
-        )
         _tell(
             kind=(
                 Kind.PARTNERSHIP_ACCEPTED
@@ -88,7 +86,7 @@ def _answer(*, actor: User, partnership: Partnership, status: str) -> Partnershi
                 else Kind.PARTNERSHIP_DECLINED
             ),
             partnership=partnership,
-            acting=acting,
+            acting=Organization.objects.get(pk=acting_id),
             recipients=_managers(
                 partnership.health_system_id, partnership.cbo_id, besides=actor
             ),
@@ -103,7 +101,12 @@ def partnership_invitation_accept(
     its managers may now make it active, name contacts and add clinics."""
     if not may_answer_invitation(actor, partnership):
         raise PermissionDenied
-    return _answer(actor=actor, partnership=partnership, status=Status.PLANNING)
+    return _answer(
+        actor=actor,
+        partnership=partnership,
+        status=Status.PLANNING,
+        acting_id=partnership.invited_organization_id,
+    )
 
 
 def partnership_invitation_decline(
@@ -111,9 +114,15 @@ def partnership_invitation_decline(
 ) -> Partnership:
     """The invited organization says no, or the inviting one withdraws; the
     declined invitation is kept, and the two may be invited again."""
-    if not (
-        may_answer_invitation(actor, partnership)
-        or may_withdraw_invitation(actor, partnership)
-    ):
+    if may_withdraw_invitation(actor, partnership):
+        acting_id = partnership.inviting_organization_id
+    elif may_answer_invitation(actor, partnership):
+        acting_id = partnership.invited_organization_id
+    else:
         raise PermissionDenied
-    return _answer(actor=actor, partnership=partnership, status=Status.DECLINED)
+    return _answer(
+        actor=actor,
+        partnership=partnership,
+        status=Status.DECLINED,
+        acting_id=acting_id,
+    )

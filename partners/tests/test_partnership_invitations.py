@@ -242,3 +242,55 @@ def test_an_invitation_imposes_no_two_factor_rule_on_the_other_side(
         },
     )
     assert not mfa_setup_required_query(stranger_manager)
+
+
+def test_a_cbo_managers_create_form_names_none_of_the_health_systems_people(
+    login, partnership, manager, clinic
+):
+    cbo_manager = UserFactory(role=Role.PROGRAM_MANAGER, organization=partnership.cbo)
+    form = login(cbo_manager).get(reverse("partners:partnership-new")).context["form"]
+    assert list(form.fields["cbo"].queryset) == [partnership.cbo]
+    assert {"clinics", "health_system_contact", "status"}.isdisjoint(form.fields)
+    assert set(form.fields["health_system"].queryset) == set(
+        Organization.objects.filter(kind=Organization.Kind.HEALTH_SYSTEM)
+    )
+
+
+def test_the_invitation_list_uses_a_constant_number_of_queries(
+    login, manager, django_assert_max_num_queries
+):
+    for number in range(4):
+        invitations.partnership_invite(
+            actor=manager,
+            data={
+                "name": f"Proposed {number}",
+                "health_system": manager.organization,
+                "cbo": OrganizationFactory(kind=Organization.Kind.CBO),
+            },
+        )
+        cbo = OrganizationFactory(kind=Organization.Kind.CBO)
+        invitations.partnership_invite(
+            actor=UserFactory(role=Role.PROGRAM_MANAGER, organization=cbo),
+            data={
+                "name": f"Received {number}",
+                "health_system": manager.organization,
+                "cbo": cbo,
+            },
+        )
+    client = login(manager)
+    # session, user, the navigation bar's organization, the open invitations
+    # (both organizations and the inviting one joined), then the session's
+    # idle-timeout save (savepoint, update, release)
+    with django_assert_max_num_queries(7):
+        page = client.get(reverse("partners:invitation-list"))
+    assert (len(page.context["to_answer"]), len(page.context["sent"])) == (4, 4)
+
+
+def test_an_administrator_answers_for_the_invited_organization(
+    invitation, administrator, manager, stranger_cbo
+):
+    invitations.partnership_invitation_accept(
+        actor=administrator, partnership=invitation
+    )
+    told = Notification.objects.get(kind=Kind.PARTNERSHIP_ACCEPTED, recipient=manager)
+    assert told.context["organization"] == stranger_cbo.name

@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from partners import services as partner_services
+from partners.tests.factories import PartnershipFactory
 from referrals.models import Referral, ReferralEvent
 from referrals.services import intake
 from referrals.tests.factories import PatientFactory, ReferralFactory
@@ -333,4 +334,47 @@ def test_no_active_partnership_is_explained_and_nothing_saved(
         f"/referrals/new/{patient.code}/", referral_post(clinic, action="draft")
     )
     assert "no active partnership" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_with_two_cbos_the_page_asks_which_and_keeps_the_choice_on_error(
+    login, clinic_user, clinic, patient, partnership, other_partnership
+):
+    second = PartnershipFactory(
+        health_system=partnership.health_system, cbo__name="Second CBO"
+    )
+    client = login(clinic_user)
+    url = f"/referrals/new/{patient.code}/"
+    page = client.get(url).content.decode()
+    assert "Refer to" in page and "Second CBO" in page
+    assert other_partnership.cbo.name not in page
+
+    asked = client.post(url, referral_post(clinic))
+    assert asked.context["form"].errors == {
+        "partnership": ["Choose the community-based organization to refer to."]
+    }
+    foreign = client.post(url, referral_post(clinic, partnership=other_partnership.pk))
+    assert list(foreign.context["form"].errors) == ["partnership"]
+    kept = client.post(
+        url, referral_post(clinic, partnership=second.pk, consent_given=None)
+    )
+    assert kept.context["form"]["partnership"].value() == str(second.pk)
+    assert f'value="{second.pk}" selected' in kept.content.decode()
+    assert not Referral.objects.exists()
+
+    client.post(url, referral_post(clinic, partnership=second.pk))
+    assert Referral.objects.get().partnership == second
+
+
+def test_a_clinic_without_an_active_partnership_is_told_so(
+    login, clinic_user, clinic, patient, partnership
+):
+    partnership.status = "paused"
+    partnership.save()
+    page = login(clinic_user).post(
+        f"/referrals/new/{patient.code}/", referral_post(clinic)
+    )
+    assert page.context["form"].errors == {
+        "clinic": ["North Clinic has no active partnership to refer to yet."]
+    }
     assert not Referral.objects.exists()

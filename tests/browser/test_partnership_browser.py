@@ -3,8 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from partners.models import Organization
+from partners.models import Organization, User
 from partners.tests.documents import pdf_bytes
+from partners.tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -21,18 +22,32 @@ def new_cbo(db):
     )
 
 
-def test_manager_creates_a_partnership_with_a_contract_and_sees_its_plan(
-    page, sign_in, manager, clinic, new_cbo
+def test_manager_invites_a_cbo_which_accepts_then_adds_a_contract_and_sees_its_plan(
+    signed_in, manager, clinic, new_cbo
 ):
-    sign_in(manager)
+    cbo_manager = UserFactory(
+        role=User.Role.PROGRAM_MANAGER, organization=new_cbo, first_name="Rita"
+    )
+    page = signed_in(manager)
     page.goto("/partnerships/")
     page.get_by_role("link", name="New partnership").click()
     page.get_by_label("Name").fill("Home Health System + Comunidad Sana")
-    page.get_by_label("Community-based organization").select_option(label=new_cbo.name)
+    page.get_by_label("Community-based organization to invite").select_option(
+        label=new_cbo.name
+    )
     page.get_by_label("Population served").fill("Latino adults with diabetes")
     page.get_by_label("North Clinic").check()
-    page.get_by_role("button", name="Create the partnership").click()
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_text("it starts when Comunidad Sana accepts")).to_be_visible()
+    expect(page.get_by_role("link", name="Add a contract")).to_have_count(0)
 
+    answering = signed_in(cbo_manager)
+    answering.goto("/partnerships/")
+    answering.get_by_role("link", name="Invitations").click()
+    answering.get_by_role("button", name="Accept the partnership").click()
+    expect(answering.get_by_text("The partnership is accepted")).to_be_visible()
+
+    page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Home Health System + Comunidad Sana"
     )

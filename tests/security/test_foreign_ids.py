@@ -119,8 +119,12 @@ def foreign_service(world):
 
 
 def partnership_edit_data(world):
+    """A complete edit, organizations included (as a form that offered them
+    would send them)."""
     home = world.partnership
     return {
+        "health_system": home.health_system_id,
+        "cbo": home.cbo_id,
         "name": home.name,
         "status": home.status,
         "clinics": [site.pk for site in home.clinics.all()],

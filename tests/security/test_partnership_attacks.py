@@ -98,7 +98,7 @@ def test_a_partnership_with_an_unrelated_cbo_takes_none_of_the_clinics_referrals
             "name": "Unasked",
             "health_system": manager.organization_id,
             "cbo": foreign_cbo.pk,
-            "status": "planning",
+            "status": "active",
             "time_zone": "America/Los_Angeles",
             "business_days": ["0", "1", "2", "3", "4"],
         },
@@ -111,24 +111,43 @@ def test_a_partnership_with_an_unrelated_cbo_takes_none_of_the_clinics_referrals
         organization_id=manager.organization_id
     )
 
-    # The clinic's next referral still goes to its own partnership.
     patient = world.records["draft"].patient
-    clinic = signed_in(world.users["clinic"])
     create = reverse("referrals:referral-create", kwargs={"patient_code": patient.code})
-    assert clinic.post(create, referral_post(world)).status_code == 302
-    sent = Referral.objects.filter(patient=patient).latest("pk")
-    assert sent.partnership == home
-    assert not Notification.objects.filter(recipient=foreign_supervisor, referral=sent)
-    detail = reverse("referrals:referral-detail", kwargs={"code": sent.code})
-    assert signed_in(foreign_supervisor).get(detail).status_code == 404
 
-    # Once the CBO accepts and the partnership is active, the clinic chooses.
+    def refer():
+        before = set(Referral.objects.values_list("pk", flat=True))
+        page = signed_in(world.users["clinic"]).post(create, referral_post(world))
+        made = Referral.objects.exclude(pk__in=before)
+        return page, made.first()
+
+    # The clinic's next referral still goes to its own partnership.
+    page, sent = refer()
+    assert page.status_code == 302
+    assert sent.partnership == home
+
+    # With its own partnership paused, the clinic's referral goes nowhere.
+    services.partnership_update(
+        actor=manager, partnership=home, data={"status": Partnership.Status.PAUSED}
+    )
+    page, sent = refer()
+    assert sent is None
+    assert list(page.context["form"].errors) == ["clinic"]
+    assert not Notification.objects.filter(
+        recipient=foreign_supervisor,
+        referral__patient__health_system=home.health_system,
+    )
+    assert not Referral.objects.filter(partnership=unasked)
+
+    # Once the CBO accepts and both are active, the clinic chooses.
     invitations.partnership_invitation_accept(
         actor=world.users["administrator"], partnership=unasked
     )
-    services.partnership_update(
-        actor=manager, partnership=unasked, data={"status": Partnership.Status.ACTIVE}
-    )
-    page = signed_in(world.users["clinic"]).post(create, referral_post(world))
+    for partnership in (home, unasked):
+        services.partnership_update(
+            actor=manager,
+            partnership=partnership,
+            data={"status": Partnership.Status.ACTIVE},
+        )
+    page, sent = refer()
+    assert sent is None
     assert list(page.context["form"].errors) == ["partnership"]
-    assert Referral.objects.filter(patient=patient).latest("pk") == sent
