@@ -84,6 +84,8 @@ def seed_demo() -> str:
         ("navigator.tran@example.org", "Minh", "Tran", Role.NAVIGATOR, familias,
          {"languages": ["vi", "en"]}),
         ("manager@example.org", "Morgan", "Price", Role.PROGRAM_MANAGER, cascade, {}),
+        ("cbo.manager@example.org", "Lucia", "Flores", Role.PROGRAM_MANAGER,
+         familias, {}),
         ("admin@example.org", "Alex", "Admin", Role.ADMINISTRATOR, cascade, {}),
         ("clinic2@example.org", "Chris", "Walker", Role.CLINIC_STAFF, valley,
          {"site": valley_clinic}),
@@ -91,6 +93,8 @@ def seed_demo() -> str:
          {"languages": ["en"]}),
         ("navigator2@example.org", "Nia", "Brooks", Role.NAVIGATOR, bridges,
          {"languages": ["en"]}),
+        ("manager2@example.org", "Jordan", "Reyes", Role.PROGRAM_MANAGER, bridges,
+         {}),
     ]  # fmt: skip
     for email, first_name, last_name, role, organization, extra in users:
         _user(

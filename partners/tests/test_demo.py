@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_loads_once_and_gives_every_role_something_to_see(login):
     call_command("seed_demo")
     call_command("seed_demo")
-    assert User.objects.filter(email__endswith="@example.org").count() == 9
+    assert User.objects.filter(email__endswith="@example.org").count() == 11
     statuses = set(Referral.objects.values_list("status", flat=True))
     assert {"submitted", "accepted", "assigned", "in_progress", "on_hold"} <= statuses
     assert "completed" in statuses
@@ -20,6 +20,7 @@ def test_demo_loads_once_and_gives_every_role_something_to_see(login):
         "supervisor@example.org": "/referrals/inbox/",
         "navigator@example.org": "/referrals/caseload/",
         "manager@example.org": "/evaluation/",
+        "cbo.manager@example.org": "/evaluation/",
     }
     for email, home in homes.items():
         response = login(User.objects.get(email=email)).get(home)
@@ -36,3 +37,27 @@ def test_the_two_partnerships_stay_apart(login):
     content = login(supervisor).get("/referrals/inbox/").content.decode()
     assert "Janet Cole" in content
     assert "María Hernández" not in content
+
+
+def test_a_demo_manager_invites_the_other_partnerships_cbo_and_its_manager_answers(
+    login,
+):
+    """Both sides of an invitation can be tried with the demo accounts."""
+    call_command("seed_demo")
+    inviter = login(User.objects.get(email="manager@example.org"))
+    form = inviter.get("/partnerships/new/").context["form"]
+    bridges = form.fields["cbo"].queryset.get(name="Community Bridges")
+    response = inviter.post(
+        "/partnerships/new/",
+        {
+            "name": "Cascade Health + Community Bridges",
+            "health_system": form.fields["health_system"].queryset.get().pk,
+            "cbo": bridges.pk,
+            "time_zone": "America/Los_Angeles",
+            "business_days": [0, 1, 2, 3, 4],
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    answering = login(User.objects.get(email="manager2@example.org"))
+    invitations = answering.get("/partnerships/invitations/").content.decode()
+    assert "Cascade Health + Community Bridges" in invitations
