@@ -1,10 +1,14 @@
 """The audit log: who read PHI (access records written after each response) and who
 changed it (django-pghistory events written by database triggers).
 
-Reads are recorded in one place, by route: ``AUDITED_ROUTES`` maps a URL name to the
-kind of record its ``code`` names and what the page does with it. A list view marks
-the records it showed with ``request.audit_shown``. A 404 on any URL that names a
-record is a refused access.
+Reads are recorded in one place, after each response: ``AUDITED_ROUTES`` maps a URL
+name to the kind of record its ``code`` names and what the page does with it, and any
+other page whose request loaded a patient's rows (``chwlink.lib.patients_shown``) is
+recorded with the patients it showed. A list view marks the records it showed with
+``request.audit_shown``. A 404 on any URL that names a record is a refused access.
+
+What the history shows of a change follows the pages: ``value_visible`` hides the
+old and new values of a field from whoever may not see it on the record's own page.
 """
 
 import uuid

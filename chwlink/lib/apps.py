@@ -9,3 +9,6 @@ class PlumbingConfig(AppConfig):
     name = "chwlink.lib"
     label = "plumbing"
     verbose_name = _("System records")
+
+    def ready(self):
+        from chwlink.lib import audit_guard  # noqa: F401 (registers its check)

@@ -15,6 +15,7 @@ Two layers:
 """
 
 from django.apps import apps
+from django.core import checks
 from django.db import connection
 
 REFUSE_FUNCTION = "chwlink_audit_refuse"
@@ -83,3 +84,29 @@ def is_superuser(role: str) -> bool:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", [role])
         row = cursor.fetchone()
     return bool(row and row[0])
+
+
+@checks.register(checks.Tags.database, deploy=True)
+def check_application_role(app_configs=None, databases=None, **kwargs):
+    """``manage.py check --deploy --database default``, run with the application's
+    ``DATABASE_URL``: warn when its role could undo the audit protection."""
+    if not databases or "default" not in databases:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        role = cursor.fetchone()[0]
+    if is_superuser(role):
+        reason = "is a superuser"
+    elif owned := owned_by(role):
+        reason = f"owns the audit tables {', '.join(owned)}"
+    else:
+        return []
+    return [
+        checks.Warning(
+            f"The application's database role {role} {reason}: it could switch off "
+            "the triggers that keep the audit trail append-only.",
+            hint="Let a migration role own the tables and run "
+            "`manage.py audit_roles --app-role <role>` (SECURITY.md, Database roles).",
+            id="chwlink.W001",
+        )
+    ]

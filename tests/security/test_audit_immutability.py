@@ -234,3 +234,23 @@ def test_the_role_command_prints_what_it_grants():
         'TO "chwlink_app";' in printed
     )
     assert "TRUNCATE" not in printed
+
+
+def test_the_deploy_check_warns_about_a_role_that_could_undo_the_protection(
+    app_role,
+):
+    # The tests connect as a superuser.
+    [warning] = audit_guard.check_application_role(databases=["default"])
+    assert warning.id == "chwlink.W001" and "superuser" in warning.msg
+    assert audit_guard.check_application_role(databases=None) == []
+
+    with acting_as(app_role):
+        assert audit_guard.check_application_role(databases=["default"]) == []
+
+    owner = f"chwlink_test_owner_{uuid.uuid4().hex[:12]}"
+    run(f"CREATE ROLE {owner} NOLOGIN")
+    run(f"ALTER TABLE referrals_patienthistory OWNER TO {owner}")
+    run(f"GRANT {owner} TO {app_role}")
+    with acting_as(app_role):
+        [warning] = audit_guard.check_application_role(databases=["default"])
+    assert "referrals_patienthistory" in warning.msg
