@@ -149,6 +149,12 @@ def test_the_null_byte_that_broke_the_utilization_filter_is_explained(world, sig
     assert client.get(reverse("evaluation:utilization-list")).status_code == 200
 
 
+def test_a_signed_out_visitor_gets_the_same_explanation(client):
+    response = client.get(reverse("account_login"), {"next": "/\x00"})
+    assert response.status_code == 400
+    assert ADDRESS_MESSAGE in response.content.decode()
+
+
 def test_the_page_is_in_the_persons_language(world, signed_in):
     manager = world.users["manager"]
     manager.language = "es"
