@@ -159,6 +159,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "partners.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "partners.account_forms.SignInForm",
+    "reauthenticate": "partners.account_forms.ConfirmPasswordForm",
+    "change_password": "partners.account_forms.ChangePasswordForm",
+    "add_email": "partners.account_forms.AddEmailForm",
+    "reset_password": "partners.account_forms.ResetPasswordForm",
+    "reset_password_from_key": "partners.account_forms.ResetPasswordKeyForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
