@@ -160,12 +160,12 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "partners.adapters.AccountAdapter"
 ACCOUNT_FORMS = {
-    "login": "partners.account_forms.SignInForm",
-    "reauthenticate": "partners.account_forms.ConfirmPasswordForm",
-    "change_password": "partners.account_forms.ChangePasswordForm",
-    "add_email": "partners.account_forms.AddEmailForm",
-    "reset_password": "partners.account_forms.ResetPasswordForm",
-    "reset_password_from_key": "partners.account_forms.ResetPasswordKeyForm",
+    "login": "partners.adapters.SignInForm",
+    "reauthenticate": "partners.adapters.ConfirmPasswordForm",
+    "change_password": "partners.adapters.ChangePasswordForm",
+    "add_email": "partners.adapters.AddEmailForm",
+    "reset_password": "partners.adapters.ResetPasswordForm",
+    "reset_password_from_key": "partners.adapters.ResetPasswordKeyForm",
 }
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

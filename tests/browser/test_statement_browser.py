@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from partners.tests.factories import PASSWORD
 from partners.tests.partnership_builders import (
     accepted_referral,
     approved_pathway,
@@ -20,6 +23,20 @@ from partners.tests.partnership_builders import (
 from referrals.tests.factories import ReferralFactory
 
 pytestmark = pytest.mark.browser
+
+
+def _signed_in_an_hour_ago(page):
+    key = next(
+        cookie["value"]
+        for cookie in page.context.cookies()
+        if cookie["name"].endswith("sessionid")
+    )
+    session = SessionStore(session_key=key)
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {**record, "at": record["at"] - 3600}
+        for record in session[AUTHENTICATION_METHODS_SESSION_KEY]
+    ]
+    session.save()
 
 
 @pytest.fixture
@@ -89,10 +106,17 @@ def test_manager_sees_the_billable_lines_and_total_and_downloads_the_csv(
     )
     expect(page.locator("main dd").last).to_have_text("$650.00")
 
-    # The lines name patients' record numbers; the password was given to sign in
-    # moments ago, so it is not asked again and the download starts.
+    # The lines name patients' record numbers: the password given to sign in a
+    # few minutes ago counts; an hour later it is asked again first.
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").click()
+    assert download_info.value.suggested_filename.startswith("statement-")
+    _signed_in_an_hour_ago(page)
+    page.get_by_role("link", name="Download CSV").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Access")
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Confirm").click()
     download = download_info.value
     assert download.suggested_filename == f"statement-{last_month:%Y-%m}.csv"
     rows = list(csv.reader(io.StringIO(Path(download.path()).read_text("utf-8"))))
