@@ -159,6 +159,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "partners.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "partners.adapters.SignInForm",
+    "reauthenticate": "partners.adapters.ConfirmPasswordForm",
+    "change_password": "partners.adapters.ChangePasswordForm",
+    "add_email": "partners.adapters.AddEmailForm",
+    "reset_password": "partners.adapters.ResetPasswordForm",
+    "reset_password_from_key": "partners.adapters.ResetPasswordKeyForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -1,14 +1,17 @@
-"""Hooks that fit django-allauth and django-axes to chwlink."""
+"""Hooks that fit django-allauth and django-axes to chwlink: the adapter, the
+account forms and the lockout's user name."""
 
 import time
 
 from allauth.account import app_settings
+from allauth.account import forms as account_forms
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 from chwlink.lib import outbox
+from chwlink.lib.forms import PlainTextMixin
 from partners.access import home_url
 
 
@@ -73,3 +76,31 @@ def axes_username(request, credentials):
         or request.POST.get("login", "")
     )
     return value.strip().lower()
+
+
+# allauth's sign-in and account forms, refusing control characters like every form
+# of chwlink (``ACCOUNT_FORMS`` in the settings names them).
+
+
+class SignInForm(PlainTextMixin, account_forms.LoginForm):
+    pass
+
+
+class ConfirmPasswordForm(PlainTextMixin, account_forms.ReauthenticateForm):
+    pass
+
+
+class ChangePasswordForm(PlainTextMixin, account_forms.ChangePasswordForm):
+    pass
+
+
+class AddEmailForm(PlainTextMixin, account_forms.AddEmailForm):
+    pass
+
+
+class ResetPasswordForm(PlainTextMixin, account_forms.ResetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(PlainTextMixin, account_forms.ResetPasswordKeyForm):
+    pass

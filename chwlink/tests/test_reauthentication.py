@@ -201,3 +201,12 @@ def test_the_audit_exports_are_refused_to_others_before_any_prompt(
     client, supervisor, url
 ):
     assert signed_in(client, supervisor).get(url).status_code == 403
+
+
+def test_someone_asked_to_set_up_two_factor_at_sign_in_is_not_asked_again(
+    client, partnership, supervisor
+):
+    partnership.mfa_required_roles = [supervisor.role]
+    partnership.save()
+    sign_in_through_the_form(client, supervisor)
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200

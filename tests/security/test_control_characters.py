@@ -17,8 +17,10 @@ from django import forms
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.module_loading import import_string
 
 from chwlink.lib.forms import MESSAGE, PlainTextMixin, has_control_characters
+from partners.tests.factories import PASSWORD
 from tests.security.conftest import fingerprint
 from tests.security.matrix import MATRIX
 from tests.security.test_bad_input import (
@@ -149,6 +151,12 @@ def test_the_null_byte_that_broke_the_utilization_filter_is_explained(world, sig
     assert client.get(reverse("evaluation:utilization-list")).status_code == 200
 
 
+def test_a_signed_out_visitor_gets_the_same_explanation(client):
+    response = client.get(reverse("account_login"), {"next": "/\x00"})
+    assert response.status_code == 400
+    assert ADDRESS_MESSAGE in response.content.decode()
+
+
 def test_the_page_is_in_the_persons_language(world, signed_in):
     manager = world.users["manager"]
     manager.language = "es"
@@ -231,3 +239,23 @@ def test_multi_line_text_keeps_its_line_breaks_and_tabs(world, signed_in, name):
     [bound] = [form for form in _forms_in(response) if form.is_bound]
     for box in boxes:
         assert str(MESSAGE) not in [str(error) for error in bound.errors.get(box, [])]
+
+
+def test_signing_in_with_control_characters_is_refused_beside_the_field(client, world):
+    user = world.users["navigator"]
+    typed = f"{user.email}\x1b"
+    response = client.post(
+        reverse("account_login"), {"login": typed, "password": PASSWORD}
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert [str(error) for error in form.errors["login"]] == [str(MESSAGE)]
+    assert escape(str(MESSAGE)) in response.content.decode()
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_the_account_forms_refuse_control_characters_too(settings):
+    assert all(
+        issubclass(import_string(path), PlainTextMixin)
+        for path in settings.ACCOUNT_FORMS.values()
+    )
