@@ -1,10 +1,11 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.admin import ReadOnlyAdmin
-from chwlink.lib.forms import PlainTextModelForm
+from chwlink.lib.forms import PlainTextMixin, PlainTextModelForm
 from partners.forms import add_membership_errors
 from partners.mfa import mfa_policy_changed
 from partners.models import (
@@ -144,8 +145,18 @@ class PartnershipAdmin(admin.ModelAdmin):
     list_select_related = ["health_system", "cbo"]
 
 
+class UserChangeForm(PlainTextMixin, auth_forms.UserChangeForm):
+    pass
+
+
+class UserCreationForm(PlainTextMixin, auth_forms.AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role", "organization", "site"]
     list_display += ["is_active", "last_login"]
