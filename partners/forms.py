@@ -62,7 +62,9 @@ class PartnershipForm(PlainTextModelForm, FormTokenForm):
     """
 
     time_zone = forms.ChoiceField(
-        label=_("Time zone"), choices=[(zone, zone) for zone in US_TIME_ZONES]
+        label=_("Time zone"),
+        choices=[(zone, zone) for zone in US_TIME_ZONES],
+        initial=Partnership._meta.get_field("time_zone").default,
     )
     business_days = forms.TypedMultipleChoiceField(
         label=_("Business days"),

@@ -75,6 +75,9 @@ def test_the_create_form_fixes_the_own_side_and_offers_no_foreign_people(
         User.objects.filter(organization=manager.organization)
     )
     assert stranger_manager.get_full_name() not in page.content.decode()
+    # A new partnership starts in the model's own time zone, not the list's first.
+    assert form["time_zone"].value() == "America/Los_Angeles"
+    assert '<option value="America/Los_Angeles" selected>' in page.content.decode()
 
 
 def test_posting_the_create_form_sends_an_invitation(
