@@ -65,7 +65,7 @@ class InvitationAnswered(ValidationError):
 
 
 def _answer(
-    *, actor: User, partnership: Partnership, status: str, acting_id: int
+    *, actor: User, partnership: Partnership, status: str, acting_id: int, kind: str
 ) -> Partnership:
     """Move an open invitation to ``status`` with one conditional update, so of two
     people answering at once only the first one counts; ``acting_id`` is the
@@ -80,11 +80,7 @@ def _answer(
             raise InvitationAnswered(_("This invitation was already answered."))
         partnership.refresh_from_db()
         _tell(
-            kind=(
-                Kind.PARTNERSHIP_ACCEPTED
-                if status == Status.PLANNING
-                else Kind.PARTNERSHIP_DECLINED
-            ),
+            kind=kind,
             partnership=partnership,
             acting=Organization.objects.get(pk=acting_id),
             recipients=_managers(
@@ -106,6 +102,7 @@ def partnership_invitation_accept(
         partnership=partnership,
         status=Status.PLANNING,
         acting_id=partnership.invited_organization_id,
+        kind=Kind.PARTNERSHIP_ACCEPTED,
     )
 
 
@@ -116,8 +113,10 @@ def partnership_invitation_decline(
     declined invitation is kept, and the two may be invited again."""
     if may_withdraw_invitation(actor, partnership):
         acting_id = partnership.inviting_organization_id
+        kind = Kind.PARTNERSHIP_WITHDRAWN
     elif may_answer_invitation(actor, partnership):
         acting_id = partnership.invited_organization_id
+        kind = Kind.PARTNERSHIP_DECLINED
     else:
         raise PermissionDenied
     return _answer(
@@ -125,4 +124,5 @@ def partnership_invitation_decline(
         partnership=partnership,
         status=Status.DECLINED,
         acting_id=acting_id,
+        kind=kind,
     )

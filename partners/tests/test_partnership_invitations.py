@@ -14,6 +14,7 @@ from partners.models import Organization, Partnership, User
 from partners.tests.factories import OrganizationFactory, SiteFactory, UserFactory
 from referrals.models import Notification
 from referrals.selectors import resource_directory_owners_for_user
+from referrals.services.notifications import notification_text
 
 Role = User.Role
 Kind = Notification.Kind
@@ -47,6 +48,9 @@ def invitation(manager, stranger_cbo, stranger_manager):
             "health_system_contact": manager,
         },
     )
+
+
+DECISIONS = [Kind.PARTNERSHIP_DECLINED, Kind.PARTNERSHIP_WITHDRAWN]
 
 
 def test_a_managers_partnership_is_an_invitation_the_other_side_hears_of(
@@ -201,10 +205,25 @@ def test_a_declined_invitation_may_be_sent_again(
     assert again.is_invitation
 
 
-def test_the_inviting_side_may_withdraw(invitation, manager):
+def test_the_inviting_side_may_withdraw(invitation, manager, stranger_manager):
     invitations.partnership_invitation_decline(actor=manager, partnership=invitation)
     invitation.refresh_from_db()
     assert invitation.status == Partnership.Status.DECLINED
+    told = Notification.objects.get(recipient=stranger_manager, kind__in=DECISIONS)
+    assert told.kind == Kind.PARTNERSHIP_WITHDRAWN
+    assert "withdrew" in notification_text(told)
+    assert manager.organization.name in notification_text(told)
+
+
+def test_the_invited_side_declining_is_told_as_declined(
+    invitation, manager, stranger_manager
+):
+    invitations.partnership_invitation_decline(
+        actor=stranger_manager, partnership=invitation
+    )
+    told = Notification.objects.get(recipient=manager, kind__in=DECISIONS)
+    assert told.kind == Kind.PARTNERSHIP_DECLINED
+    assert "declined" in notification_text(told)
 
 
 def test_until_accepted_neither_side_sees_the_others_people_or_directory(

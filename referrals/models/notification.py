@@ -38,6 +38,10 @@ class Notification(ChoiceLabels, models.Model):
         )
         PARTNERSHIP_ACCEPTED = "partnership_accepted", _("Partnership accepted")
         PARTNERSHIP_DECLINED = "partnership_declined", _("Partnership declined")
+        PARTNERSHIP_WITHDRAWN = (
+            "partnership_withdrawn",
+            _("Partnership invitation withdrawn"),
+        )
 
     class Email(models.TextChoices):
         PENDING = "pending", _("To send")

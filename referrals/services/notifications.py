@@ -83,6 +83,10 @@ def notification_text(notification: Notification) -> str:
         Kind.PARTNERSHIP_DECLINED: _(
             "%(organization)s declined the partnership “%(partnership)s”."
         ),
+        Kind.PARTNERSHIP_WITHDRAWN: _(
+            "%(organization)s withdrew its invitation to the partnership "
+            "“%(partnership)s”."
+        ),
     }
     return sentences[notification.kind] % values
 
