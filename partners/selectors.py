@@ -193,6 +193,16 @@ def statement_lines(statement) -> QuerySet[StatementLine]:
     return statement.lines.select_related("referral", "pathway", "patient")
 
 
+def statement_patient_codes(statement) -> QuerySet:
+    """The codes of the patients a statement's lines name, each once."""
+    return (
+        statement.lines.exclude(patient=None)
+        .order_by()
+        .values_list("patient__code", flat=True)
+        .distinct()
+    )
+
+
 def statement_totals_by_method(statement) -> list[tuple[str, int, Decimal]]:
     """(method label, number of lines, amount) per payment method of a stored
     statement, in method order, summed in the database."""

@@ -576,7 +576,9 @@ def statement_csv(request, code):
     # stranger gets 404, not a password prompt that confirms the statement exists.
     require_recent_authentication(request)
     # A statewide month holds tens of thousands of lines: they stream from a
-    # server-side cursor, a chunk at a time.
+    # server-side cursor, a chunk at a time, after the access record is written,
+    # so the patients they name are listed for it first.
+    request.audit_shown = list(selectors.statement_patient_codes(statement))
     lines = selectors.statement_lines(statement).iterator(chunk_size=2000)
     response = StreamingHttpResponse(
         statements.statement_csv(statement=statement, lines=lines),

@@ -48,3 +48,23 @@ def test_opening_a_statement_records_the_patients_on_its_lines(
         record = AccessRecord.objects.get(path=url)
         assert patient.code in record.shown_codes
         assert reads.filter(pk=record.pk).exists()
+
+
+def test_downloading_a_statement_records_every_patient_it_lists(
+    reauthenticated, partnership, clinic, supervisor, manager, time_machine
+):
+    time_machine.move_to("2026-02-10 18:00:00+00:00")
+    payment_agreement(partnership, manager, fee_per_accepted_referral="100.00")
+    patients = [
+        accepted_referral(partnership, clinic, supervisor).patient for _ in range(3)
+    ]
+    time_machine.move_to("2026-03-02 18:00:00+00:00")
+    statement = statements.statement_issue(
+        actor=manager, partnership=partnership, period_start=FEBRUARY
+    )
+    url = reverse("partners:statement-csv", args=[statement.code])
+    response = reauthenticated(manager).get(url)
+    content = b"".join(response.streaming_content).decode()
+    assert all(patient.mrn in content for patient in patients)
+    record = AccessRecord.objects.get(path=url)
+    assert set(record.shown_codes) == {patient.code for patient in patients}
