@@ -1,5 +1,6 @@
 """Scoped reads of organizations, partnerships and people."""
 
+import zoneinfo
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -264,7 +265,7 @@ def training_status_for_people(partnership, people) -> list[dict]:
     people = list(people)
     rules = list(partnership.required_trainings.all())
     sessions = _sessions_by_person([partnership.pk], [p.pk for p in people])
-    today = timezone.localdate()
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(partnership.time_zone))
     rows = []
     for person in people:
         attended = sessions.get((partnership.pk, person.pk), [])

@@ -97,6 +97,28 @@ def test_a_renewable_training_becomes_due_again(partnership, manager, navigator)
     assert row["required"][0].due_on == datetime.date(2021, 1, 1)
 
 
+def test_a_training_is_judged_on_the_partnerships_own_date(
+    partnership, navigator, orientation_required, time_machine
+):
+    """Due on the 9th: at 11 pm on the 9th in Honolulu it is due, not overdue,
+    though it is already the 10th on the server's Pacific clock."""
+    from partners.selectors import training_status_for_people
+
+    partnership.time_zone = "Pacific/Honolulu"
+    partnership.save(update_fields=["time_zone"])
+    User.objects.filter(pk=navigator.pk).update(
+        date_joined=datetime.datetime(2026, 2, 7, 12, tzinfo=datetime.UTC)
+    )
+    navigator.refresh_from_db()
+    time_machine.move_to("2026-03-10 09:00:00+00:00")
+    [row] = training_status_for_people(partnership, [navigator])
+    assert row["required"][0].due_on == datetime.date(2026, 3, 9)
+    assert row["required"][0].state == "due"
+    time_machine.move_to("2026-03-10 10:30:00+00:00")
+    [row] = training_status_for_people(partnership, [navigator])
+    assert row["required"][0].state == "overdue"
+
+
 def test_attendees_must_belong_to_the_partners(partnership, manager, outsiders):
     from django.core.exceptions import PermissionDenied
 
