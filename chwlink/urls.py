@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("referrals/", include("referrals.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("fhir/", include("referrals.fhir.urls")),
     path("session/", include("chwlink.lib.session_views")),
 ]
 

@@ -78,6 +78,12 @@ DENIED_TYPES = {
     "plan": ObjectType.PARTNERSHIP,
     "training": ObjectType.PARTNERSHIP,
     "required": ObjectType.PARTNERSHIP,
+    # The FHIR API (``fhir:task-read``…): a Task, its ServiceRequest and Consent
+    # are the referral; a Procedure is a pathway's (or the referral's) outcome.
+    "task": ObjectType.REFERRAL,
+    "servicerequest": ObjectType.REFERRAL,
+    "consent": ObjectType.REFERRAL,
+    "procedure": ObjectType.PATHWAY,
 }
 
 # Routes whose code names the patient although their name says otherwise.

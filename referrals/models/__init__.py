@@ -1,3 +1,4 @@
+from referrals.models.api import ApiAssertionUse, ApiClient, ApiToken
 from referrals.models.notification import (
     Notification,
     NotificationPreference,
@@ -20,6 +21,9 @@ from referrals.models.resource import (
 from referrals.models.work import Encounter, Pathway, PathwayResource, PathwayStep
 
 __all__ = [
+    "ApiAssertionUse",
+    "ApiClient",
+    "ApiToken",
     "CASELOAD_STATUSES",
     "CLOSED_STATUSES",
     "OPEN_STATUSES",
