@@ -37,12 +37,15 @@ RESOURCES = [
 
 def _resource(kind, profile, params, includes) -> dict:
     interactions = [{"code": "read"}] + ([{"code": "search-type"}] if params else [])
+    if kind == "Task":
+        interactions += [{"code": "create"}, {"code": "update"}]
     entry = {
         "type": kind,
         "interaction": interactions,
         "versioning": "versioned",
         "readHistory": False,
-        "conditionalCreate": False,
+        "updateCreate": False,
+        "conditionalCreate": kind == "Task",
     }
     entry["profile"] = codes.profile(profile) if profile else codes.US_CORE_PATIENT
     if params:
@@ -92,6 +95,7 @@ def capability_statement(base: str) -> dict:
                     ".well-known/smart-configuration.",
                 },
                 "resource": [_resource(*r) for r in RESOURCES],
+                "interaction": [{"code": "transaction"}],
             }
         ],
     }

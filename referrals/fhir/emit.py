@@ -76,7 +76,12 @@ def _patient_ref(referral) -> dict:
 
 
 def _referral_identifier(referral) -> list[dict]:
-    return [{"system": f"{codes.CHWLINK_SYSTEM}:referral", "value": str(referral.code)}]
+    """chwlink's code, and the identifier the sending EHR gave its Task."""
+    ours = {"system": f"{codes.CHWLINK_SYSTEM}:referral", "value": str(referral.code)}
+    if not referral.external_id:
+        return [ours]
+    theirs = {"system": referral.external_system, "value": referral.external_id}
+    return [ours, {key: value for key, value in theirs.items() if value}]
 
 
 def task_resource(referral, *, hosted: bool = True) -> dict:
@@ -348,6 +353,10 @@ def operation_outcome(
     return _checked(
         OperationOutcome, {"resourceType": "OperationOutcome", "issue": [issue]}
     )
+
+
+def checked_bundle(data: dict) -> dict:
+    return _checked(Bundle, data)
 
 
 def searchset(

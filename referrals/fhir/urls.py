@@ -21,6 +21,7 @@ SEARCHES = {
 # URL names follow the resource type (``fhir:task-read``): the access log reads
 # the kind of record from them.
 urlpatterns = [
+    path("", fhir.transaction, name="transaction"),
     path("metadata", fhir.metadata, name="metadata"),
     path(".well-known/smart-configuration", fhir.smart_configuration, name="smart"),
     path("auth/token", fhir.token, name="token"),

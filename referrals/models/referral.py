@@ -122,6 +122,20 @@ class Referral(TimeStamped):
     # reads the acceptances not yet billed, not every one since the agreement
     # began (partners.statements; the statement lines stay the record).
     acceptance_billed_at = models.DateTimeField(null=True, editable=False)
+    # A referral a clinic's EHR sent through the FHIR API: which system sent it
+    # and the Task identifier it gave, so sending the same Task again (a
+    # conditional create) finds it instead of making a second referral.
+    api_client = models.ForeignKey(
+        "referrals.ApiClient",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("sent by the system"),
+    )
+    external_system = models.CharField(max_length=255, blank=True, editable=False)
+    external_id = models.CharField(max_length=255, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created"]
@@ -137,6 +151,11 @@ class Referral(TimeStamped):
                 condition=~Q(status__in=["assigned", "in_progress"])
                 | Q(navigator__isnull=False),
                 name="referral_working_needs_navigator",
+            ),
+            models.UniqueConstraint(
+                fields=["api_client", "external_system", "external_id"],
+                condition=~Q(external_id=""),
+                name="referral_external_identifier_once",
             ),
         ]
         indexes = [

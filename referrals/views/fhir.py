@@ -16,9 +16,10 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from referrals.fhir import capability, emit, search
+from referrals.fhir import capability, emit, ingest, search, updates
 from referrals.fhir.auth import TokenRequestError, token_grant, token_issue
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
@@ -146,11 +147,49 @@ def _client(request):
     return request.api_grant.client
 
 
-@fhir_api("Task", GET="r")
+@fhir_api("Task", GET="r", PUT="u")
 def task_read(request, code):
     referral = search.referrals_of(_client(request)).filter(code=code).first()
     if referral is None:
         return _not_found()
+    if request.method == "PUT":
+        return _task_update(request, referral)
+    return _versioned(emit.task_resource(referral), referral)
+
+
+def _body(request, expected=None) -> dict:
+    try:
+        data = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise ingest.Unprocessable(_("The body is not JSON.")) from None
+    return ingest.parsed(data, expected)
+
+
+def _refused(error) -> HttpResponse:
+    status = 400 if error.code in ("invalid", "structure") else 422
+    if error.code == "conflict":
+        status = 412
+    return _outcome(status, error.code, error.diagnostics, error.expression)
+
+
+def _task_update(request, referral) -> HttpResponse:
+    """The requester's changes the IG allows: cancel the Task, or mark it entered
+    in error, on the version the client last read (``If-Match``)."""
+    if not request.headers.get("If-Match"):
+        return _outcome(
+            428, "required", _("Send If-Match with the version you last read.")
+        )
+    try:
+        task = _body(request, "Task")
+        referral = updates.task_update_by_requester(
+            referral=referral,
+            actor=_client(request).account,
+            task=task,
+            if_match=request.headers["If-Match"],
+        )
+    except ingest.Unprocessable as refused:
+        return _refused(refused)
+    referral = search.referrals_of(_client(request)).get(pk=referral.pk)
     return _versioned(emit.task_resource(referral), referral)
 
 
@@ -229,12 +268,56 @@ def _task_entries(rows, include):
     return entries + [(emit.patient_resource(p), "include") for p in patients.values()]
 
 
-@fhir_api("Task", GET="s")
+@fhir_api("Task", GET="s", POST="c")
 def task_type(request):
+    if request.method == "POST":
+        return _task_create(request)
     queryset = search.referrals_of(_client(request)).select_related(
         "patient__health_system"
     )
     return _search(request, search.task_search, queryset, _task_entries)
+
+
+def _created(request, referral, created: bool) -> HttpResponse:
+    referral = search.referrals_of(_client(request)).get(pk=referral.pk)
+    response = _versioned(emit.task_resource(referral), referral)
+    if created:
+        response.status_code = 201
+        response["Location"] = (
+            f"{_base(request)}Task/{referral.code}/_history/{referral.version}"
+        )
+    return response
+
+
+def _task_create(request) -> HttpResponse:
+    """A referral from a Task with its resources contained; ``If-None-Exist:
+    identifier=system|value`` returns the referral that Task already made."""
+    client = _client(request)
+    try:
+        condition = updates.if_none_exist(request.headers.get("If-None-Exist", ""))
+        if condition and (found := ingest.existing(client, *condition)):
+            return _created(request, found, created=False)
+        task = _body(request, "Task")
+        resolver = ingest.Resolver()
+        resolver.add_contained(task)
+        received = ingest.referral_receive(client=client, task=task, resolver=resolver)
+    except ingest.Unprocessable as refused:
+        return _refused(refused)
+    return _created(request, received.referral, received.created)
+
+
+@fhir_api("Task", POST="c")
+def transaction(request):
+    """A transaction Bundle: the Task with its ServiceRequest, Patient, Consent,
+    Conditions and Goals, all kept or none."""
+    try:
+        bundle = _body(request, "Bundle")
+        response = updates.transaction_apply(
+            client=_client(request), bundle=bundle, base=_base(request)
+        )
+    except ingest.Unprocessable as refused:
+        return _refused(refused)
+    return _json(response)
 
 
 def _service_request_entries(rows, include):
