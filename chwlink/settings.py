@@ -342,6 +342,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "chwlink.lib.tasks.form_submissions_expire_task",
         "schedule": timedelta(hours=1),
     },
+    "api-credentials-expire": {
+        "task": "referrals.tasks.api_credentials_expire_task",
+        "schedule": timedelta(hours=1),
+    },
     "reminders-sweep": {
         "task": "referrals.tasks.reminders_sweep_task",
         "schedule": timedelta(minutes=15),

@@ -1,7 +1,11 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.admin import LargeTableAdmin
-from referrals.models import Patient, Referral, ReferralEvent
+from chwlink.lib.forms import PlainTextModelForm
+from referrals.fhir.auth import api_client_register, jwks_problem
+from referrals.models import ApiClient, Patient, Referral, ReferralEvent
 
 
 @admin.register(Patient)
@@ -43,3 +47,55 @@ class ReferralAdmin(LargeTableAdmin):
         "status_changed_at",
     ]
     inlines = [ReferralEventInline]
+
+
+class ApiClientForm(PlainTextModelForm):
+    jwks = forms.JSONField(
+        label=_("public keys (JWKS)"),
+        help_text=_(
+            'The system\'s JSON Web Key Set: {"keys": [...]}, public keys only, '
+            "RS384 or ES384."
+        ),
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "clinic", "jwks", "scopes", "is_active"]
+
+    def clean_jwks(self):
+        jwks = self.cleaned_data["jwks"]
+        problem = jwks_problem(jwks)
+        if problem:
+            raise forms.ValidationError(problem)
+        return jwks
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Administrators register a clinic's EHR: the client id it signs with is
+    shown once saved; its account appears among the clinic's people."""
+
+    form = ApiClientForm
+    list_display = ["name", "clinic", "client_id", "is_active", "created"]
+    list_filter = ["is_active"]
+    list_select_related = ["clinic"]
+    search_fields = ["name", "client_id"]
+    readonly_fields = ["client_id", "account", "created", "updated"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            return
+        registered = api_client_register(
+            name=obj.name,
+            clinic=obj.clinic,
+            jwks=obj.jwks,
+            scopes=obj.scopes,
+        )
+        obj.pk, obj.client_id, obj.account = (
+            registered.pk,
+            registered.client_id,
+            registered.account,
+        )
+        obj._state.adding = False

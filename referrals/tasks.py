@@ -14,3 +14,11 @@ def reminders_sweep_task() -> None:
 def digests_send_task() -> None:
     with periodic_run("digests_send_task") as run:
         run["text"] = f"{notifications.digests_send()} digests sent"
+
+
+@shared_task
+def api_credentials_expire_task() -> None:
+    from referrals.fhir.auth import expired_credentials_delete
+
+    with periodic_run("api_credentials_expire_task") as run:
+        run["text"] = f"{expired_credentials_delete()} expired API credentials deleted"

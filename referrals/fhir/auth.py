@@ -19,6 +19,7 @@ import jwt
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.models import User
 from referrals.models import (
@@ -93,6 +94,21 @@ def _within(requested: str, allowed: list[str]) -> bool:
     return all(
         any(covers(scope, kind, letter) for scope in allowed) for letter in perms
     )
+
+
+def jwks_problem(jwks) -> str:
+    """What is wrong with a key set a client registers ("" when nothing): it
+    must hold public keys of the kinds chwlink verifies, and no private part."""
+    try:
+        keys = jwt.PyJWKSet.from_dict(jwks).keys
+    except (jwt.PyJWTError, AttributeError, TypeError):
+        return _('Paste a JSON Web Key Set: {"keys": [{"kty": "EC", ...}]}.')
+    raw = jwks.get("keys", [])
+    if any("d" in key for key in raw):
+        return _("This key set holds a private key: register the public keys only.")
+    if not keys or any(key.key_type not in ("RSA", "EC") for key in keys):
+        return _("Register RSA or EC public keys (RS384 or ES384).")
+    return ""
 
 
 def api_client_register(*, name: str, clinic, jwks: dict, scopes=None) -> ApiClient:

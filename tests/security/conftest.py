@@ -46,8 +46,9 @@ AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 # Not in the matrix: the Django admin (staff-only, its own permission system, tested
 # by Django) and django-allauth's sign-in, sign-up, password and MFA pages (reachable
 # signed out by design; their rules are allauth's and tested there and in
-# partners/tests/test_signin.py).
-SKIPPED_NAMESPACES = frozenset({"admin"})
+# partners/tests/test_signin.py). The FHIR API authenticates by bearer token, never
+# by the session: its own matrix is tests/security/test_fhir_api_access.py.
+SKIPPED_NAMESPACES = frozenset({"admin", "fhir"})
 SKIPPED_MODULES = ("allauth.", "django.contrib.admin.")
 
 ROLES = (

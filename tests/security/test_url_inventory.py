@@ -31,4 +31,5 @@ def test_the_inventory_reaches_into_every_app_but_skips_admin_and_allauth():
     # The skipped parts really are mounted, so skipping them is a decision, not luck.
     assert reverse("admin:index")
     assert reverse("account_login")
-    assert {"admin"} == SKIPPED_NAMESPACES
+    assert reverse("fhir:metadata")
+    assert {"admin", "fhir"} == SKIPPED_NAMESPACES
