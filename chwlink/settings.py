@@ -346,6 +346,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.api_credentials_expire_task",
         "schedule": timedelta(hours=1),
     },
+    "fhir-servers-poll": {
+        # Each server is polled on its own cadence (referrals.fhir.remote.poll_due);
+        # the sweep only looks this often, the IG's shortest interval.
+        "task": "referrals.tasks.fhir_servers_poll_task",
+        "schedule": timedelta(minutes=15),
+    },
     "reminders-sweep": {
         "task": "referrals.tasks.reminders_sweep_task",
         "schedule": timedelta(minutes=15),

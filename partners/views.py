@@ -46,6 +46,7 @@ from partners.forms import (
     TrainingSessionForm,
 )
 from partners.models import Contract, PlanTask
+from referrals.fhir.sync import clients_of_partnership
 
 
 def home(request):
@@ -217,6 +218,7 @@ def partnership_detail(request, code):
                 partnership, with_service_levels=True
             ),
             "steps": selectors.plan_step_summary(partnership),
+            "ehr_links": clients_of_partnership(partnership),
             "can_edit": may_edit_partnership(request.user, partnership),
             "see_payments": may_see_payments(request.user),
             "ContractKind": Contract.Kind,

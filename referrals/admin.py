@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.admin import LargeTableAdmin
 from chwlink.lib.forms import PlainTextModelForm
-from referrals.fhir.auth import api_client_register, jwks_problem
+from referrals.fhir.auth import api_client_register, jwks_problem, private_key_problem
 from referrals.models import ApiClient, Patient, Referral, ReferralEvent
 
 
@@ -51,6 +51,7 @@ class ReferralAdmin(LargeTableAdmin):
 
 class ApiClientForm(PlainTextModelForm):
     jwks = forms.JSONField(
+        required=False,
         label=_("public keys (JWKS)"),
         help_text=_(
             'The system\'s JSON Web Key Set: {"keys": [...]}, public keys only, '
@@ -61,14 +62,67 @@ class ApiClientForm(PlainTextModelForm):
 
     class Meta:
         model = ApiClient
-        fields = ["name", "clinic", "jwks", "scopes", "is_active"]
+        fields = [
+            "name", "clinic", "jwks", "scopes", "is_active", "server_url",
+            "server_token_url", "server_client_id", "server_private_key",
+            "server_key_id", "server_owner", "server_partnership",
+        ]  # fmt: skip
+        widgets = {"server_private_key": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The private key is never shown again; leaving the box empty keeps it.
+        self.initial["server_private_key"] = ""
+        if self.instance.server_private_key:
+            self.fields["server_private_key"].help_text = _(
+                "A key is stored. Leave empty to keep it, or paste a new one."
+            )
 
     def clean_jwks(self):
         jwks = self.cleaned_data["jwks"]
+        if not jwks or jwks == {"keys": []}:
+            # A server chwlink only polls never calls chwlink: it needs no keys.
+            return {"keys": []}
         problem = jwks_problem(jwks)
         if problem:
             raise forms.ValidationError(problem)
         return jwks
+
+    def clean_server_private_key(self):
+        pem = self.cleaned_data["server_private_key"].strip()
+        if not pem:
+            return self.instance.server_private_key
+        problem = private_key_problem(pem) if pem else ""
+        if problem:
+            raise forms.ValidationError(problem)
+        return pem
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("server_url"):
+            for name in POLLING_FIELDS:
+                if not cleaned.get(name):
+                    self.add_error(
+                        name, _("Needed to poll the EHR's server (its URL is set).")
+                    )
+            partnership = cleaned.get("server_partnership")
+            clinic = cleaned.get("clinic")
+            if (
+                partnership
+                and clinic
+                and (partnership.health_system_id != clinic.organization_id)
+            ):
+                self.add_error(
+                    "server_partnership",
+                    _("Choose a partnership of this clinic's health system."),
+                )
+        return cleaned
+
+
+POLLING_FIELDS = [
+    "server_token_url", "server_client_id", "server_private_key", "server_owner",
+    "server_partnership",
+]  # fmt: skip
 
 
 @admin.register(ApiClient)
@@ -81,7 +135,9 @@ class ApiClientAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     list_select_related = ["clinic"]
     search_fields = ["name", "client_id"]
-    readonly_fields = ["client_id", "account", "created", "updated"]
+    readonly_fields = [
+        "client_id", "account", "created", "updated", "synced_at", "sync_error",
+    ]  # fmt: skip
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -98,4 +154,7 @@ class ApiClientAdmin(admin.ModelAdmin):
             registered.client_id,
             registered.account,
         )
+        obj.code, obj.created = registered.code, registered.created
         obj._state.adding = False
+        # The polling settings, if any, on the row just registered.
+        obj.save()

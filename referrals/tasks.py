@@ -22,3 +22,20 @@ def api_credentials_expire_task() -> None:
 
     with periodic_run("api_credentials_expire_task") as run:
         run["text"] = f"{expired_credentials_delete()} expired API credentials deleted"
+
+
+@shared_task(acks_late=True)
+def fhir_writeback_send_task(client_id: int) -> None:
+    from referrals.fhir.sync import writeback_send
+
+    writeback_send(client_id=client_id)
+
+
+@shared_task
+def fhir_servers_poll_task() -> None:
+    from referrals.fhir.sync import servers_poll_due, writebacks_redeliver
+
+    with periodic_run("fhir_servers_poll_task") as run:
+        made = servers_poll_due()
+        sent = writebacks_redeliver()
+        run["text"] = f"{made} referrals received, {sent} status changes sent"

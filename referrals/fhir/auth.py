@@ -111,6 +111,23 @@ def jwks_problem(jwks) -> str:
     return ""
 
 
+def private_key_problem(pem: str) -> str:
+    """What is wrong with the private key chwlink signs with at an EHR's token
+    endpoint ("" when nothing)."""
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(pem.encode(), password=None)
+    except (ValueError, TypeError):
+        return _(
+            "Paste an unencrypted private key in PEM (-----BEGIN PRIVATE KEY-----)."
+        )
+    if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+        return _("Use an EC P-384 or RSA key (ES384 or RS384).")
+    return ""
+
+
 def api_client_register(*, name: str, clinic, jwks: dict, scopes=None) -> ApiClient:
     """Register a clinic's system, with the account it acts through: clinic
     staff of that clinic, without a password (nobody signs in as it) and without

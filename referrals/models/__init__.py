@@ -1,4 +1,4 @@
-from referrals.models.api import ApiAssertionUse, ApiClient, ApiToken
+from referrals.models.api import ApiAssertionUse, ApiClient, ApiToken, FhirWriteBack
 from referrals.models.notification import (
     Notification,
     NotificationPreference,
@@ -29,6 +29,7 @@ __all__ = [
     "OPEN_STATUSES",
     "OUTCOME_STATUSES",
     "Encounter",
+    "FhirWriteBack",
     "Notification",
     "NotificationPreference",
     "Patient",

@@ -53,6 +53,8 @@ class ApiClient(TimeStamped):
     )
     jwks = models.JSONField(
         _("public keys (JWKS)"),
+        default=dict,
+        blank=True,
         help_text=_(
             "The JSON Web Key Set whose keys the system signs its client "
             "assertions with (RS384 or ES384)."
@@ -64,6 +66,42 @@ class ApiClient(TimeStamped):
         default=_default_scopes,
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The other way round (the IG's "light" client): chwlink polls the EHR's own
+    # FHIR server for the Tasks it hosts for the CBO and writes their status back.
+    server_url = models.URLField(
+        _("the EHR's FHIR base URL"),
+        blank=True,
+        help_text=_("Fill in to poll this server for the CBO's Tasks."),
+    )
+    server_token_url = models.URLField(_("its token endpoint"), blank=True)
+    server_client_id = models.CharField(
+        _("chwlink's client ID there"), max_length=200, blank=True
+    )
+    server_private_key = models.TextField(
+        _("chwlink's private key there (PEM)"),
+        blank=True,
+        help_text=_("EC P-384 or RSA; its public half is registered with the EHR."),
+    )
+    server_key_id = models.CharField(_("its key ID (kid)"), max_length=200, blank=True)
+    server_partnership = models.ForeignKey(
+        "partners.Partnership",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("the partnership its Tasks are for"),
+    )
+    server_owner = models.CharField(
+        _("the CBO on that server"),
+        max_length=200,
+        blank=True,
+        help_text=_("How the EHR names the CBO as Task.owner: Organization/<id>."),
+    )
+    poll_since = models.CharField(max_length=40, blank=True, editable=False)
+    polled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    synced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sync_error = models.TextField(blank=True, editable=False)
+    sync_error_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -72,6 +110,38 @@ class ApiClient(TimeStamped):
 
     def __str__(self):
         return self.name
+
+
+class FhirWriteBack(models.Model):
+    """A status change of a referral whose Task an EHR hosts, waiting to reach
+    that server: sent oldest first, each once (an outbox)."""
+
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="+"
+    )
+    client = models.ForeignKey(
+        ApiClient, on_delete=models.CASCADE, related_name="writebacks"
+    )
+    status = models.CharField(max_length=20)
+    reason = models.TextField(blank=True)
+    procedures = models.JSONField(default=list, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["client", "id"],
+                condition=models.Q(sent_at__isnull=True),
+                name="fhir_writeback_pending_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.referral_id} → {self.status}"
 
 
 class ApiToken(models.Model):

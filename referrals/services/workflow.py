@@ -364,6 +364,11 @@ def apply_transition(
             navigator=event_navigator,
         )
         notify_transition(referral=referral, target=target, navigator=event_navigator)
+        if transition.target is not None:
+            # A Task the clinic's FHIR server hosts learns the new status from it.
+            from referrals.fhir.sync import writeback_enqueue
+
+            writeback_enqueue(referral_id=referral.pk)
     referral.refresh_from_db()
     return referral
 
