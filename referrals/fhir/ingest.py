@@ -4,6 +4,7 @@ or contained in the Task), turned into the patient and referral the browser form
 would have made, through the same intake services and rules."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -68,8 +69,12 @@ class Resolver:
     """Finds what a reference points to among the resources sent together: by a
     Bundle entry's ``fullUrl``, by ``Type/id``, or by ``#id`` for contained ones."""
 
-    def __init__(self):
+    def __init__(self, fetch=None):
         self.by_reference: dict[str, dict] = {}
+        # For references to the sender's own server: fetch(url) -> resource or
+        # None (not that server's).
+        self.fetch = fetch
+        self.remote_base = ""
 
     def add(self, resource: dict, full_url: str = "") -> None:
         if full_url:
@@ -91,6 +96,8 @@ class Resolver:
                 code="required",
             )
         found = self.by_reference.get(target)
+        if found is None and self.fetch:
+            found = self._fetched(target, kind)
         if found is None and target.startswith(("http://", "https://")):
             raise Unprocessable(
                 _(
@@ -109,6 +116,23 @@ class Resolver:
                 expression=where,
                 code="not-found",
             )
+        return found
+
+    def _fetched(self, target: str, kind: str) -> dict | None:
+        """A resource on the sender's own server: an absolute reference, or one
+        relative to a resource fetched from there (a Condition its
+        ServiceRequest names)."""
+        absolute = target.startswith(("http://", "https://"))
+        if not absolute and not self.remote_base:
+            return None
+        url = target if absolute else self.remote_base + target
+        found = self.fetch(url)
+        if found is None:
+            return None
+        found = parsed(found, kind)
+        if absolute and f"/{kind}/" in target:
+            self.remote_base = target[: target.rindex(f"/{kind}/") + 1]
+        self.by_reference[target] = found
         return found
 
     def all_of(self, kind: str) -> list[dict]:
@@ -243,9 +267,15 @@ def _reasons(service_request: dict) -> str:
     return "; ".join(filter(None, texts))[:200]
 
 
+def _tail(reference: str) -> str:
+    """``Patient/7`` of ``https://ehr.example/fhir/Patient/7`` (or of itself)."""
+    return "/".join(reference.rstrip("/").split("/")[-2:])
+
+
 def _consent(resolver: Resolver, patient_ref: str) -> dict | None:
     for consent in resolver.all_of("Consent"):
-        same = (consent.get("patient") or {}).get("reference") in (patient_ref, None)
+        theirs = (consent.get("patient") or {}).get("reference")
+        same = theirs is None or _tail(theirs) == _tail(patient_ref)
         if consent.get("status") == "active" and same:
             return consent
     return None
@@ -334,7 +364,16 @@ def referral_receive(*, client, task: dict, resolver: Resolver) -> Received:
             expression="ServiceRequest.category",
             code="required",
         )
-    consent = _consent(resolver, task["for"]["reference"])
+    patient_ref = task["for"]["reference"]
+    consent = _consent(resolver, patient_ref)
+    if consent is None and resolver.fetch and "/Patient/" in patient_ref:
+        server = patient_ref[: patient_ref.rindex("/Patient/") + 1]
+        query = urlencode({"patient": _tail(patient_ref), "status": "active"})
+        for entry in (resolver.fetch(f"{server}Consent?{query}") or {}).get(
+            "entry"
+        ) or []:
+            resolver.add(parsed(entry.get("resource")), entry.get("fullUrl", ""))
+        consent = _consent(resolver, patient_ref)
     if consent is None and task["status"] == "requested":
         raise Unprocessable(
             _(

@@ -109,6 +109,27 @@ def token_for(client) -> str:
     return body["access_token"]
 
 
+def fetcher(client):
+    """For a Task a clinic POSTs whose references point at its own server: fetch
+    them there (with chwlink's token for that server); None for anywhere else."""
+    if not client.server_url:
+        return None
+    token = []
+
+    def fetch(url: str):
+        if not url.startswith(base(client)):
+            return None
+        try:
+            token or token.append(token_for(client))
+            return call("GET", url, token=token[0])[2]
+        except RemoteError as error:
+            raise ingest.Unprocessable(
+                f"{url}: {error}", expression="Task.focus", code="transient"
+            ) from None
+
+    return fetch
+
+
 def base(client) -> str:
     return client.server_url.rstrip("/") + "/"
 

@@ -82,14 +82,17 @@ def _hosted_remotely(referral: Referral) -> ApiClient | None:
     return client if referral.external_system == remote.base(client) else None
 
 
-def writeback_enqueue(*, referral_id: int) -> FhirWriteBack | None:
+def writeback_enqueue(*, referral: Referral) -> FhirWriteBack | None:
     """Inside the transaction that changed the referral: queue its new Task
     status for the server hosting the Task (nothing when the Task status is the
     same as last sent, as when a navigator is assigned to an accepted one)."""
+    if referral.api_client_id is None:
+        # Made in the browser: no server hosts its Task (and no query is spent).
+        return None
     referral = (
         Referral.objects.select_related("api_client", "partnership__cbo")
         .prefetch_related("pathways")
-        .get(pk=referral_id)
+        .get(pk=referral.pk)
     )
     client = _hosted_remotely(referral)
     if client is None:

@@ -368,7 +368,7 @@ def apply_transition(
             # A Task the clinic's FHIR server hosts learns the new status from it.
             from referrals.fhir.sync import writeback_enqueue
 
-            writeback_enqueue(referral_id=referral.pk)
+            writeback_enqueue(referral=referral)
     referral.refresh_from_db()
     return referral
 

@@ -217,3 +217,61 @@ def test_a_task_that_cannot_make_a_referral_is_named_and_the_rest_go_on(
     assert sync.server_poll(client=light) == 0
     assert f"Task/{TASK_ID}" in refreshed(light).sync_error
     assert "Consent" in refreshed(light).sync_error
+
+
+def posted_task(ehr_server, partnership) -> dict:
+    task = copy.deepcopy(ehr_server.resources[f"Task/{TASK_ID}"])
+    task.pop("meta")
+    task["identifier"] = [{"system": "urn:ehr:tasks", "value": "T-1"}]
+    task["focus"] = {"reference": ehr_server.base + task["focus"]["reference"]}
+    task["for"] = {"reference": ehr_server.base + task["for"]["reference"]}
+    task["owner"] = {"reference": f"Organization/{partnership.cbo.code}"}
+    return task
+
+
+def test_a_posted_task_pointing_at_the_clinics_own_server_is_fetched_there(
+    light, ehr, client, partnership
+):
+    import json
+
+    from referrals.tests.fhir_clients import Ehr as Caller
+
+    caller = Caller(light.clinic)
+    ApiClient.objects.filter(pk=caller.client.pk).update(
+        **{
+            f: getattr(light, f)
+            for f in (
+                "server_url",
+                "server_token_url",
+                "server_client_id",
+                "server_private_key",
+                "server_owner",
+                "server_partnership",
+            )
+        }  # fmt: skip
+    )
+    token = caller.token(client)
+    response = client.post(
+        "/fhir/Task",
+        json.dumps(posted_task(ehr, partnership)),
+        content_type="application/fhir+json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 201, response.content
+    referral = Referral.objects.get()
+    assert referral.social_needs == ["food-insecurity"] and referral.consent_given
+    fetched = [r for r in ehr.requests if r.startswith("GET /fhir/")]
+    assert any("ServiceRequest/" in r for r in fetched)
+    assert any("Consent?" in r for r in fetched)
+    ehr.down = True
+    again = posted_task(ehr, partnership) | {
+        "identifier": [{"system": "urn:ehr:tasks", "value": "T-2"}]
+    }
+    response = client.post(
+        "/fhir/Task",
+        json.dumps(again),
+        content_type="application/fhir+json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 502
+    assert Referral.objects.count() == 1

@@ -19,7 +19,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from referrals.fhir import capability, emit, ingest, search, updates
+from referrals.fhir import capability, emit, ingest, remote, search, updates
 from referrals.fhir.auth import TokenRequestError, token_grant, token_issue
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
@@ -169,6 +169,8 @@ def _refused(error) -> HttpResponse:
     status = 400 if error.code in ("invalid", "structure") else 422
     if error.code == "conflict":
         status = 412
+    if error.code == "transient":
+        status = 502
     return _outcome(status, error.code, error.diagnostics, error.expression)
 
 
@@ -298,7 +300,7 @@ def _task_create(request) -> HttpResponse:
         if condition and (found := ingest.existing(client, *condition)):
             return _created(request, found, created=False)
         task = _body(request, "Task")
-        resolver = ingest.Resolver()
+        resolver = ingest.Resolver(fetch=remote.fetcher(client))
         resolver.add_contained(task)
         received = ingest.referral_receive(client=client, task=task, resolver=resolver)
     except ingest.Unprocessable as refused:
