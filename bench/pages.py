@@ -33,6 +33,7 @@ class Cast:
     patients: dict  # role key -> patient code
     partnership: Partnership  # the health-system manager's, for statements
     last_month: datetime.date
+    fhir_token: str = ""  # the clinic's EHR's, made on first use
 
     LABELS = {
         "clinic": "clinic staff",
@@ -317,6 +318,23 @@ def pages() -> list[Page]:
             _get("referrals:patient-detail", code("clinic", "patients")),
         ),
         Page("notifications list", "clinic", _get("referrals:notification-list")),
+        Page(
+            "FHIR Task read (the clinic's EHR)",
+            "clinic",
+            _fhir(lambda cast: f"/fhir/Task/{cast.referrals['clinic']}"),
+        ),
+        Page(
+            "FHIR Task poll, last day, with includes (the clinic's EHR)",
+            "clinic",
+            lambda client, cast: _fhir(
+                "/fhir/Task",
+                {
+                    "_lastUpdated": _since_yesterday(),
+                    "_include": ["Task:focus", "Task:patient"],
+                    "_count": "50",
+                },
+            )(client, cast),
+        ),
         Page("CBO inbox", "supervisor", _get("referrals:inbox")),
         Page(
             "referral detail",
@@ -374,6 +392,49 @@ def pages() -> list[Page]:
             _get("admin:referrals_referral_changelist"),
         ),
     ]
+
+
+def _fhir_token(cast) -> str:
+    """A bearer token for the clinic's EHR (registered once in the bench data),
+    valid for the whole run: the token endpoint itself is not what is measured."""
+    import secrets
+
+    from referrals.fhir.auth import api_client_register, token_digest
+    from referrals.models import ApiClient, ApiToken
+
+    if cast.fhir_token:
+        return cast.fhir_token
+    clinic = cast.users["clinic"].site
+    client = ApiClient.objects.filter(clinic=clinic, name="Bench EHR").first()
+    client = client or api_client_register(
+        name="Bench EHR", clinic=clinic, jwks={"keys": []}
+    )
+    token = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        client=client,
+        digest=token_digest(token),
+        scopes=["system/*.rs"],
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    cast.fhir_token = token
+    return token
+
+
+def _fhir(path, query=None):
+    def run(client, cast):
+        url = path(cast) if callable(path) else path
+        response = client.get(
+            url, query or {}, HTTP_AUTHORIZATION=f"Bearer {_fhir_token(cast)}"
+        )
+        return _outcome(response, 200)
+
+    return run
+
+
+def _since_yesterday() -> str:
+    return "gt" + (timezone.now() - datetime.timedelta(days=1)).isoformat(
+        timespec="seconds"
+    )
 
 
 def _post_ok(name, data):

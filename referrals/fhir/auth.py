@@ -157,7 +157,7 @@ def api_client_register(*, name: str, clinic, jwks: dict, scopes=None) -> ApiCli
         )
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -246,7 +246,7 @@ def token_issue(*, data, audience: str) -> dict:
             )
             ApiToken.objects.create(
                 client=client,
-                digest=_digest(token),
+                digest=token_digest(token),
                 scopes=granted,
                 expires_at=now + TOKEN_LIFETIME,
             )
@@ -270,7 +270,7 @@ def token_grant(authorization: str) -> Grant | None:
         return None
     issued = (
         ApiToken.objects.select_related("client__account", "client__clinic")
-        .filter(digest=_digest(token.strip()), expires_at__gt=timezone.now())
+        .filter(digest=token_digest(token.strip()), expires_at__gt=timezone.now())
         .first()
     )
     if issued is None:

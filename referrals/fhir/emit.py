@@ -363,20 +363,24 @@ def searchset(
     entries: list[tuple[dict, str]], *, base: str, links: dict[str, str]
 ) -> dict:
     """A search result: each resource with its full URL and whether it matched
-    or was included (``_include``), and the page links (self, next)."""
-    data = {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "link": [{"relation": rel, "url": url} for rel, url in links.items()],
-        "entry": [
+    or was included (``_include``), and the page links (self, next). The
+    resources were each checked when built; only the envelope is checked here
+    (checking them again inside the Bundle doubled the cost of a page)."""
+    envelope = _checked(
+        Bundle,
+        {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "link": [{"relation": rel, "url": url} for rel, url in links.items()],
+        },
+    )
+    if entries:
+        envelope["entry"] = [
             {
                 "fullUrl": f"{base}{resource['resourceType']}/{resource['id']}",
                 "resource": resource,
                 "search": {"mode": mode},
             }
             for resource, mode in entries
-        ],
-    }
-    if not data["entry"]:
-        del data["entry"]
-    return _checked(Bundle, data)
+        ]
+    return envelope
