@@ -5,10 +5,11 @@ date and one of the names, or the same MRN."""
 import datetime
 
 import pytest
+from django.db import connection
 
 from referrals import selectors
 from referrals.models import Patient
-from referrals.patient_search import name_has_words
+from referrals.patient_search import name_has_words, name_starts_with
 from referrals.tests.factories import PatientFactory
 
 BIRTH = datetime.date(1971, 4, 2)
@@ -177,3 +178,15 @@ def test_name_words_match_any_part_of_either_name(clinic_user, people, typed, ex
     people("Rosa", "Campos")
     rows = Patient.objects.filter(name_has_words(typed)).order_by("last_name")
     assert [f"{row.first_name} {row.last_name}" for row in rows] == expected
+
+
+def test_name_searches_can_use_the_name_indexes(db):
+    # The query must fold the names with the very expression the indexes hold,
+    # or 300,000 patients are read one by one.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    words = Patient.objects.filter(name_has_words("Garcia, Maria")).explain()
+    assert "patient_first_name_trgm_idx" in words
+    assert "patient_last_name_trgm_idx" in words
+    start = Patient.objects.filter(name_starts_with(last_name="Garc")).explain()
+    assert "patient_last_name" in start
