@@ -342,6 +342,26 @@ def pages() -> list[Page]:
             _get("referrals:referral-detail", code("supervisor")),
         ),
         Page("pathway approvals", "supervisor", _get("referrals:pathway-approvals")),
+        Page("all referrals", "supervisor", _get("referrals:all-referrals")),
+        Page(
+            "all referrals, overdue first",
+            "supervisor",
+            _get("referrals:all-referrals", query={"overdue": "on", "sort": "overdue"}),
+        ),
+        Page(
+            "all referrals, search by name",
+            "supervisor",
+            _get("referrals:all-referrals", query={"q": "Garcia, Maria"}),
+        ),
+        Page(
+            "all referrals, filtered",
+            "supervisor",
+            _get(
+                "referrals:all-referrals",
+                query={"status": "open", "need": "food-insecurity", "language": "es"},
+            ),
+        ),
+        Page("team board", "supervisor", _get("referrals:team-board")),
         Page("notifications list", "supervisor", _get("referrals:notification-list")),
         Page("navigator caseload", "navigator", _get("referrals:caseload")),
         Page(
@@ -385,7 +405,11 @@ def pages() -> list[Page]:
                 )
             ),
         ),
+        Page("all referrals", "manager", _get("referrals:all-referrals")),
+        Page("team board", "manager", _get("referrals:team-board")),
         *_dashboard_pages("cbo_manager"),
+        Page("all referrals", "cbo_manager", _get("referrals:all-referrals")),
+        Page("team board", "cbo_manager", _get("referrals:team-board")),
         Page(
             "all-referrals list (admin)",
             "admin",

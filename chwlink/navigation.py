@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluation.access import manages_program, reads_reports, reads_stories
 from partners.access import is_administrator, reads_partnerships, takes_training
-from referrals.access import navigates, reads_directory, supervises, works_at_clinic
+from referrals.access import (
+    finds_any_referral,
+    navigates,
+    reads_directory,
+    supervises,
+    works_at_clinic,
+)
 
 # In menu order; each role sees the entries its predicate allows.
 MENU = [
@@ -17,6 +23,8 @@ MENU = [
     ("referrals:caseload", _("My caseload"), navigates),
     ("evaluation:pam-due", _("PAM follow-ups"), navigates),
     ("evaluation:dashboard", _("Dashboard"), manages_program),
+    ("referrals:all-referrals", _("All referrals"), finds_any_referral),
+    ("referrals:team-board", _("Team"), finds_any_referral),
     ("admin:index", _("Administration"), is_administrator),
     ("evaluation:story-list", _("Stories"), reads_stories),
     ("evaluation:report-list", _("Reports"), reads_reports),

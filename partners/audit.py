@@ -42,6 +42,7 @@ AUDITED_ROUTES = {
     "referrals:clinic-referral-list": (ObjectType.REFERRAL, Action.LIST),
     "referrals:inbox": (ObjectType.REFERRAL, Action.LIST),
     "referrals:caseload": (ObjectType.REFERRAL, Action.LIST),
+    "referrals:all-referrals": (ObjectType.REFERRAL, Action.LIST),
     "referrals:pathway-approvals": (ObjectType.PATHWAY, Action.LIST),
     "evaluation:patient-pam": (ObjectType.PATIENT, Action.VIEW),
     "evaluation:pam-detail": (ObjectType.PAM, Action.VIEW),

@@ -32,6 +32,13 @@ def works_at_cbo(user) -> bool:
     return has_role(user, Role.SUPERVISOR, Role.NAVIGATOR)
 
 
+def finds_any_referral(user) -> bool:
+    """Supervisors work every referral of their CBO from *All referrals* and the
+    team board; program managers read their partnerships' there (read-only: the
+    referral page offers them no action)."""
+    return has_role(user, Role.SUPERVISOR, Role.PROGRAM_MANAGER)
+
+
 def reads_directory(user) -> bool:
     return has_role(
         user, Role.CLINIC_STAFF, Role.SUPERVISOR, Role.NAVIGATOR, Role.PROGRAM_MANAGER

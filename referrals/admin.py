@@ -1,15 +1,34 @@
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.admin import LargeTableAdmin
 from chwlink.lib.forms import PlainTextModelForm
+from referrals import patient_search
 from referrals.fhir.auth import api_client_register, jwks_problem, private_key_problem
 from referrals.models import ApiClient, Patient, Referral, ReferralEvent
 
 
+class PatientNameSearch:
+    """The admin's search box finds patients as every other search does
+    (``referrals.patient_search``: names blind to accents and case), or by the
+    exact medical record number."""
+
+    patient_prefix = ""
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        prefix = self.patient_prefix
+        condition = patient_search.name_has_words(search_term, prefix=prefix) | Q(
+            **{f"{prefix}mrn__iexact": search_term.strip()}
+        )
+        return queryset.filter(condition), False
+
+
 @admin.register(Patient)
-class PatientAdmin(LargeTableAdmin):
+class PatientAdmin(PatientNameSearch, LargeTableAdmin):
     list_display = ["last_name", "first_name", "date_of_birth", "mrn", "health_system"]
     list_filter = ["health_system", "preferred_language", "do_not_contact"]
     search_fields = ["last_name", "first_name", "mrn"]
@@ -29,7 +48,8 @@ class ReferralEventInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(LargeTableAdmin):
+class ReferralAdmin(PatientNameSearch, LargeTableAdmin):
+    patient_prefix = "patient__"
     list_display = ["short_code", "patient", "status", "clinic", "navigator", "updated"]
     list_filter = ["status", "urgency", "partnership", "clinic"]
     search_fields = ["patient__last_name", "patient__first_name", "patient__mrn"]

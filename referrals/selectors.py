@@ -34,6 +34,7 @@ from partners.models import (
     TrainingKind,
     User,
 )
+from referrals import patient_search
 from referrals.access import navigates, supervises, works_at_cbo, works_at_clinic
 from referrals.choices import OFFERED_RESOURCE_STATUSES, Urgency
 from referrals.models import (
@@ -154,13 +155,20 @@ def referral_detail_for_user(user, code) -> Referral:
 
 
 def clinic_referral_list(*, user, filters: dict) -> QuerySet[Referral]:
-    """The health system's referrals, newest change first, filtered by clinic/status."""
+    """The health system's referrals, newest change first, filtered by clinic and
+    status and searched by patient name, MRN or referral code."""
     referrals = referral_list_for_user(user)
     if filters.get("clinic"):
         referrals = referrals.filter(clinic=filters["clinic"])
     statuses = filters.get("statuses")
     if statuses:
         referrals = referrals.filter(status__in=statuses)
+    if (filters.get("q") or "").strip():
+        referrals = referrals.filter(
+            patient_search.referral_search(
+                filters["q"], health_system_ids=[user.organization_id]
+            )
+        )
     return referrals.order_by("-updated", "-pk")
 
 
@@ -376,15 +384,15 @@ def navigator_suggestions(*, referral: Referral) -> QuerySet[User]:
 
 
 def patient_search_for_user(*, user, query: dict) -> QuerySet[Patient]:
-    """Patients of the user's health system matching MRN, or name and birth date."""
+    """Patients of the user's health system matching MRN, or name and birth date
+    (names by their start, blind to accents and case: ``patient_search``)."""
     patients = Patient.objects.filter(health_system_id=user.organization_id)
     if query.get("mrn"):
         return patients.filter(mrn__iexact=query["mrn"])
-    conditions = Q()
-    if query.get("last_name"):
-        conditions &= Q(last_name__istartswith=query["last_name"])
-    if query.get("first_name"):
-        conditions &= Q(first_name__istartswith=query["first_name"])
+    conditions = patient_search.name_starts_with(
+        first_name=query.get("first_name") or "",
+        last_name=query.get("last_name") or "",
+    )
     if query.get("date_of_birth"):
         conditions &= Q(date_of_birth=query["date_of_birth"])
     if not conditions:
@@ -393,10 +401,14 @@ def patient_search_for_user(*, user, query: dict) -> QuerySet[Patient]:
 
 
 def patient_likely_duplicates(*, user, data: dict) -> QuerySet[Patient]:
-    """Existing patients who look like the one about to be created."""
+    """Existing patients who look like the one about to be created: the same birth
+    date and the same first or last name (blind to accents and case), or the same
+    MRN."""
     same_birth_date = Q(date_of_birth=data.get("date_of_birth")) & (
-        Q(last_name__iexact=data.get("last_name", ""))
-        | Q(first_name__iexact=data.get("first_name", ""))
+        patient_search.same_name(
+            first_name=data.get("first_name") or "",
+            last_name=data.get("last_name") or "",
+        )
     )
     return Patient.objects.filter(health_system_id=user.organization_id).filter(
         same_birth_date | Q(mrn__iexact=data.get("mrn", ""))

@@ -4,6 +4,7 @@ from referrals.views import (
     assignment,
     detail,
     directory,
+    finding,
     intake,
     lists,
     notifications,
@@ -17,6 +18,8 @@ urlpatterns = [
     path("", lists.clinic_referral_list, name="clinic-referral-list"),
     path("inbox/", lists.inbox, name="inbox"),
     path("caseload/", lists.caseload, name="caseload"),
+    path("all/", finding.all_referrals, name="all-referrals"),
+    path("team/", finding.team_board, name="team-board"),
     # Notifications
     path("notifications/", notifications.notification_list, name="notification-list"),
     path(

@@ -18,6 +18,8 @@ MENUS = {
     "supervisor": [
         "Inbox",
         "Pathway approvals",
+        "All referrals",
+        "Team",
         "Stories",
         "Reports",
         "Resources",
@@ -33,6 +35,8 @@ MENUS = {
     ],
     "manager": [
         "Dashboard",
+        "All referrals",
+        "Team",
         "Stories",
         "Reports",
         "Utilization data",
@@ -56,6 +60,12 @@ def test_each_role_is_offered_its_pages_and_every_one_opens(request, login, pers
 def test_the_entry_of_the_page_shown_is_marked_active(login, supervisor):
     menu = login(supervisor).get(reverse("referrals:inbox")).context["nav_items"]
     assert [str(item["label"]) for item in menu if item["active"]] == ["Inbox"]
+
+
+def test_all_referrals_is_marked_active_on_its_page(login, supervisor):
+    menu = login(supervisor).get(reverse("referrals:all-referrals")).context
+    active = [str(item["label"]) for item in menu["nav_items"] if item["active"]]
+    assert active == ["All referrals"]
 
 
 def test_templates_ask_the_access_rules_never_the_role_itself():

@@ -7,7 +7,7 @@ from chwlink.lib.forms import PlainTextForm
 from chwlink.lib.submissions import FormTokenForm
 from partners.models import User
 from referrals.choices import StatusReason, Urgency
-from referrals.forms.filters import language_filter, need_filter
+from referrals.forms.filters import language_filter, need_filter, search_field
 from referrals.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -22,17 +22,19 @@ class ClinicListFilterForm(PlainTextForm):
         "closed": CLOSED_STATUSES,
         "draft": {Referral.Status.DRAFT},
     }
+    q = search_field()
     clinic = forms.ModelChoiceField(
         label=_("Clinic"), queryset=None, required=False, empty_label=_("All clinics")
     )
     show = forms.ChoiceField(
-        label=_("Show"),
+        label=_("Status"),
         required=False,
         choices=[
             ("", _("All referrals")),
             ("open", _("Open")),
             ("closed", _("Closed")),
             ("draft", _("Drafts")),
+            (_("Status"), [c for c in Referral.Status.choices if c[0] != "draft"]),
         ],
     )
 
@@ -43,12 +45,16 @@ class ClinicListFilterForm(PlainTextForm):
         self.fields["clinic"].queryset = clinics
 
     def filters(self) -> dict:
-        if not self.is_bound or not self.is_valid():
+        """The valid filters (an invalid one shows its error and is left out)."""
+        if not self.is_bound:
             return {}
-        group = self.cleaned_data.get("show")
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        group = data.get("show")
         return {
-            "clinic": self.cleaned_data.get("clinic"),
-            "statuses": self.STATUS_GROUPS.get(group),
+            "clinic": data.get("clinic"),
+            "statuses": self.STATUS_GROUPS.get(group, {group} if group else None),
+            "q": data.get("q", ""),
         }
 
 

@@ -2,11 +2,13 @@ import uuid
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from chwlink.lib.folding import Folded
 from chwlink.lib.patients_shown import ShowsPatient
 from partners.languages import LANGUAGE_CHOICES
 from partners.models import Organization, TimeStamped
@@ -79,6 +81,21 @@ class Patient(ShowsPatient, TimeStamped):
         ]
         indexes = [
             models.Index(fields=["health_system", "date_of_birth"]),
+            # Accent- and case-blind search (referrals.patient_search): a last
+            # name's start within a health system, any part of either name.
+            models.Index(
+                F("health_system"),
+                OpClass(Folded("last_name"), name="text_pattern_ops"),
+                name="patient_last_name_start_idx",
+            ),
+            GinIndex(
+                OpClass(Folded("last_name"), name="gin_trgm_ops"),
+                name="patient_last_name_trgm_idx",
+            ),
+            GinIndex(
+                OpClass(Folded("first_name"), name="gin_trgm_ops"),
+                name="patient_first_name_trgm_idx",
+            ),
         ]
 
     def __str__(self):

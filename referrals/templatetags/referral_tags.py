@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from chwlink.lib.choices import labels_of
 from partners.languages import LANGUAGE_NAMES
 from referrals.choices import MedicalReason, ResourceStatus, SocialNeed
+from referrals.finding import OverdueStep
 from referrals.models import Referral
 from referrals.services.notifications import notification_text
 from referrals.timeline import describe_event, reason_label
@@ -115,3 +116,9 @@ def next_step(referral):
 @register.simple_tag
 def notification_sentence(notification):
     return notification_text(notification)
+
+
+@register.filter
+def overdue_label(step: str) -> str:
+    """What an overdue referral missed (``referrals.finding.OverdueStep``)."""
+    return OverdueStep.LABELS.get(step, "")

@@ -28,3 +28,24 @@ def test_a_large_tables_admin_list_counts_a_bounded_number_of_rows(
     counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
     assert counts, "the list says how many rows it shows"
     assert all("LIMIT" in sql for sql in counts)
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    ["admin:referrals_referral_changelist", "admin:referrals_patient_changelist"],
+)
+def test_the_admins_search_finds_a_patient_without_accents(
+    login, administrator, partnership, changelist
+):
+    ReferralFactory(
+        partnership=partnership,
+        patient__first_name="María",
+        patient__last_name="Hernández",
+        patient__mrn="WH-77",
+    )
+    ReferralFactory(partnership=partnership, patient__last_name="Campos")
+    client = login(administrator)
+    for typed in ("Hernandez, Maria", "wh-77"):
+        response = client.get(reverse(changelist), {"q": typed})
+        rows = response.context["cl"].result_list
+        assert len(rows) == 1, typed

@@ -396,3 +396,20 @@ def test_supervisor_seeing_the_patient_still_cannot_edit(
 def test_unknown_patient_code_is_404(login, clinic_user):
     response = login(clinic_user).get(f"/referrals/patients/{uuid.uuid4()}/")
     assert response.status_code == 404
+
+
+def test_the_same_person_typed_without_accents_is_stopped(login, clinic_user):
+    PatientFactory(
+        health_system=clinic_user.organization,
+        first_name="María",
+        last_name="Hernández",
+        date_of_birth=datetime.date(1971, 4, 2),
+        mrn="E-1",
+        created_by=clinic_user,
+    )
+    response = login(clinic_user).post(
+        "/referrals/patients/new/",
+        patient_post(first_name="Maria", last_name="Hernandez", mrn="E-2"),
+    )
+    assert "This patient may already be registered" in response.content.decode()
+    assert Patient.objects.count() == 1

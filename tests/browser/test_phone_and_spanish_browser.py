@@ -90,7 +90,15 @@ def test_clinic_switches_to_spanish_from_the_menu_and_it_stays(
     expect(menu.get_by_role("link", name="Notificaciones")).to_be_visible()
     headers = page.get_by_role("columnheader")
     expect(headers).to_have_text(
-        ["Paciente", "Estado", "Navegador(a)", "Clínica", "Última actualización"]
+        [
+            "Paciente",
+            "Estado",
+            "Necesidades",
+            "Navegador(a)",
+            "Clínica",
+            "Enviado",
+            "Última actualización",
+        ]
     )
     expect(page.get_by_role("row", name=re.compile("Elena Quispe"))).to_contain_text(
         "Enviado"

@@ -160,6 +160,11 @@ MATRIX = {
     "partners:training-session-new": row(manager=(200, 200), administrator=(200, 200)),
     # Seconds left in the session, for every signed-in user.
     "session-status": row(default=(200, 200)),
+    # Supervisors and program managers find any referral of their organization's;
+    # an outsider's page lists only their own (test_finding_scope).
+    "referrals:all-referrals": row(
+        supervisor=(200, 200), manager=(200, 200), outsider=(200, 200)
+    ),
     "referrals:caseload": row(navigator=(200, 200)),
     "referrals:clinic-referral-list": row(clinic=(200, 200)),
     "referrals:encounter-new": row(navigator=(200, 200)),
@@ -225,6 +230,9 @@ MATRIX = {
         supervisor=(200, 302),
         navigator=(404, 404),
         outsider=(404, 404),
+    ),
+    "referrals:team-board": row(
+        supervisor=(200, 200), manager=(200, 200), outsider=(200, 200)
     ),
     "referrals:resource-create": row(supervisor=(200, 200), outsider=(200, 200)),
     "referrals:resource-detail": row(

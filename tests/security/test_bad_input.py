@@ -107,6 +107,8 @@ READ_ONLY = {
     "partners:statement-csv",
     "partners:navigator-time",
     "referrals:clinic-referral-list",
+    "referrals:all-referrals",
+    "referrals:team-board",
     "referrals:inbox",
     "referrals:caseload",
     "referrals:notification-list",

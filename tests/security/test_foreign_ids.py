@@ -333,6 +333,26 @@ MATRIX = {
             extra={"kwargs": record_code("working")},
         )
     ],
+    ("referrals.forms.finding.AllReferralsFilterForm", "clinic"): [
+        Case(
+            "referrals:all-referrals",
+            role,
+            foreign_clinic,
+            method="get",
+            by_code=True,
+        )
+        for role in ("supervisor", "manager")
+    ],
+    ("referrals.forms.finding.AllReferralsFilterForm", "navigator"): [
+        Case(
+            "referrals:all-referrals",
+            role,
+            outsider(Role.NAVIGATOR),
+            method="get",
+            by_code=True,
+        )
+        for role in ("supervisor", "manager")
+    ],
     ("referrals.forms.referral.ClinicListFilterForm", "clinic"): [
         Case("referrals:clinic-referral-list", "clinic", foreign_clinic, method="get")
     ],
