@@ -96,6 +96,7 @@ class PartnershipForm(PlainTextModelForm, FormTokenForm):
             "cbo_contact",
             "time_zone",
             "business_days",
+            "reopen_window_days",
             "started_on",
             "mfa_required_roles",
         ]
@@ -136,6 +137,8 @@ class PartnershipForm(PlainTextModelForm, FormTokenForm):
                 self.fields[name].queryset = queryset
         if not self.instance.pk:
             self.initial.setdefault("business_days", [0, 1, 2, 3, 4])
+        # Left empty, the window stays what it was (30 days for a new one).
+        self.fields["reopen_window_days"].required = False
 
     def _invitation_fields(self, own) -> list[int]:
         """Fix the manager's side, offer the other kind of organization, and drop
@@ -166,6 +169,10 @@ class PartnershipForm(PlainTextModelForm, FormTokenForm):
     @property
     def organizations_fixed(self) -> bool:
         return "health_system" not in self.fields
+
+    def clean_reopen_window_days(self):
+        days = self.cleaned_data.get("reopen_window_days")
+        return self.instance.reopen_window_days if days is None else days
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,7 @@ from django.contrib.auth.models import (
     PermissionsMixin,
 )
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -165,6 +166,15 @@ class Partnership(TimeStamped):
         verbose_name=_("business days"),
         default=default_business_days,
         help_text=_("Days the partners count for service levels."),
+    )
+    reopen_window_days = models.PositiveSmallIntegerField(
+        _("days a closed referral can be reopened"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_(
+            "For this long after closing, a CBO supervisor may reopen a referral "
+            "(with a reason) instead of the clinic sending a new one."
+        ),
     )
     clinics = models.ManyToManyField(
         Site,

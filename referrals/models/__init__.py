@@ -11,6 +11,7 @@ from referrals.models.referral import (
     OUTCOME_STATUSES,
     Referral,
     ReferralEvent,
+    ReferralNeedOutcome,
 )
 from referrals.models.resource import (
     ResourceLocation,
@@ -33,6 +34,7 @@ __all__ = [
     "PathwayStep",
     "Referral",
     "ReferralEvent",
+    "ReferralNeedOutcome",
     "ReminderClaim",
     "ResourceLocation",
     "ResourceOrganization",

@@ -266,6 +266,26 @@ def start_of_day(day: datetime.date, partnership) -> datetime.datetime:
     )
 
 
+def _hold_ended(sweep, rule):
+    """On hold until a day that has come where the partnership works: once per
+    hold (a claim made during an earlier hold is older than this one's start)."""
+
+    def reached(partnership_id, _):
+        return Q(hold_until__lte=sweep.today(partnership_id))
+
+    for referral in _referrals().filter(
+        sweep.where(reached),
+        unclaimed(rule, since="status_changed_at"),
+        status=Status.ON_HOLD,
+    ):
+        partnership = sweep.partnerships[referral.partnership_id]
+        yield _for_navigator(
+            referral,
+            start_of_day(referral.hold_until, partnership),
+            context={"until": referral.hold_until.isoformat()},
+        )
+
+
 def _contract_ending(sweep, rule):
     dues = []
     for contract in Contract.objects.filter(
@@ -329,6 +349,7 @@ RULES = [
         _no_first_contact_escalation,
     ),
     Rule("inactive", Kind.INACTIVE, _inactive),
+    Rule("hold_ended", Kind.HOLD_ENDED, _hold_ended),
     Rule("contract_ending", Kind.CONTRACT_ENDING, _contract_ending),
     Rule("training_overdue", Kind.TRAINING_OVERDUE, _training_overdue),
 ]

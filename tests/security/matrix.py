@@ -216,6 +216,11 @@ MATRIX = {
     ),
     "referrals:referral-new": row(clinic=(200, 200)),
     "referrals:referral-share": row(supervisor=(200, 200), outsider=(404, 404)),
+    # Asked about a referral being worked: those who may send one on are told
+    # only a declined one can be (the form stays closed); the rest are refused.
+    "referrals:referral-reroute": row(
+        clinic=(200, 200), supervisor=(200, 200), outsider=(404, 404)
+    ),
     "referrals:referral-submit": row(
         default=(405, 404), clinic=(405, 302), administrator=(405, 403)
     ),

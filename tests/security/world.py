@@ -421,6 +421,7 @@ def url_kwargs(home, records) -> dict:
         "referral-submit": records["draft"],
         "referral-assign": records["accepted"],
         "referral-share": working,
+        "referral-reroute": working,
         "encounter-new": working,
         "pathway-new": working,
     }
