@@ -113,6 +113,7 @@ MATRIX = {
         default=(200, 200), navigator=(403, 403), outsider=(404, 404)
     ),
     "partners:contract-edit": row(manager=(200, 200), administrator=(200, 200)),
+    "partners:closed-days": row(manager=(200, 200), administrator=(200, 200)),
     "partners:contract-new": row(manager=(200, 200), administrator=(200, 200)),
     # Switching language works signed out too (the sign-in page has the menu).
     # The world's invitation is the home manager's own, to a CBO it has no

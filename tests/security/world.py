@@ -434,6 +434,7 @@ def url_kwargs(home, records) -> dict:
         for name in (
             "partnership-detail",
             "partnership-edit",
+            "closed-days",
             "contract-new",
             "plan",
             "plan-task-new",
