@@ -254,7 +254,8 @@ def closed_days(request, code):
     """The days the partnership does not work beyond its public holidays: add one,
     or (``remove`` = the day) take one back."""
     partnership = _editable_partnership(request, code)
-    form = ClosedDayForm(request.POST if "remove" not in request.POST else None)
+    adding = request.method == "POST" and "remove" not in request.POST
+    form = ClosedDayForm(request.POST if adding else None)
     if request.method == "POST" and "remove" in request.POST:
         try:
             day = datetime.date.fromisoformat(request.POST["remove"])
@@ -268,7 +269,7 @@ def closed_days(request, code):
                 % {"day": date_format(closed.day, "DATE_FORMAT")},
             )
         return redirect("partners:closed-days", code=partnership.code)
-    if request.method == "POST" and form.is_valid():
+    if adding and form.is_valid():
         try:
             services.closed_day_add(
                 actor=request.user, partnership=partnership, **form.cleaned_data

@@ -138,6 +138,7 @@ def days_url(partnership):
 
 def test_a_manager_adds_and_removes_a_closed_day(login, us_partnership, manager):
     client = login(manager)
+    assert not client.get(days_url(us_partnership)).context["form"].is_bound
     page = client.post(
         days_url(us_partnership), {"day": "2026-12-24", "name": "Christmas Eve"}
     )

@@ -142,3 +142,63 @@ def test_the_clinic_sends_a_declined_referral_to_another_cbo(
     second_page = signed_in(sol)
     second_page.get_by_role("link", name="Inés Choque").click()
     expect(second_page.get_by_text("declined by Home CBO")).to_be_visible()
+
+
+def test_a_manager_closes_a_day_and_a_supervisor_reopens_a_referral(
+    signed_in,
+    partnership,
+    clinic,
+    clinic_user,
+    supervisor,
+    navigator,
+    manager,
+    tmp_path,
+):
+    boss_of_program = signed_in(manager)
+    boss_of_program.goto(f"/partnerships/{partnership.code}/closed-days/")
+    expect(boss_of_program.locator(".is-invalid")).to_have_count(0)
+    boss_of_program.get_by_role("textbox", name="Day").fill("2026-12-24")
+    boss_of_program.get_by_label("Why closed").fill("Staff training")
+    boss_of_program.get_by_role("button", name="Add the day").click()
+    expect(boss_of_program.get_by_role("cell", name="Staff training")).to_be_visible()
+    boss_of_program.screenshot(path=tmp_path / "closed-days-1280.png", full_page=True)
+    boss_of_program.set_viewport_size(PHONE)
+    boss_of_program.screenshot(path=tmp_path / "closed-days-390.png", full_page=True)
+
+    referral = caseload_referral(
+        partnership=partnership,
+        supervisor=supervisor,
+        navigator=navigator,
+        clinic=clinic,
+        referred_by=clinic_user,
+        patient__first_name="Luz",
+        patient__last_name="Apaza",
+    )
+    from referrals.services import workflow
+    from referrals.tests.states import closing_of
+
+    contacts.encounter_log(
+        referral=referral,
+        actor=navigator,
+        occurred_at=referral.assigned_at,
+        mode="phone",
+        reached=True,
+        minutes=5,
+    )
+    referral.refresh_from_db()
+    workflow.referral_transition(
+        referral=referral, actor=navigator, name="complete", **closing_of(referral)
+    )
+    boss = signed_in(supervisor)
+    boss.goto(f"/referrals/{referral.code}/")
+    boss.get_by_role("link", name="Reopen the referral").click()
+    boss.get_by_label("The need came back or was not met").check()
+    boss.get_by_label("Details").fill("Lost the pantry slot.")
+    boss.screenshot(path=tmp_path / "reopen-1280.png", full_page=True)
+    boss.get_by_role("button", name="Confirm").click()
+    expect(status_badge(boss)).to_have_text("In progress")
+    timeline = boss.get_by_role("region", name="Timeline")
+    expect(timeline).to_contain_text(
+        f"{supervisor.get_full_name()} reopened the referral for "
+        f"{navigator.get_full_name()}."
+    )
