@@ -247,6 +247,9 @@ def build_world(*, referrals: int, rng: random.Random, now) -> World:
             started_on=started,
             # One partnership also counts Saturdays as business days.
             business_days=[0, 1, 2, 3, 4, 5] if i == 2 else [0, 1, 2, 3, 4],
+            # Public holidays, and a state's own for one of them.
+            holiday_country="US",
+            holiday_subdivision="OR" if i == 1 else "",
         )
         for i in range(count)
     )

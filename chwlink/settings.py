@@ -397,6 +397,12 @@ REFERRAL_SERVICE_LEVELS = {
     "inactive_days": env.int("SLA_INACTIVE_DAYS", default=14),
 }
 
+# After a CBO declines a patient as not eligible, new referrals of that patient to
+# that CBO are refused for this many days (others may still be sent).
+REFERRAL_NOT_ELIGIBLE_RESEND_DAYS = env.int(
+    "REFERRAL_NOT_ELIGIBLE_RESEND_DAYS", default=90
+)
+
 # A PAM follow-up is due this many months after the baseline.
 PAM_FOLLOW_UP_MONTHS = env.int("PAM_FOLLOW_UP_MONTHS", default=6)
 

@@ -56,6 +56,8 @@ def seed_demo() -> str:
             "status": Partnership.Status.ACTIVE,
             "population_served": "Latino adults with chronic disease and social needs",
             "started_on": datetime.date(2026, 1, 15),
+            "holiday_country": "US",
+            "holiday_subdivision": "OR",
         },
     )
     valley = _organization("Valley Medical Group", Organization.Kind.HEALTH_SYSTEM)

@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from chwlink.lib.forms import PlainTextForm, PlainTextModelForm
 from chwlink.lib.submissions import FormTokenForm
 from partners.access import is_administrator
+from partners.calendars import subdivisions
 from partners.models import (
     Contract,
+    HolidayCountry,
     Organization,
     Partnership,
     PlanTask,
@@ -96,6 +98,9 @@ class PartnershipForm(PlainTextModelForm, FormTokenForm):
             "cbo_contact",
             "time_zone",
             "business_days",
+            "holiday_country",
+            "holiday_subdivision",
+            "reopen_window_days",
             "started_on",
             "mfa_required_roles",
         ]
@@ -136,6 +141,9 @@ class PartnershipForm(PlainTextModelForm, FormTokenForm):
                 self.fields[name].queryset = queryset
         if not self.instance.pk:
             self.initial.setdefault("business_days", [0, 1, 2, 3, 4])
+            self.initial.setdefault("holiday_country", HolidayCountry.UNITED_STATES)
+        # Left empty, the window stays what it was (30 days for a new one).
+        self.fields["reopen_window_days"].required = False
 
     def _invitation_fields(self, own) -> list[int]:
         """Fix the manager's side, offer the other kind of organization, and drop
@@ -166,6 +174,20 @@ class PartnershipForm(PlainTextModelForm, FormTokenForm):
     @property
     def organizations_fixed(self) -> bool:
         return "health_system" not in self.fields
+
+    def clean_holiday_subdivision(self):
+        code = self.cleaned_data.get("holiday_subdivision", "").strip().upper()
+        country = self.cleaned_data.get("holiday_country", "")
+        if code and code not in subdivisions(country):
+            raise forms.ValidationError(
+                _("%(code)s is not a state or province of the chosen country.")
+                % {"code": code}
+            )
+        return code
+
+    def clean_reopen_window_days(self):
+        days = self.cleaned_data.get("reopen_window_days")
+        return self.instance.reopen_window_days if days is None else days
 
     def clean(self):
         cleaned = super().clean()
@@ -341,3 +363,14 @@ class AuditSearchForm(PlainTextForm):
 
     def filters(self) -> dict:
         return self.cleaned_data if self.is_bound and self.is_valid() else {}
+
+
+class ClosedDayForm(PlainTextForm):
+    day = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    name = forms.CharField(
+        label=_("Why closed"),
+        max_length=120,
+        help_text=_("For example: staff training day."),
+    )

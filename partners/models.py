@@ -8,6 +8,7 @@ from django.contrib.auth.models import (
     PermissionsMixin,
 )
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -94,6 +95,15 @@ def default_business_days():
     return [0, 1, 2, 3, 4]
 
 
+class HolidayCountry(models.TextChoices):
+    """Public holiday calendars a partnership may follow (``holidays`` package)."""
+
+    NONE = "", _("No public holidays")
+    UNITED_STATES = "US", _("United States")
+    MEXICO = "MX", _("Mexico")
+    CANADA = "CA", _("Canada")
+
+
 # The role values of User.Role, which is defined below Partnership.
 ROLE_CHOICES = [
     ("clinic_staff", _("Clinic staff")),
@@ -165,6 +175,29 @@ class Partnership(TimeStamped):
         verbose_name=_("business days"),
         default=default_business_days,
         help_text=_("Days the partners count for service levels."),
+    )
+    holiday_country = models.CharField(
+        _("public holidays of"),
+        max_length=2,
+        choices=HolidayCountry.choices,
+        blank=True,
+        default="",
+        help_text=_("Its public holidays are not business days."),
+    )
+    holiday_subdivision = models.CharField(
+        _("state or province"),
+        max_length=3,
+        blank=True,
+        help_text=_("Adds that state's own holidays, e.g. OR for Oregon."),
+    )
+    reopen_window_days = models.PositiveSmallIntegerField(
+        _("days a closed referral can be reopened"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_(
+            "For this long after closing, a CBO supervisor may reopen a referral "
+            "(with a reason) instead of the clinic sending a new one."
+        ),
     )
     clinics = models.ManyToManyField(
         Site,
@@ -269,6 +302,34 @@ class Partnership(TimeStamped):
     def mfa_required_role_labels(self):
         labels = dict(ROLE_CHOICES)
         return [labels[role] for role in self.mfa_required_roles if role in labels]
+
+
+class ClosedDay(models.Model):
+    """A day a partnership does not work beyond its public holidays (a staff
+    training day, a local holiday): not a business day for its service levels."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="closed_days"
+    )
+    day = models.DateField(_("day"))
+    name = models.CharField(_("why closed"), max_length=120)
+    added_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, related_name="+", verbose_name=_("added by")
+    )
+    created = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("closed day")
+        verbose_name_plural = _("closed days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "day"], name="closed_day_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.name}"
 
 
 @pghistory.track(

@@ -3,7 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,7 @@ from partners.access import (
 )
 from partners.mfa import mfa_policy_changed
 from partners.models import (
+    ClosedDay,
     Contract,
     Partnership,
     PathwayRate,
@@ -381,3 +382,28 @@ def required_training_save(
 def required_training_remove(*, actor: User, rule: RequiredTraining) -> None:
     _check_editor(actor, rule.partnership)
     rule.delete()
+
+
+def closed_day_add(
+    *, actor: User, partnership: Partnership, day, name: str
+) -> ClosedDay:
+    """A day the partnership does not work: no longer a business day for its
+    service levels. Its program managers and administrators add them; a day
+    already closed is refused, not added twice (even by two people at once)."""
+    _check_editor(actor, partnership)
+    try:
+        with transaction.atomic():
+            return ClosedDay.objects.create(
+                partnership=partnership, day=day, name=name.strip(), added_by=actor
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"day": _("This day is already closed.")}, code="closed"
+        ) from None
+
+
+def closed_day_remove(*, actor: User, closed_day: ClosedDay) -> None:
+    """The day is a business day again (if it is a weekday the partnership works
+    and no public holiday)."""
+    _check_editor(actor, closed_day.partnership)
+    ClosedDay.objects.filter(pk=closed_day.pk).delete()

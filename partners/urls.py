@@ -36,6 +36,11 @@ urlpatterns = [
         name="partnership-edit",
     ),
     path(
+        "partnerships/<uuid:code>/closed-days/",
+        views.closed_days,
+        name="closed-days",
+    ),
+    path(
         "partnerships/<uuid:code>/contracts/new/",
         views.contract_new,
         name="contract-new",

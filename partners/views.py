@@ -1,3 +1,5 @@
+import datetime
+
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -12,6 +14,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate
 from django.utils.translation import gettext as _
@@ -37,6 +40,7 @@ from partners.access import (
 )
 from partners.forms import (
     AuditSearchForm,
+    ClosedDayForm,
     ContractForm,
     LanguageForm,
     PartnershipForm,
@@ -244,6 +248,51 @@ def partnership_edit(request, code):
         request,
         "partners/partnership_form.html",
         {"form": form, "partnership": partnership},
+    )
+
+
+@allowed(manages_partnerships)
+def closed_days(request, code):
+    """The days the partnership does not work beyond its public holidays: add one,
+    or (``remove`` = the day) take one back."""
+    partnership = _editable_partnership(request, code)
+    adding = request.method == "POST" and "remove" not in request.POST
+    form = ClosedDayForm(request.POST if adding else None)
+    if request.method == "POST" and "remove" in request.POST:
+        try:
+            day = datetime.date.fromisoformat(request.POST["remove"])
+        except ValueError:
+            day = None
+        for closed in partnership.closed_days.filter(day=day):
+            services.closed_day_remove(actor=request.user, closed_day=closed)
+            messages.success(
+                request,
+                _("%(day)s is a working day again.")
+                % {"day": date_format(closed.day, "DATE_FORMAT")},
+            )
+        return redirect("partners:closed-days", code=partnership.code)
+    if adding and form.is_valid():
+        try:
+            services.closed_day_add(
+                actor=request.user, partnership=partnership, **form.cleaned_data
+            )
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(request, _("The closed day is saved."))
+            return redirect("partners:closed-days", code=partnership.code)
+    return render(
+        request,
+        "partners/closed_days.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "page_obj": page_of(
+                partnership.closed_days.order_by("-day"),
+                PAGE_SIZE,
+                request.GET.get("page"),
+            ),
+        },
     )
 
 

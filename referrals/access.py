@@ -74,6 +74,14 @@ def may_assign(user, referral) -> bool:
     return supervises(user) and user.organization_id == referral.partnership.cbo_id
 
 
+def may_reroute(user, referral) -> bool:
+    """After a decline, the referring health system's clinic staff, or the
+    declining CBO's supervisors, may send the referral on to another CBO."""
+    if works_at_clinic(user):
+        return user.organization_id == referral.partnership.health_system_id
+    return may_assign(user, referral)
+
+
 def may_be_assigned(navigator, referral) -> bool:
     """Only an active navigator of the referral's CBO is given its referrals."""
     return (

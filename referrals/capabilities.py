@@ -9,12 +9,15 @@ from referrals.access import (
     is_assigned_navigator,
     may_assign,
     may_message,
+    may_reroute,
     may_submit_referrals,
     may_work_pathways,
     sees_patient_contact,
     works_at_cbo,
+    works_at_clinic,
 )
 from referrals.models import CASELOAD_STATUSES, Pathway, Referral
+from referrals.services.rerouting import after_decline, reroute_refusal
 from referrals.services.workflow import allowed_transitions
 
 Status = Referral.Status
@@ -27,8 +30,17 @@ def referral_capabilities(user, referral: Referral) -> dict:
     working_navigator = acts and is_assigned_navigator(user, referral)
     draft = referral.status == Status.DRAFT
     working = referral.status in CASELOAD_STATUSES
+    # Only a declined referral asks whether it may be sent on (one query).
+    declined = after_decline(referral)
     return {
         "transitions": allowed_transitions(actor=user, referral=referral),
+        "after_decline": declined,
+        "can_reroute": declined is not None
+        and may_reroute(user, referral)
+        and reroute_refusal(referral) is None,
+        # The clinic follows a referral to where it was sent; each CBO sees only
+        # that it came from, or went to, another organization.
+        "sees_reroute_links": acts and works_at_clinic(user),
         "can_edit_draft": clinic and draft,
         "can_submit": clinic and draft,
         # The page is scoped already: a navigator reading it was assigned or shared.

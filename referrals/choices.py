@@ -63,6 +63,7 @@ class StatusReason(models.TextChoices):
     """Coded reasons for declining, holding, closing or cancelling a referral."""
 
     OUT_OF_SCOPE = "out_of_scope", _("Outside what the CBO offers")
+    OUT_OF_AREA = "out_of_area", _("Outside the CBO's service area")
     NO_CAPACITY = "no_capacity", _("No capacity right now")
     DUPLICATE = "duplicate", _("Duplicate referral")
     NOT_ELIGIBLE = "not_eligible", _("Patient not eligible")
@@ -74,7 +75,24 @@ class StatusReason(models.TextChoices):
     MOVED = "moved", _("Patient moved away")
     NO_LONGER_NEEDED = "no_longer_needed", _("No longer needed")
     WRONG_PATIENT = "wrong_patient", _("Wrong patient or wrong details")
+    NEED_RETURNED = "need_returned", _("The need came back or was not met")
+    CLOSED_TOO_EARLY = "closed_too_early", _("Closed too early or by mistake")
+    PATIENT_ASKED_AGAIN = "patient_asked_again", _("The patient asked for more help")
     OTHER = "other", _("Other")
+
+
+class NeedOutcome(models.TextChoices):
+    """What became of one social need when the referral closed (shown to the clinic)."""
+
+    RESOLVED = "resolved", _("Resolved")
+    PARTLY_RESOLVED = "partly_resolved", _("Partly resolved")
+    NOT_RESOLVED = "not_resolved", _("Not resolved")
+    PATIENT_DECLINED = "patient_declined", _("Patient declined help")
+    REFERRED_ELSEWHERE = "referred_elsewhere", _("Referred elsewhere")
+
+
+# A referral closes as "needs addressed" only when at least one need got somewhere.
+ADDRESSED_OUTCOMES = frozenset({NeedOutcome.RESOLVED, NeedOutcome.PARTLY_RESOLVED})
 
 
 class ContactMode(models.TextChoices):

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from partners.models import Partnership, User
-from referrals.choices import ContactMode, StatusReason, Urgency
+from referrals.choices import ContactMode, NeedOutcome, StatusReason, Urgency
 from referrals.demo_directory import seed_directory
 from referrals.models import Encounter, Patient, Referral, ReferralEvent
 from referrals.services import assignment, contacts, intake, pathways, workflow
@@ -222,7 +222,13 @@ def seed_referrals() -> None:
         pathway=ride, actor=nora, completed=True, note="Rides booked through March"
     )
     pathways.pathway_review(pathway=ride, actor=supervisor, approve=True)
-    workflow.referral_transition(referral=done, actor=nora, name="complete")
+    workflow.referral_transition(
+        referral=done,
+        actor=nora,
+        name="complete",
+        outcomes={"transportation-insecurity": NeedOutcome.RESOLVED},
+        reason="Viajes a diálisis reservados hasta marzo; sabe a quién llamar.",
+    )
     _age(done, 20)
 
     _seed_second_partnership()

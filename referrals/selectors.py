@@ -125,9 +125,13 @@ def referral_get_for_user(user, code) -> Referral:
 def referral_detail_for_user(user, code) -> Referral:
     """The referral with everything its page shows, in a fixed number of queries."""
     queryset = referral_list_for_user(user).select_related(
-        "referred_by", "consent_recorded_by"
+        "referred_by",
+        "consent_recorded_by",
+        "rerouted_from__partnership__cbo",
+        "rerouted_to__partnership__cbo",
     )
     queryset = queryset.prefetch_related(
+        "need_outcomes",
         Prefetch(
             "events",
             queryset=ReferralEvent.objects.select_related(

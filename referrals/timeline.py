@@ -3,11 +3,12 @@
 from django.utils.translation import gettext as _
 
 from referrals.choices import StatusReason
-from referrals.models import Pathway, Referral, ReferralEvent
+from referrals.models import CASELOAD_STATUSES, Pathway, Referral, ReferralEvent
 
 Kind = ReferralEvent.Kind
 STATUS_LABELS = dict(Referral.Status.choices)
 REASON_LABELS = dict(StatusReason.choices)
+REOPENABLE = frozenset({Referral.Status.COMPLETED, Referral.Status.UNABLE_TO_COMPLETE})
 
 
 def _status_sentence(event, who):
@@ -16,6 +17,11 @@ def _status_sentence(event, who):
         return _("%(who)s sent the referral to the CBO.") % {"who": who}
     if to_status == Referral.Status.ACCEPTED:
         return _("%(who)s accepted the referral.") % {"who": who}
+    if event.from_status in REOPENABLE and to_status in CASELOAD_STATUSES:
+        return _("%(who)s reopened the referral for %(navigator)s.") % {
+            "who": who,
+            "navigator": event.navigator.get_full_name() if event.navigator else "",
+        }
     if (
         to_status == Referral.Status.IN_PROGRESS
         and event.from_status == Referral.Status.ASSIGNED
@@ -40,6 +46,19 @@ def _pathway_sentence(event, who):
     }
     sentence = sentences.get(event.reason_code, _("%(who)s updated a pathway."))
     return sentence % {"who": who, "pathway": pathway}
+
+
+def _reroute_sentence(event, who):
+    if event.from_status == Referral.Status.DECLINED:
+        return _("%(who)s sent the referral on to another organization.") % {"who": who}
+    earlier = event.referral.rerouted_from
+    return _(
+        "%(who)s sent this referral on after %(cbo)s declined referral %(code)s."
+    ) % {
+        "who": who,
+        "cbo": earlier.partnership.cbo.name if earlier else "",
+        "code": earlier.short_code if earlier else "",
+    }
 
 
 def describe_event(event: ReferralEvent) -> str:
@@ -72,6 +91,8 @@ def describe_event(event: ReferralEvent) -> str:
         }
     if event.kind == Kind.PATHWAY:
         return _pathway_sentence(event, who)
+    if event.kind == Kind.REROUTE:
+        return _reroute_sentence(event, who)
     if event.kind == Kind.SHARE:
         return _("%(who)s shared the referral with %(navigator)s.") % {
             "who": who,

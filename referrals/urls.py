@@ -8,6 +8,7 @@ from referrals.views import (
     intake,
     lists,
     notifications,
+    rerouting,
     work,
 )
 
@@ -81,6 +82,7 @@ urlpatterns = [
     path("<uuid:code>/message/", detail.referral_message, name="referral-message"),
     path("<uuid:code>/assign/", assignment.referral_assign, name="referral-assign"),
     path("<uuid:code>/share/", assignment.referral_share, name="referral-share"),
+    path("<uuid:code>/send-on/", rerouting.referral_reroute, name="referral-reroute"),
     path("<uuid:code>/contacts/new/", work.encounter_new, name="encounter-new"),
     path("<uuid:code>/pathways/new/", work.pathway_new, name="pathway-new"),
     path(

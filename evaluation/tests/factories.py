@@ -12,6 +12,7 @@ from evaluation.statistics import pam_level, pam_raw
 from referrals.choices import ContactMode, StatusReason
 from referrals.services import assignment, contacts, intake, workflow
 from referrals.tests.factories import PatientFactory, ReferralFactory
+from referrals.tests.states import closing_of
 
 
 def caseload_referral(*, partnership, supervisor, navigator, **fields):
@@ -71,7 +72,10 @@ def completed_referral(*, partnership, supervisor, navigator, **fields):
         partnership=partnership, supervisor=supervisor, navigator=navigator, **fields
     )
     return workflow.referral_transition(
-        referral=referral, actor=navigator, name="complete"
+        referral=referral,
+        actor=navigator,
+        name="complete",
+        **closing_of(referral),
     )
 
 

@@ -19,6 +19,7 @@ from evaluation.tests.factories import (
 from partners.tests.factories import UserFactory
 from referrals.services import workflow
 from referrals.tests.factories import ReferralFactory
+from referrals.tests.states import closing_of
 
 UTC = datetime.UTC
 
@@ -107,7 +108,12 @@ def worked_week(partnership, supervisor, navigator, clinic, other_clinic):
         with time_machine.travel(sent + datetime.timedelta(days=days), tick=False):
             contact_logged(referral=referral, navigator=navigator)
     with time_machine.travel(sent + datetime.timedelta(days=6), tick=False):
-        workflow.referral_transition(referral=done, actor=navigator, name="complete")
+        workflow.referral_transition(
+            referral=done,
+            actor=navigator,
+            name="complete",
+            **closing_of(done),
+        )
     return sent
 
 

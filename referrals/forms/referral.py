@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.forms import PlainTextForm
@@ -113,7 +114,14 @@ class TransitionForm(PlainTextForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, transition, **kwargs):
+    hold_until = forms.DateField(
+        label=_("On hold until (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("On that day the navigator is reminded to check back."),
+    )
+
+    def __init__(self, *args, transition, hold_bounds=None, **kwargs):
         super().__init__(*args, **kwargs)
         labels = dict(StatusReason.choices)
         if transition.needs_reason:
@@ -122,6 +130,28 @@ class TransitionForm(PlainTextForm):
             ]
         else:
             del self.fields["reason_code"]
+        self.hold_bounds = hold_bounds
+        if transition.name != "hold" or hold_bounds is None:
+            del self.fields["hold_until"]
+        else:
+            first, last = hold_bounds
+            self.fields["hold_until"].widget.attrs |= {
+                "min": first.isoformat(),
+                "max": last.isoformat(),
+            }
+
+    def clean_hold_until(self):
+        day = self.cleaned_data.get("hold_until")
+        first, last = self.hold_bounds
+        if day is not None and not first <= day <= last:
+            raise forms.ValidationError(
+                _("Choose a day from %(first)s to %(last)s.")
+                % {
+                    "first": date_format(first, "SHORT_DATE_FORMAT"),
+                    "last": date_format(last, "SHORT_DATE_FORMAT"),
+                }
+            )
+        return day
 
     def clean(self):
         cleaned = super().clean()

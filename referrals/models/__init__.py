@@ -12,6 +12,7 @@ from referrals.models.referral import (
     OUTCOME_STATUSES,
     Referral,
     ReferralEvent,
+    ReferralNeedOutcome,
 )
 from referrals.models.resource import (
     ResourceLocation,
@@ -38,6 +39,7 @@ __all__ = [
     "PathwayStep",
     "Referral",
     "ReferralEvent",
+    "ReferralNeedOutcome",
     "ReminderClaim",
     "ResourceLocation",
     "ResourceOrganization",

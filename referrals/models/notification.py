@@ -29,6 +29,7 @@ class Notification(ChoiceLabels, models.Model):
             _("First contact still overdue"),
         )
         INACTIVE = "inactive", _("No recent activity")
+        HOLD_ENDED = "hold_ended", _("Hold date reached")
         PAM_FOLLOW_UP_DUE = "pam_follow_up_due", _("PAM follow-up due")
         CONTRACT_ENDING = "contract_ending", _("Contract ending soon")
         TRAINING_OVERDUE = "training_overdue", _("Required training overdue")

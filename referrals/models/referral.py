@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.choices import ChoiceLabels
 from partners.models import Partnership, Site, TimeStamped
-from referrals.choices import MedicalReason, SocialNeed, StatusReason, Urgency
+from referrals.choices import (
+    MedicalReason,
+    NeedOutcome,
+    SocialNeed,
+    StatusReason,
+    Urgency,
+)
 from referrals.models.patient import Patient
 
 
@@ -102,6 +108,18 @@ class Referral(TimeStamped):
         _("reason"), max_length=30, choices=StatusReason.choices, blank=True
     )
     status_reason = models.TextField(_("reason for the current status"), blank=True)
+    # A declined referral sent on to another CBO of the health system: the new
+    # one points back to it (once: a referral is sent on at most once).
+    rerouted_from = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rerouted_to",
+        verbose_name=_("sent on from"),
+    )
+    # The partnership's local date a hold ends (the sweep tells the navigator).
+    hold_until = models.DateField(_("on hold until"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=0)
     shared_with = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -156,6 +174,10 @@ class Referral(TimeStamped):
                 fields=["api_client", "external_system", "external_id"],
                 condition=~Q(external_id=""),
                 name="referral_external_identifier_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(hold_until__isnull=True) | Q(status="on_hold"),
+                name="referral_hold_until_only_on_hold",
             ),
         ]
         indexes = [
@@ -232,6 +254,7 @@ class ReferralEvent(ChoiceLabels, models.Model):
         CONTACT = "contact", _("Contact")
         PATHWAY = "pathway", _("Pathway")
         SHARE = "share", _("Shared")
+        REROUTE = "reroute", _("Sent on to another CBO")
 
     referral = models.ForeignKey(
         Referral, on_delete=models.PROTECT, related_name="events"
@@ -285,6 +308,40 @@ class ReferralEvent(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.created:%Y-%m-%d %H:%M}"
+
+
+@pghistory.track(model_name="ReferralNeedOutcomeHistory")
+class ReferralNeedOutcome(ChoiceLabels, models.Model):
+    """What became of one social need of a closed referral: the clinic reads it.
+
+    Written when the referral closes, in the same transaction; a reopened referral
+    that closes again replaces them."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="need_outcomes"
+    )
+    need = models.CharField(_("social need"), max_length=40, choices=SocialNeed.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=NeedOutcome.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"))
+
+    class Meta:
+        ordering = ["referral", "pk"]
+        verbose_name = _("outcome of a need")
+        verbose_name_plural = _("outcomes of needs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "need"], name="need_outcome_once_per_need"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_need_display()}: {self.get_outcome_display()}"
 
 
 OPEN_STATUSES = frozenset(

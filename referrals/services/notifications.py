@@ -62,6 +62,10 @@ def notification_text(notification: Notification) -> str:
             "Referral %(code)s has had no activity for %(days)d days.",
             values["days"],
         ),
+        Kind.HOLD_ENDED: _(
+            "Referral %(code)s was on hold until %(until)s: check back with the "
+            "patient and resume the work or close it."
+        ),
         Kind.PAM_FOLLOW_UP_DUE: _(
             "A PAM follow-up is due since %(due)s for a patient on your caseload."
         ),

@@ -17,6 +17,7 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from partners.calendars import closed_days_by_partnership
 from partners.models import Contract, Partnership, User
 from partners.selectors import overdue_training
 from referrals.models import Notification, Referral, ReminderClaim
@@ -59,6 +60,8 @@ class Sweep:
     now: datetime.datetime
     partnerships: dict[int, Partnership]
     levels: dict[int, dict]
+    # The days each partnership does not work (holidays and its closed days).
+    closed: dict[int, frozenset] = field(default_factory=dict)
     _by_role: dict = field(default_factory=dict)
 
     @classmethod
@@ -67,7 +70,8 @@ class Sweep:
             Partnership.objects.accepted().exclude(status=Partnership.Status.ENDED)
         )
         levels = timeliness.service_levels_by_partnership(running)
-        return cls(now, {p.pk: p for p in running}, levels)
+        closed = closed_days_by_partnership(running, around=now.date())
+        return cls(now, {p.pk: p for p in running}, levels, closed)
 
     def _business_days(self, partnership_id):
         days = self.partnerships[partnership_id].business_days
@@ -79,6 +83,7 @@ class Sweep:
             days,
             self.partnerships[partnership_id].time_zone,
             self._business_days(partnership_id),
+            self.closed.get(partnership_id, frozenset()),
         )
 
     def where(self, condition: Callable[[int, dict], Q]) -> Q:
@@ -101,6 +106,7 @@ class Sweep:
                 levels[level] + extra_days,
                 self.partnerships[partnership_id].time_zone,
                 self._business_days(partnership_id),
+                self.closed.get(partnership_id, frozenset()),
             )
             return Q(**{f"{anchor}__lte": cutoff})
 
@@ -266,6 +272,26 @@ def start_of_day(day: datetime.date, partnership) -> datetime.datetime:
     )
 
 
+def _hold_ended(sweep, rule):
+    """On hold until a day that has come where the partnership works: once per
+    hold (a claim made during an earlier hold is older than this one's start)."""
+
+    def reached(partnership_id, _):
+        return Q(hold_until__lte=sweep.today(partnership_id))
+
+    for referral in _referrals().filter(
+        sweep.where(reached),
+        unclaimed(rule, since="status_changed_at"),
+        status=Status.ON_HOLD,
+    ):
+        partnership = sweep.partnerships[referral.partnership_id]
+        yield _for_navigator(
+            referral,
+            start_of_day(referral.hold_until, partnership),
+            context={"until": referral.hold_until.isoformat()},
+        )
+
+
 def _contract_ending(sweep, rule):
     dues = []
     for contract in Contract.objects.filter(
@@ -329,6 +355,7 @@ RULES = [
         _no_first_contact_escalation,
     ),
     Rule("inactive", Kind.INACTIVE, _inactive),
+    Rule("hold_ended", Kind.HOLD_ENDED, _hold_ended),
     Rule("contract_ending", Kind.CONTRACT_ENDING, _contract_ending),
     Rule("training_overdue", Kind.TRAINING_OVERDUE, _training_overdue),
 ]

@@ -1,7 +1,10 @@
 """Service levels and business days: when is a referral overdue?
 
 A partnership's signed contract in force sets its own service levels and business
-days; whatever it leaves out comes from ``settings.REFERRAL_SERVICE_LEVELS``.
+days; whatever it leaves out comes from ``settings.REFERRAL_SERVICE_LEVELS``. A
+business day is one of the partnership's weekdays that is neither a public holiday
+of its country and state nor a day it closed (``partners.calendars``);
+``is_business_day`` decides it for the inbox, caseloads, dashboard and reminders.
 """
 
 import datetime
@@ -12,6 +15,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from partners.calendars import closed_days_by_partnership
 from partners.models import Contract
 from partners.selectors import contract_in_force, contracts_in_force
 
@@ -56,21 +60,26 @@ def last_activity() -> Greatest:
     return Greatest("last_contact_at", "status_changed_at")
 
 
-def is_business_day(day: datetime.date, business_days: frozenset[int] | None) -> bool:
-    """Monday to Friday unless the partnership names its own weekdays."""
-    return day.weekday() in (business_days or MONDAY_TO_FRIDAY)
+def is_business_day(
+    day: datetime.date,
+    business_days: frozenset[int] | None,
+    closed: frozenset[datetime.date] = frozenset(),
+) -> bool:
+    """Monday to Friday unless the partnership names its own weekdays, and not a
+    day it is closed (its public holidays and the days it added)."""
+    return day.weekday() in (business_days or MONDAY_TO_FRIDAY) and day not in closed
 
 
-def _next_business_day(day: datetime.date, business_days) -> datetime.date:
+def _next_business_day(day: datetime.date, business_days, closed) -> datetime.date:
     day += ONE_DAY
-    while not is_business_day(day, business_days):
+    while not is_business_day(day, business_days, closed):
         day += ONE_DAY
     return day
 
 
-def _previous_business_day(day: datetime.date, business_days) -> datetime.date:
+def _previous_business_day(day: datetime.date, business_days, closed) -> datetime.date:
     day -= ONE_DAY
-    while not is_business_day(day, business_days):
+    while not is_business_day(day, business_days, closed):
         day -= ONE_DAY
     return day
 
@@ -80,6 +89,7 @@ def business_days_after(
     days: int,
     time_zone: str,
     business_days: frozenset[int] | None = None,
+    closed: frozenset[datetime.date] = frozenset(),
 ) -> datetime.datetime:
     """The due moment ``days`` business days after ``moment``: the same local time
     on the ``days``-th business day after it.
@@ -90,11 +100,11 @@ def business_days_after(
     """
     zone = zoneinfo.ZoneInfo(time_zone)
     local = moment.astimezone(zone)
-    if not is_business_day(local.date(), business_days):
-        day = _next_business_day(local.date(), business_days)
+    if not is_business_day(local.date(), business_days, closed):
+        day = _next_business_day(local.date(), business_days, closed)
         local = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
     for _ in range(days):
-        day = _next_business_day(local.date(), business_days)
+        day = _next_business_day(local.date(), business_days, closed)
         local = datetime.datetime.combine(day, local.timetz())
     return local.astimezone(datetime.UTC)  # pragma: no mutate (any zone: same moment)
 
@@ -104,18 +114,19 @@ def business_days_before(
     days: int,
     time_zone: str,
     business_days: frozenset[int] | None = None,
+    closed: frozenset[datetime.date] = frozenset(),
 ) -> datetime.datetime:
     """The latest start that is overdue at ``moment``: a start is at or before it
     exactly when ``business_days_after(start, days)`` is at or before ``moment``.
     """
     zone = zoneinfo.ZoneInfo(time_zone)
     local = moment.astimezone(zone)
-    if not is_business_day(local.date(), business_days):
+    if not is_business_day(local.date(), business_days, closed):
         # Every time of the last business day has landed by now.
-        day = _previous_business_day(local.date(), business_days)
+        day = _previous_business_day(local.date(), business_days, closed)
         local = datetime.datetime.combine(day, datetime.time.max, tzinfo=zone)
     for _ in range(days):
-        day = _previous_business_day(local.date(), business_days)
+        day = _previous_business_day(local.date(), business_days, closed)
         local = datetime.datetime.combine(day, local.timetz())
     return local
 
@@ -128,7 +139,8 @@ def overdue_cutoffs_by_partnership(partnerships, *, now=None) -> dict[int, dict]
     partnerships = list(partnerships)
     levels = service_levels_by_partnership(partnerships)
     now = now or timezone.now()
-    return {p.pk: _cutoffs(now, p, levels[p.pk]) for p in partnerships}
+    closed = closed_days_by_partnership(partnerships, around=now.date())
+    return {p.pk: _cutoffs(now, p, levels[p.pk], closed[p.pk]) for p in partnerships}
 
 
 def overdue_under_own_partnership(cutoffs_by_partnership: dict, overdue_q) -> Q:
@@ -140,12 +152,12 @@ def overdue_under_own_partnership(cutoffs_by_partnership: dict, overdue_q) -> Q:
     return condition
 
 
-def _cutoffs(now, partnership, levels: dict) -> dict:
+def _cutoffs(now, partnership, levels: dict, closed: frozenset) -> dict:
     time_zone = partnership.time_zone or settings.TIME_ZONE
     business_days = frozenset(partnership.business_days or ()) or None
 
     def before(days):
-        return business_days_before(now, days, time_zone, business_days)
+        return business_days_before(now, days, time_zone, business_days, closed)
 
     return {
         "accept": before(levels["accept_business_days"]),

@@ -6,29 +6,34 @@ Each transition is one conditional UPDATE (``WHERE status = <seen> AND version =
 ``ReferralConflict`` naming who acted first.
 """
 
-from collections.abc import Callable
+import zoneinfo
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from chwlink.lib.submissions import claims_form_token
 from partners.access import has_role
 from partners.models import Partnership, User
 from referrals.access import acts_for, may_message
-from referrals.choices import StatusReason
+from referrals.choices import ADDRESSED_OUTCOMES, NeedOutcome, SocialNeed, StatusReason
 from referrals.models import (
     CASELOAD_STATUSES,
     CLOSED_STATUSES,
     Pathway,
     Referral,
     ReferralEvent,
+    ReferralNeedOutcome,
 )
+from referrals.services.eligibility import not_eligible_until
 from referrals.services.notifications import notify_transition
 
 Role = User.Role
@@ -38,6 +43,8 @@ Reason = StatusReason
 CLINIC = frozenset({Role.CLINIC_STAFF})
 CBO = frozenset({Role.SUPERVISOR, Role.NAVIGATOR})
 SUPERVISOR = frozenset({Role.SUPERVISOR})
+# Closing the work records each need's outcome (``referrals.services.closing``).
+CLOSINGS = ("complete", "close_unable")
 
 
 class WorkflowError(ValidationError):
@@ -62,6 +69,19 @@ def _pathways_still_open(referral: Referral) -> str | None:
     return None
 
 
+def _within_reopen_window(referral: Referral) -> str | None:
+    days = referral.partnership.reopen_window_days
+    if referral.closed_at and timezone.now() > referral.closed_at + timedelta(days):
+        return ngettext(
+            "This referral closed more than %(days)d day ago and can no longer be "
+            "reopened: the clinic can send a new referral.",
+            "This referral closed more than %(days)d days ago and can no longer be "
+            "reopened: the clinic can send a new referral.",
+            days,
+        ) % {"days": days}
+    return None
+
+
 def _ready_to_send(referral: Referral) -> str | None:
     if not referral.social_needs:
         return _("Choose at least one social need before submitting.")
@@ -75,6 +95,20 @@ def _ready_to_send(referral: Referral) -> str | None:
             "This referral's partnership is not active: edit the draft and choose "
             "another organization."
         )
+    blocked = not_eligible_until(
+        patient_id=referral.patient_id, partnership_ids=[referral.partnership_id]
+    )
+    if blocked:
+        return _(
+            "%(cbo)s found this patient not eligible: it takes no new referral of "
+            "them until %(until)s. Edit the draft and choose another organization."
+        ) % {
+            "cbo": referral.partnership.cbo.name,
+            "until": date_format(
+                timezone.localtime(blocked[referral.partnership_id]),
+                "SHORT_DATE_FORMAT",
+            ),
+        }
     return None
 
 
@@ -96,6 +130,12 @@ class Transition:
     @property
     def needs_reason(self) -> bool:
         return bool(self.reasons)
+
+    @property
+    def has_page(self) -> bool:
+        """Asked on a page of its own rather than by one tap: a reason to give,
+        or a closing whose outcomes the clinic will read."""
+        return self.needs_reason or self.name in CLOSINGS
 
 
 TRANSITIONS = {
@@ -123,10 +163,12 @@ TRANSITIONS = {
             Status.DECLINED,
             SUPERVISOR,
             (
-                Reason.OUT_OF_SCOPE,
                 Reason.NO_CAPACITY,
-                Reason.DUPLICATE,
+                Reason.OUT_OF_SCOPE,
+                Reason.OUT_OF_AREA,
                 Reason.NOT_ELIGIBLE,
+                Reason.UNREACHABLE,
+                Reason.DUPLICATE,
                 Reason.OTHER,
             ),
         ),
@@ -195,6 +237,20 @@ TRANSITIONS = {
             ),
         ),
         Transition(
+            "reopen",
+            gettext_lazy("Reopen the referral"),
+            frozenset({Status.COMPLETED, Status.UNABLE_TO_COMPLETE}),
+            Status.IN_PROGRESS,
+            SUPERVISOR,
+            (
+                Reason.NEED_RETURNED,
+                Reason.CLOSED_TOO_EARLY,
+                Reason.PATIENT_ASKED_AGAIN,
+                Reason.OTHER,
+            ),
+            guard=_within_reopen_window,
+        ),
+        Transition(
             "cancel",
             gettext_lazy("Cancel the referral"),
             frozenset({Status.SUBMITTED, Status.ACCEPTED}) | CASELOAD_STATUSES,
@@ -227,6 +283,7 @@ MANUAL_TRANSITIONS = (
     "resume",
     "complete",
     "close_unable",
+    "reopen",
     "cancel",
     "enter_in_error",
 )
@@ -340,6 +397,8 @@ def apply_transition(
     now = timezone.now()
     fields = {"version": F("version") + 1, "updated": now, **(extra_fields or {})}
     if transition.target is not None:
+        # A hold's end date lives only as long as the hold.
+        fields.setdefault("hold_until", None)
         fields |= {
             "status": target,
             "status_changed_at": now,
@@ -381,10 +440,44 @@ def referral_transition(
     reason_code: str = "",
     reason: str = "",
     expected_version: int | None = None,
+    outcomes: Mapping[str, str] | None = None,
+    hold_until: date | None = None,
 ) -> Referral:
-    """Apply one of the manual transitions (accept, decline, hold, close…)."""
+    """Apply one of the manual transitions (accept, decline, hold, close…).
+
+    A closing (``complete``, ``close_unable``) also records ``outcomes``, each
+    need's ``NeedOutcome``, and takes ``reason`` as the note the clinic reads
+    (see ``referral_close_check``)."""
     if name not in MANUAL_TRANSITIONS:
         raise WorkflowError(_("Unknown action."))
+    if name in CLOSINGS:
+        return _referral_close(
+            referral=referral,
+            actor=actor,
+            name=name,
+            outcomes=outcomes or {},
+            note=reason,
+            reason_code=reason_code,
+            expected_version=expected_version,
+        )
+    if name == "hold":
+        return apply_transition(
+            referral=referral,
+            actor=actor,
+            name=name,
+            reason_code=reason_code,
+            reason=reason,
+            extra_fields={"hold_until": _checked_hold_until(referral, hold_until)},
+            expected_version=expected_version,
+        )
+    if name == "reopen":
+        return _referral_reopen(
+            referral=referral,
+            actor=actor,
+            reason_code=reason_code,
+            reason=reason,
+            expected_version=expected_version,
+        )
     target = None
     if name == "resume":
         target = Status.IN_PROGRESS if referral.first_contact_at else Status.ASSIGNED
@@ -397,6 +490,169 @@ def referral_transition(
         target=target,
         expected_version=expected_version,
     )
+
+
+def hold_until_bounds(referral: Referral) -> tuple[date, date]:
+    """The first and last day a hold may end on: tomorrow, a year from today, in
+    the partnership's time zone."""
+    zone = zoneinfo.ZoneInfo(referral.partnership.time_zone or settings.TIME_ZONE)
+    today = timezone.now().astimezone(zone).date()
+    return today + timedelta(days=1), today + timedelta(days=365)
+
+
+def _checked_hold_until(referral: Referral, hold_until: date | None) -> date | None:
+    if hold_until is None:
+        return None
+    first, last = hold_until_bounds(referral)
+    if not first <= hold_until <= last:
+        raise WorkflowError(
+            _("Choose a day from %(first)s to %(last)s for the hold to end.")
+            % {
+                "first": date_format(first, "SHORT_DATE_FORMAT"),
+                "last": date_format(last, "SHORT_DATE_FORMAT"),
+            }
+        )
+    return hold_until
+
+
+def _referral_reopen(
+    *, referral, actor, reason_code, reason, expected_version
+) -> Referral:
+    """A supervisor takes a closed referral back into work, within the
+    partnership's window and with a reason: back to its navigator, in progress
+    (or waiting for the first contact if the patient was never reached), no longer
+    closed, its needs' outcomes to be recorded again at the next closing."""
+    with transaction.atomic():
+        referral = apply_transition(
+            referral=referral,
+            actor=actor,
+            name="reopen",
+            reason_code=reason_code,
+            reason=reason,
+            target=Status.IN_PROGRESS if referral.first_contact_at else Status.ASSIGNED,
+            extra_fields={"closed_at": None},
+            event_navigator=referral.navigator,
+            expected_version=expected_version,
+        )
+        referral.need_outcomes.all().delete()
+    return referral
+
+
+NEED_LABELS = dict(SocialNeed.choices)
+
+
+def needs_to_close(referral: Referral) -> list[str]:
+    """The referral's confirmed needs: those the clinic referred for, then any
+    need a pathway was opened for, each once, in that order."""
+    needs = list(referral.social_needs)
+    for pathway in referral.pathways.all():
+        if pathway.need not in needs:
+            needs.append(pathway.need)
+    return needs
+
+
+def _checked_outcomes(name: str, needs: list[str], outcomes: Mapping) -> dict:
+    unknown = set(outcomes) - set(needs)
+    if unknown:
+        raise WorkflowError(_("An outcome was given for a need this referral lacks."))
+    chosen = {need: outcomes[need] for need in needs if outcomes.get(need)}
+    if any(value not in NeedOutcome.values for value in chosen.values()):
+        raise WorkflowError(_("Choose one of the listed outcomes."))
+    if name != "complete":
+        return chosen
+    missing = [NEED_LABELS.get(need, need) for need in needs if need not in chosen]
+    if missing:
+        raise WorkflowError(
+            _("Record the outcome of every need before closing: %(needs)s.")
+            % {"needs": ", ".join(str(label) for label in missing)}
+        )
+    if not ADDRESSED_OUTCOMES.intersection(chosen.values()):
+        raise WorkflowError(
+            _(
+                "No need was resolved, even partly: close the referral as "
+                "“unable to complete” instead."
+            )
+        )
+    return chosen
+
+
+def referral_close_check(
+    *,
+    referral: Referral,
+    actor: User,
+    name: str,
+    outcomes: Mapping[str, str],
+    note: str = "",
+    reason_code: str = "",
+    expected_version: int | None = None,
+) -> dict[str, str]:
+    """Refuse (PermissionDenied, WorkflowError) a closing ``referral_close`` would
+    refuse, before the confirmation page promises it; the outcomes to record."""
+    if name not in CLOSINGS:
+        raise WorkflowError(_("Unknown action."))
+    transition_check(
+        actor=actor,
+        referral=referral,
+        name=name,
+        reason_code=reason_code,
+        expected_version=expected_version,
+    )
+    chosen = _checked_outcomes(name, needs_to_close(referral), outcomes)
+    if name == "complete" and not note.strip():
+        raise WorkflowError(_("Write a closing note for the clinic."))
+    return chosen
+
+
+def _referral_close(
+    *,
+    referral: Referral,
+    actor: User,
+    name: str,
+    outcomes: Mapping[str, str],
+    note: str = "",
+    reason_code: str = "",
+    expected_version: int | None = None,
+) -> Referral:
+    """Close as ``complete`` (needs addressed) or ``close_unable`` (with its reason
+    code) and record each need's outcome, or refuse.
+
+    "Needs addressed" asks an outcome for every confirmed need (at least one
+    resolved or partly resolved), a closing note for the clinic and no open
+    pathway; "unable to complete" takes the outcomes the navigator knows. Of two
+    closings at once only the first counts (the transition's conditional update).
+    """
+    chosen = referral_close_check(
+        referral=referral,
+        actor=actor,
+        name=name,
+        outcomes=outcomes,
+        note=note,
+        reason_code=reason_code,
+        expected_version=expected_version,
+    )
+    with transaction.atomic():
+        referral = apply_transition(
+            referral=referral,
+            actor=actor,
+            name=name,
+            reason_code=reason_code,
+            reason=note,
+            expected_version=expected_version,
+        )
+        # A reopened referral closing again says what became of its needs now.
+        referral.need_outcomes.all().delete()
+        now = timezone.now()
+        ReferralNeedOutcome.objects.bulk_create(
+            ReferralNeedOutcome(
+                referral=referral,
+                need=need,
+                outcome=outcome,
+                recorded_by=actor,
+                recorded_at=now,
+            )
+            for need, outcome in chosen.items()
+        )
+    return referral
 
 
 @claims_form_token

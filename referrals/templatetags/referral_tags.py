@@ -1,4 +1,5 @@
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -101,6 +102,10 @@ def language_labels(values):
 @register.simple_tag
 def next_step(referral):
     """What the navigator should do next on a caseload row."""
+    if referral.status == Status.ON_HOLD and referral.hold_until:
+        return _("On hold until %(day)s: then check back with the patient") % {
+            "day": date_format(referral.hold_until, "SHORT_DATE_FORMAT")
+        }
     if referral.status == Status.ON_HOLD:
         return _("On hold: check back with the patient")
     if referral.first_contact_at is None:

@@ -137,6 +137,13 @@ def on_hold_referral(
     )
 
 
+def closing_of(referral, note="Needs met; the patient knows whom to call.") -> dict:
+    """What closing as "needs addressed" asks beyond the transition: an outcome
+    for every confirmed need (all resolved here) and the note for the clinic."""
+    needs = workflow.needs_to_close(referral)
+    return {"outcomes": dict.fromkeys(needs, "resolved"), "reason": note}
+
+
 def closed_referral(
     *,
     supervisor,
@@ -156,8 +163,13 @@ def closed_referral(
         clinic_user=clinic_user,
         **fields,
     )
+    extra = closing_of(referral) if name == "complete" else {}
     return workflow.referral_transition(
-        referral=referral, actor=navigator, name=name, reason_code=reason_code
+        referral=referral,
+        actor=navigator,
+        name=name,
+        reason_code=reason_code,
+        **extra,
     )
 
 
@@ -202,7 +214,10 @@ def at(moment, action, **kwargs):
 
 
 def transition_at(moment, referral, actor, name, **reason) -> Referral:
-    """The actor makes one of the manual transitions at ``moment``."""
+    """The actor makes one of the manual transitions at ``moment`` (closing as
+    "needs addressed" with ``closing_of`` unless the outcomes are given)."""
+    if name == "complete" and "outcomes" not in reason:
+        reason = closing_of(referral) | reason
     return at(
         moment,
         workflow.referral_transition,

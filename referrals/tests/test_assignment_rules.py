@@ -15,6 +15,7 @@ from referrals.models import Notification, Referral, ReferralEvent
 from referrals.services import assignment, contacts, workflow
 from referrals.services.workflow import ReferralConflict, WorkflowError
 from referrals.tests.factories import ReferralFactory
+from referrals.tests.states import closing_of
 
 Status = Referral.Status
 UTC = datetime.UTC
@@ -312,7 +313,11 @@ class TestReassign:
         working(referral, supervisor, navigator, Status.IN_PROGRESS)
         actor = clinic_user if closing == "cancel" else navigator
         workflow.referral_transition(
-            referral=referral, actor=actor, name=closing, reason_code="other"
+            referral=referral,
+            actor=actor,
+            name=closing,
+            reason_code="other",
+            **(closing_of(referral) if closing == "complete" else {}),
         )
         other = navigator_of(referral.partnership, "Olga")
         with pytest.raises(
@@ -516,7 +521,12 @@ class TestRanking:
                 closer,
                 Status.IN_PROGRESS,
             )
-            workflow.referral_transition(referral=done, actor=closer, name="complete")
+            workflow.referral_transition(
+                referral=done,
+                actor=closer,
+                name="complete",
+                **closing_of(done),
+            )
         working(
             ReferralFactory(partnership=partnership),
             supervisor,

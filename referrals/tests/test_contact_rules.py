@@ -12,6 +12,7 @@ from referrals.models import Encounter, Referral, ReferralEvent
 from referrals.services import assignment, contacts, workflow
 from referrals.services.workflow import WorkflowError
 from referrals.tests.factories import ReferralFactory
+from referrals.tests.states import closing_of
 
 Status = Referral.Status
 UTC = datetime.UTC
@@ -192,7 +193,11 @@ def test_no_contact_once_closed(referral, navigator, clinic_user, closing):
     stale = Referral.objects.get(pk=referral.pk)
     actor = clinic_user if closing == "cancel" else navigator
     workflow.referral_transition(
-        referral=referral, actor=actor, name=closing, reason_code="other"
+        referral=referral,
+        actor=actor,
+        name=closing,
+        reason_code="other",
+        **(closing_of(referral) if closing == "complete" else {}),
     )
     with pytest.raises(
         WorkflowError, match=exactly("Contacts are logged while a referral is worked.")

@@ -236,7 +236,10 @@ def test_patient_service_request_procedure_and_consent_reads_and_searches(
     from referrals.services import workflow
 
     referral = workflow.referral_transition(
-        referral=referral, actor=navigator, name="complete"
+        referral=referral,
+        actor=navigator,
+        name="complete",
+        **states.closing_of(referral),
     )
 
     def entries(path, **params):

@@ -111,7 +111,12 @@ def test_its_status_changes_come_back_as_the_ig_expects(
     )
     referral = states.first_contact(referral, navigator)
     assert ehr.get(client, path).json()["status"] == "in-progress"
-    workflow.referral_transition(referral=referral, actor=navigator, name="complete")
+    workflow.referral_transition(
+        referral=referral,
+        actor=navigator,
+        name="complete",
+        **states.closing_of(referral),
+    )
     task = ehr.get(client, path).json()
     assert task["status"] == "completed"
     assert task["identifier"][1] == IDENTIFIER

@@ -124,7 +124,12 @@ def test_status_changes_reach_the_server_once_each_and_in_order(
     assert waiting.next_attempt_at > waiting.created
     referral = _assign(referral, supervisor, navigator)
     referral = states.first_contact(referral, navigator)
-    workflow.referral_transition(referral=referral, actor=navigator, name="complete")
+    workflow.referral_transition(
+        referral=referral,
+        actor=navigator,
+        name="complete",
+        **states.closing_of(referral),
+    )
     queued = FhirWriteBack.objects.order_by("id").values_list("status", flat=True)
     assert list(queued) == ["accepted", "in-progress", "completed"]
     ehr.down = False

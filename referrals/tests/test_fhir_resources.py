@@ -131,7 +131,10 @@ def _complete(referral, navigator):
     from referrals.services import workflow
 
     return workflow.referral_transition(
-        referral=referral, actor=navigator, name="complete"
+        referral=referral,
+        actor=navigator,
+        name="complete",
+        **states.closing_of(referral),
     )
 
 

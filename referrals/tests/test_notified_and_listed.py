@@ -9,7 +9,7 @@ from referrals.models import Notification, Referral
 from referrals.selectors import caseload_for_navigator
 from referrals.services import assignment, notifications, workflow
 from referrals.tests.factories import ReferralFactory
-from referrals.tests.states import first_contact
+from referrals.tests.states import closing_of, first_contact
 
 Kind = Notification.Kind
 Status = Referral.Status
@@ -38,7 +38,12 @@ def in_progress(assigned, navigator):
 def test_the_referring_clinic_staff_member_hears_the_referral_was_completed(
     login, in_progress, clinic_user, navigator, supervisor
 ):
-    workflow.referral_transition(referral=in_progress, actor=navigator, name="complete")
+    workflow.referral_transition(
+        referral=in_progress,
+        actor=navigator,
+        name="complete",
+        **closing_of(in_progress),
+    )
     closed = Notification.objects.get(kind=Kind.REFERRAL_CLOSED)
     assert closed.recipient == clinic_user
     assert closed.link == f"/referrals/{in_progress.code}/"
@@ -121,6 +126,11 @@ def test_an_on_hold_referral_stays_on_the_navigators_caseload(
 
 
 def test_a_closed_referral_leaves_the_caseload(login, in_progress, navigator):
-    workflow.referral_transition(referral=in_progress, actor=navigator, name="complete")
+    workflow.referral_transition(
+        referral=in_progress,
+        actor=navigator,
+        name="complete",
+        **closing_of(in_progress),
+    )
     assert list(caseload_for_navigator(user=navigator)) == []
     assert "Rosa Held" not in login(navigator).get(reverse("referrals:caseload")).text

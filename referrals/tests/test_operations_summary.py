@@ -11,7 +11,7 @@ from partners.tests.factories import UserFactory
 from referrals import selectors
 from referrals.services import workflow
 from referrals.tests.factories import ReferralFactory
-from referrals.tests.states import at, contact_at
+from referrals.tests.states import at, closing_of, contact_at
 
 Role = User.Role
 PORTLAND = zoneinfo.ZoneInfo("America/Los_Angeles")
@@ -47,6 +47,7 @@ def completed_at(moment, *, partnership, supervisor, navigator):
         referral=referral,
         actor=navigator,
         name="complete",
+        **closing_of(referral),
     )
 
 

@@ -94,10 +94,10 @@ def test_a_sweep_with_nothing_newly_due_costs_the_same_for_one_partnership_or_th
     one = quiet_sweep_after_everything_was_sent(1)
     three = quiet_sweep_after_everything_was_sent(2)
     assert one == three
-    # The partnerships and their levels, a query per rule, and the four more that
-    # judge required trainings in Python (rules, people, sessions, claims) plus
-    # the managers who would hear.
-    assert one <= 2 + len(reminders.RULES) + 4
+    # The partnerships, their levels and their closed days, a query per rule, and
+    # the four more that judge required trainings in Python (rules, people,
+    # sessions, claims) plus the managers who would hear.
+    assert one <= 3 + len(reminders.RULES) + 4
 
 
 def test_a_newly_due_referral_costs_its_own_claim_only(db):

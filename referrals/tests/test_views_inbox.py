@@ -91,9 +91,10 @@ def test_inbox_queries_stay_constant(
 ):
     ReferralFactory.create_batch(30, partnership=partnership)
     client = login(supervisor)
-    # session, user, organization, time zone (x2), clinics for the filter, count,
-    # page, the page's patients, counts aggregate, session save (3)
-    with django_assert_max_num_queries(14):
+    # session, user, organization, time zone (x2), the partnerships' closed days,
+    # clinics for the filter, count, page, the page's patients, counts aggregate,
+    # session save (3)
+    with django_assert_max_num_queries(15):
         response = client.get(INBOX)
     assert len(response.context["page_obj"].object_list) == 25
 
@@ -126,7 +127,7 @@ def test_caseload_queries_stay_constant(
             referral=referral, actor=supervisor, navigator=navigator
         )
     client = login(navigator)
-    # session, user, organization, time zone, count, page, open pathways, their open
-    # steps, session save (3)
-    with django_assert_max_num_queries(12):
+    # session, user, organization, time zone, the partnerships' closed days, count,
+    # page, open pathways, their open steps, session save (3)
+    with django_assert_max_num_queries(13):
         client.get(reverse("referrals:caseload"))

@@ -15,6 +15,7 @@ from referrals.models import Encounter, Referral
 from referrals.services import assignment, contacts, workflow
 from referrals.services.workflow import WorkflowError
 from referrals.tests.factories import ReferralFactory
+from referrals.tests.states import closing_of
 
 Role = User.Role
 Status = Referral.Status
@@ -125,7 +126,12 @@ def test_only_the_assigned_navigator_logs_contacts(referral, partnership, superv
 
 def test_no_contact_on_a_closed_referral(referral, navigator):
     log(referral, navigator)
-    workflow.referral_transition(referral=referral, actor=navigator, name="complete")
+    workflow.referral_transition(
+        referral=referral,
+        actor=navigator,
+        name="complete",
+        **closing_of(referral),
+    )
     with pytest.raises(WorkflowError):
         log(referral, navigator)
 
@@ -287,7 +293,12 @@ def test_closed_referral_sends_the_navigator_back_with_a_message(
     login, navigator, referral
 ):
     log(referral, navigator)
-    workflow.referral_transition(referral=referral, actor=navigator, name="complete")
+    workflow.referral_transition(
+        referral=referral,
+        actor=navigator,
+        name="complete",
+        **closing_of(referral),
+    )
     response = login(navigator).get(url(referral), follow=True)
     assert "Contacts are logged while a referral is worked." in (
         response.content.decode()

@@ -13,6 +13,7 @@ from referrals.models import Notification, Referral, ReferralEvent
 from referrals.services import assignment, contacts, intake, pathways, workflow
 from referrals.services.workflow import ReferralConflict, WorkflowError
 from referrals.tests.factories import PatientFactory, ReferralFactory
+from referrals.tests.states import closing_of
 
 Status = Referral.Status
 UTC = datetime.UTC
@@ -28,6 +29,7 @@ SOURCES = {
     "resume": {Status.ON_HOLD},
     "complete": {Status.IN_PROGRESS},
     "close_unable": {Status.ASSIGNED, Status.IN_PROGRESS, Status.ON_HOLD},
+    "reopen": {Status.COMPLETED, Status.UNABLE_TO_COMPLETE},
     "cancel": {
         Status.SUBMITTED,
         Status.ACCEPTED,
@@ -48,6 +50,8 @@ TARGETS = {
     "resume": Status.IN_PROGRESS,
     "complete": Status.COMPLETED,
     "close_unable": Status.UNABLE_TO_COMPLETE,
+    # Reached here only after a first contact, so work goes on where it was.
+    "reopen": Status.IN_PROGRESS,
     "cancel": Status.CANCELLED,
     "enter_in_error": Status.ENTERED_IN_ERROR,
 }
@@ -55,11 +59,12 @@ REASONS = {
     "decline": "no_capacity",
     "hold": "waitlisted",
     "close_unable": "unreachable",
+    "reopen": "need_returned",
     "cancel": "no_longer_needed",
     "enter_in_error": "wrong_patient",
 }
 CLINIC_SIDE = {"submit", "cancel", "enter_in_error"}
-SUPERVISOR_ONLY = {"accept", "decline", "assign"}
+SUPERVISOR_ONLY = {"accept", "decline", "assign", "reopen"}
 
 
 @pytest.fixture
@@ -142,7 +147,11 @@ def reach(status: str, cast) -> Referral:
     if status in later:
         name, reason_code = later[status]
         workflow.referral_transition(
-            referral=referral, actor=navigator, name=name, reason_code=reason_code
+            referral=referral,
+            actor=navigator,
+            name=name,
+            reason_code=reason_code,
+            **(closing_of(referral) if name == "complete" else {}),
         )
     return referral
 
@@ -155,7 +164,11 @@ def act(name: str, referral: Referral, actor, cast) -> Referral:
     if name in {"submit", "start"}:
         return workflow.apply_transition(referral=referral, actor=actor, name=name)
     return workflow.referral_transition(
-        referral=referral, actor=actor, name=name, reason_code=REASONS.get(name, "")
+        referral=referral,
+        actor=actor,
+        name=name,
+        reason_code=REASONS.get(name, ""),
+        **(closing_of(referral) if name == "complete" else {}),
     )
 
 
@@ -213,6 +226,7 @@ ROLE_CHECK_FROM = {
     "resume": Status.ON_HOLD,
     "complete": Status.IN_PROGRESS,
     "close_unable": Status.ON_HOLD,
+    "reopen": Status.COMPLETED,
     "cancel": Status.ASSIGNED,
     "enter_in_error": Status.IN_PROGRESS,
 }
@@ -291,7 +305,15 @@ def test_every_listed_reason_is_accepted(cast):
     listed = {
         "decline": (
             Status.SUBMITTED,
-            ["out_of_scope", "no_capacity", "duplicate", "not_eligible", "other"],
+            [
+                "no_capacity",
+                "out_of_scope",
+                "out_of_area",
+                "not_eligible",
+                "unreachable",
+                "duplicate",
+                "other",
+            ],
         ),
         "hold": (
             Status.IN_PROGRESS,
@@ -304,6 +326,10 @@ def test_every_listed_reason_is_accepted(cast):
         "cancel": (
             Status.ACCEPTED,
             ["no_longer_needed", "duplicate", "patient_declined", "other"],
+        ),
+        "reopen": (
+            Status.COMPLETED,
+            ["need_returned", "closed_too_early", "patient_asked_again", "other"],
         ),
         "enter_in_error": (Status.COMPLETED, ["wrong_patient", "duplicate", "other"]),
     }
@@ -470,7 +496,10 @@ def test_the_clinic_hears_of_a_completed_referral_and_the_navigator_of_assignmen
         recipient=cast["navigator"], kind=Notification.Kind.ASSIGNED_TO_YOU
     ).exists()
     workflow.referral_transition(
-        referral=referral, actor=cast["navigator"], name="complete"
+        referral=referral,
+        actor=cast["navigator"],
+        name="complete",
+        **closing_of(referral),
     )
     closed = Notification.objects.get(
         recipient=cast["clinic_user"], kind=Notification.Kind.REFERRAL_CLOSED
@@ -516,6 +545,9 @@ def test_complete_is_hidden_and_refused_while_a_pathway_is_open(cast):
         (Status.ON_HOLD, "clinic_user", ["cancel", "enter_in_error"]),
         (Status.COMPLETED, "clinic_user", ["enter_in_error"]),
         (Status.COMPLETED, "navigator", []),
+        (Status.COMPLETED, "supervisor", ["reopen"]),
+        (Status.UNABLE_TO_COMPLETE, "supervisor", ["reopen"]),
+        (Status.DECLINED, "supervisor", []),
         (Status.DRAFT, "clinic_user", ["enter_in_error"]),
         (Status.ENTERED_IN_ERROR, "clinic_user", []),
     ],

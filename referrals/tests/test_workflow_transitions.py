@@ -8,7 +8,12 @@ from referrals.models import Pathway, Referral, ReferralEvent
 from referrals.services import assignment, workflow
 from referrals.services.workflow import TRANSITIONS, WorkflowError
 from referrals.tests.factories import ReferralFactory
-from referrals.tests.states import assigned_referral, contact_at, first_contact
+from referrals.tests.states import (
+    assigned_referral,
+    closing_of,
+    contact_at,
+    first_contact,
+)
 
 Status = Referral.Status
 
@@ -141,7 +146,10 @@ def test_only_the_assigned_navigator_works_the_referral(in_progress, partnership
     colleague = UserFactory(role="navigator", organization=partnership.cbo)
     with pytest.raises(PermissionDenied):
         workflow.referral_transition(
-            referral=in_progress, actor=colleague, name="complete"
+            referral=in_progress,
+            actor=colleague,
+            name="complete",
+            **closing_of(in_progress),
         )
 
 
@@ -153,11 +161,17 @@ def test_complete_needs_every_pathway_closed(in_progress, navigator):
     )
     with pytest.raises(WorkflowError):
         workflow.referral_transition(
-            referral=in_progress, actor=navigator, name="complete"
+            referral=in_progress,
+            actor=navigator,
+            name="complete",
+            **closing_of(in_progress),
         )
     pathways.pathway_close(pathway=pathway, actor=navigator, completed=True, note="")
     done = workflow.referral_transition(
-        referral=in_progress, actor=navigator, name="complete"
+        referral=in_progress,
+        actor=navigator,
+        name="complete",
+        **closing_of(in_progress),
     )
     assert done.status == Status.COMPLETED
     assert Pathway.objects.get(pk=pathway.pk).status == Pathway.Status.COMPLETED

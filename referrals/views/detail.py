@@ -12,7 +12,8 @@ from referrals import selectors
 from referrals.capabilities import referral_capabilities
 from referrals.forms.referral import MessageForm, TransitionForm
 from referrals.services import workflow
-from referrals.services.workflow import TRANSITIONS, WorkflowError
+from referrals.services.workflow import CLOSINGS, TRANSITIONS, WorkflowError
+from referrals.views.closing import referral_close
 
 
 def referral_detail(request, code):
@@ -29,15 +30,19 @@ def referral_detail(request, code):
 
 
 def referral_transition(request, code, action):
-    """Accept, decline, hold, resume, close, cancel or mark in error."""
+    """Accept, decline, hold, resume, cancel or mark in error; closing has its
+    own pages (``referrals.views.closing``)."""
     referral = selectors.referral_get_for_user(request.user, code)
     action = action.replace("-", "_")
     if action not in workflow.MANUAL_TRANSITIONS:
         raise Http404
+    if action in CLOSINGS:
+        return referral_close(request, referral, action)
     transition = TRANSITIONS[action]
     form = TransitionForm(
         request.POST if request.method == "POST" else None,
         transition=transition,
+        hold_bounds=workflow.hold_until_bounds(referral),
         initial={"version": referral.version},
     )
     if request.method == "POST" and form.is_valid():
@@ -48,6 +53,7 @@ def referral_transition(request, code, action):
                 name=action,
                 reason_code=form.cleaned_data.get("reason_code", ""),
                 reason=form.cleaned_data.get("reason", ""),
+                hold_until=form.cleaned_data.get("hold_until"),
                 expected_version=form.cleaned_data["version"],
             )
         except WorkflowError as refusal:

@@ -91,7 +91,18 @@ def test_referral_travels_the_whole_loop(
     # The navigator closes the referral with its needs addressed.
     nav.goto("/referrals/caseload/")
     nav.get_by_role("link", name="Elena Quispe").click()
-    nav.get_by_role("button", name="Close: needs addressed").click()
+    nav.get_by_role("link", name="Close: needs addressed").click()
+    # Nothing closes in one tap: each need's outcome, a note, then a check.
+    nav.get_by_role("button", name="Check what the clinic will read").click()
+    need = nav.get_by_role("group", name="Food insecurity")
+    expect(need).to_contain_text("Choose what became of this need.")
+    nav.get_by_label("Closing note for the clinic").fill("Pantry every Tuesday.")
+    need.get_by_label("Resolved", exact=True).check()
+    nav.get_by_role("button", name="Check what the clinic will read").click()
+    expect(nav.locator("[data-need-outcomes]")).to_have_text(
+        "Food insecurity: Resolved"
+    )
+    nav.get_by_role("button", name="Close the referral").click()
     expect(nav.locator("h1 + .badge")).to_have_text("Completed")
 
     # The clinic sees the loop closed on its list and on the timeline.
@@ -104,3 +115,7 @@ def test_referral_travels_the_whole_loop(
         clinic.get_by_text("approved the completed Food security pathway")
     ).to_be_visible()
     expect(clinic.get_by_text(re.compile("to “Completed”"))).to_be_visible()
+    expect(clinic.locator("[data-need-outcomes]")).to_have_text(
+        "Food insecurity: Resolved"
+    )
+    expect(clinic.get_by_text("Pantry every Tuesday.").first).to_be_visible()

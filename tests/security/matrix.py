@@ -113,6 +113,7 @@ MATRIX = {
         default=(200, 200), navigator=(403, 403), outsider=(404, 404)
     ),
     "partners:contract-edit": row(manager=(200, 200), administrator=(200, 200)),
+    "partners:closed-days": row(manager=(200, 200), administrator=(200, 200)),
     "partners:contract-new": row(manager=(200, 200), administrator=(200, 200)),
     # Switching language works signed out too (the sign-in page has the menu).
     # The world's invitation is the home manager's own, to a CBO it has no
@@ -221,6 +222,11 @@ MATRIX = {
     ),
     "referrals:referral-new": row(clinic=(200, 200)),
     "referrals:referral-share": row(supervisor=(200, 200), outsider=(404, 404)),
+    # Asked about a referral being worked: those who may send one on are told
+    # only a declined one can be (the form stays closed); the rest are refused.
+    "referrals:referral-reroute": row(
+        clinic=(200, 200), supervisor=(200, 200), outsider=(404, 404)
+    ),
     "referrals:referral-submit": row(
         default=(405, 404), clinic=(405, 302), administrator=(405, 403)
     ),

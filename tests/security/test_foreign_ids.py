@@ -353,6 +353,15 @@ MATRIX = {
         )
         for role in ("supervisor", "manager")
     ],
+    ("referrals.forms.rerouting.RerouteForm", "partnership"): [
+        Case(
+            "referrals:referral-reroute",
+            "clinic",
+            foreign_partnership,
+            data=lambda world: {"consent": "on"},
+            extra={"kwargs": record_code("working")},
+        )
+    ],
     ("referrals.forms.referral.ClinicListFilterForm", "clinic"): [
         Case("referrals:clinic-referral-list", "clinic", foreign_clinic, method="get")
     ],

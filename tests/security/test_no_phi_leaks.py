@@ -178,10 +178,23 @@ def _run_the_main_flows(world, act):
         code=pathway.code,
     )
     referral.refresh_from_db()
+    closing = {
+        "version": referral.version,
+        "outcome_food-insecurity": "resolved",
+        "note": "Pantry visits weekly.",
+    }
     act(
         navigator,
         "referrals:referral-transition",
-        {"version": referral.version},
+        closing,
+        code=referral.code,
+        action="complete",
+        expect=200,
+    )
+    act(
+        navigator,
+        "referrals:referral-transition",
+        closing | {"confirm": "1"},
         code=referral.code,
         action="complete",
     )

@@ -421,6 +421,7 @@ def url_kwargs(home, records) -> dict:
         "referral-submit": records["draft"],
         "referral-assign": records["accepted"],
         "referral-share": working,
+        "referral-reroute": working,
         "encounter-new": working,
         "pathway-new": working,
     }
@@ -433,6 +434,7 @@ def url_kwargs(home, records) -> dict:
         for name in (
             "partnership-detail",
             "partnership-edit",
+            "closed-days",
             "contract-new",
             "plan",
             "plan-task-new",
