@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "chwlink.navigation.navigation",
+                "chwlink.lib.reauthenticated_downloads.pending_download",
             ],
         },
     },

@@ -15,6 +15,7 @@ from django.utils import timezone
 from evaluation.models import CutSet, PamAdministration
 from evaluation.services import pam, stories, utilization
 from partners.models import Partnership, User
+from referrals.demo_history import HISTORY_MRN
 from referrals.models import Patient, Referral
 
 # answers, baseline manual score (None = raw only), follow-up answers and score
@@ -69,8 +70,10 @@ def _months_back(day: datetime.date, months: int) -> datetime.date:
 
 
 def _worked_referrals(partnership):
+    """The story referrals of ``referrals.demo``, not the bulk history."""
     return (
         Referral.objects.filter(partnership=partnership, navigator__isnull=False)
+        .exclude(patient__mrn__startswith=HISTORY_MRN)
         .select_related("patient", "navigator")
         .order_by("submitted_at", "pk")
     )
@@ -143,6 +146,7 @@ def _seed_utilization(partnership, manager):
     """Six months before each patient's enrollment month and the month itself."""
     enrolled = (
         Referral.objects.filter(partnership=partnership, submitted_at__isnull=False)
+        .exclude(patient__mrn__startswith=HISTORY_MRN)
         .values("patient")
         .annotate(first=Min("submitted_at"))
         .order_by("patient")
@@ -163,7 +167,8 @@ def _seed_utilization(partnership, manager):
 
 def seed_evaluation() -> None:
     partnership = Partnership.objects.get(name="Cascade Health + Familias Unidas")
-    if PamAdministration.objects.filter(partnership=partnership).exists():
+    stories_patients = PamAdministration.objects.filter(partnership=partnership)
+    if stories_patients.exclude(patient__mrn__startswith=HISTORY_MRN).exists():
         return
     manager = User.objects.get(email="manager@example.org")
     today = timezone.localdate()

@@ -48,6 +48,9 @@ from referrals.selectors import overdue_in_caseload, overdue_in_inbox
 from referrals.services.timeliness import overdue_cutoffs_by_partnership
 
 Status = Referral.Status
+# Closed after the work: the funnel's last step (declines are not an outcome of
+# navigation; they count in the closed-loop rate, with every final outcome).
+WORKED_STATUSES = (Status.COMPLETED, Status.UNABLE_TO_COMPLETE)
 TABLE_KEYS = (
     "kpis", "funnel", "monthly", "navigators", "clinics", "pam_change",
     "pam_levels", "utilization", "themes",
@@ -56,7 +59,7 @@ TABLE_KEYS = (
 WITHIN_DAYS = range(1, 15)
 COUNTS = (
     "referred", "accepted", "assigned", "contacted", "linked", "closed",
-    "completed", "pathways_resolved", "pathways_final",
+    "worked_closed", "completed", "pathways_resolved", "pathways_final",
     *(f"contacted_within_{days}" for days in WITHIN_DAYS),
 )  # fmt: skip
 UTILIZATION_MEASURES = [
@@ -106,6 +109,7 @@ def _fact_counts(facts):
         contacted=Count("pk", filter=Q(first_contact_at__isnull=False)),
         linked=Count("pk", filter=Q(linked=True)),
         closed=Count("pk", filter=Q(status__in=OUTCOME_STATUSES)),
+        worked_closed=Count("pk", filter=Q(status__in=WORKED_STATUSES)),
         completed=Count("pk", filter=Q(status=Status.COMPLETED)),
         pathways_resolved=Sum("pathways_resolved"),
         pathways_final=Sum("pathways_final"),
@@ -389,6 +393,10 @@ class Dashboard:
             "pam_levels": lambda: self.pam["matrix"],
             "utilization": lambda: self.utilization["table"],
             "themes": lambda: self.stories["table"],
+            "pam_summary": lambda: self.pam["summary"],
+            "utilization_summary": lambda: self.utilization["summary"],
+            # The clinics' counts without their medians, for suppression.
+            "clinic_counts": lambda: clinic_table(self.by_clinic, {}),
         }[key]()
 
     @property
@@ -397,6 +405,17 @@ class Dashboard:
 
 
 def kpi_table(figures: dict) -> dict:
+    """The headline figures, each with the count it is based on."""
+    rows = [
+        ("active_patients", _("Active patients"), "active_patients", None),
+        ("referred", _("New referrals"), "referred", None),
+        ("closed_loop_rate", _("Closed-loop rate (%)"), "referred", "closed"),
+        ("median_days_to_contact", _("Median days to first contact"), "contacted",
+         None),
+        ("needs_resolved_rate", _("Needs resolved (%)"), "needs_final",
+         "needs_resolved"),
+        ("overdue", _("Overdue referrals"), "overdue", None),
+    ]  # fmt: skip
     return {
         "key": "kpis",
         "title": _("Key figures"),
@@ -406,47 +425,37 @@ def kpi_table(figures: dict) -> dict:
             column(_("Based on"), "count"),
         ],
         "rows": [
-            [
-                _("Active patients"),
-                figures["active_patients"],
-                figures["active_patients"],
-            ],
-            [_("New referrals"), figures["referred"], figures["referred"]],
-            [
-                _("Closed-loop rate (%)"),
-                figures["closed_loop_rate"],
-                figures["referred"],
-            ],
-            [
-                _("Median days to first contact"),
-                figures["median_days_to_contact"],
-                figures["contacted"],
-            ],
-            [
-                _("Needs resolved (%)"),
-                figures["needs_resolved_rate"],
-                figures["needs_final"],
-            ],
-            [_("Overdue referrals"), figures["overdue"], figures["overdue"]],
+            [label, figures[value], figures[base]] for value, label, base, _p in rows
         ],
+        "cells": [
+            [
+                None,
+                value if value == base else (base,) if part is None else (part, base),
+                base,
+            ]
+            for value, _label, base, part in rows
+        ],
+        # The counts the rates are made of, not displayed.
+        "counts": {part: figures[part] for *_rest, part in rows if part},
     }
 
 
 def funnel_table(figures: dict) -> dict:
     steps = [
-        (_("Referred"), figures["referred"]),
-        (_("Accepted"), figures["accepted"]),
-        (_("Navigator assigned"), figures["assigned"]),
-        (_("Contacted"), figures["contacted"]),
-        (_("Needs linked to resources"), figures["needs_linked"]),
-        (_("Closed with an outcome"), figures["closed"]),
+        ("referred", _("Referred"), figures["referred"]),
+        ("accepted", _("Accepted"), figures["accepted"]),
+        ("assigned", _("Navigator assigned"), figures["assigned"]),
+        ("contacted", _("Contacted"), figures["contacted"]),
+        ("needs_linked", _("Needs linked to resources"), figures["needs_linked"]),
+        ("worked_closed", _("Closed with an outcome"), figures["worked_closed"]),
     ]
-    rows, previous = [], None
-    for label, count in steps:
+    rows, cells, previous, before = [], [], None, None
+    for name, label, count in steps:
         rows.append(
             [label, count, percent(count, previous) if previous else None, previous]
         )
-        previous = count
+        cells.append([None, name, before and (name, before), before])
+        previous, before = count, name
     return {
         "key": "funnel",
         "title": _("Referral funnel"),
@@ -457,10 +466,16 @@ def funnel_table(figures: dict) -> dict:
             column(_("Previous step"), "hidden"),
         ],
         "rows": rows,
+        "cells": cells,
     }
 
 
+MONTHLY = ("referred", "contacted", "closed")
+
+
 def monthly_table(by_month: dict) -> dict:
+    """Referrals by month; the months add up to the totals of the funnel."""
+    months = sorted(by_month)
     return {
         "key": "monthly",
         "title": _("Referrals by month sent"),
@@ -468,16 +483,17 @@ def monthly_table(by_month: dict) -> dict:
             column(_("Month"), "text"),
             column(_("Referred")),
             column(_("Contacted")),
-            column(_("Closed with an outcome")),
+            column(_("Loop closed (any final outcome)")),
         ],
         "rows": [
-            [
-                month.strftime("%Y-%m"),
-                by_month[month]["referred"],
-                by_month[month]["contacted"],
-                by_month[month]["closed"],
-            ]
-            for month in sorted(by_month)
+            [month.strftime("%Y-%m"), *(by_month[month][name] for name in MONTHLY)]
+            for month in months
+        ],
+        "cells": [
+            [None, *(f"{name}@{month:%Y-%m}" for name in MONTHLY)] for month in months
+        ],
+        "sums": [
+            (name, [f"{name}@{month:%Y-%m}" for month in months]) for name in MONTHLY
         ],
     }
 
@@ -545,7 +561,22 @@ def recent_contacts(scope: DashboardScope, navigator_ids: list[int]) -> dict:
     )
 
 
+CLINIC_COUNTS = ("referred", "accepted", "closed", "completed", "contacted")
+
+
 def clinic_table(by_clinic: dict, medians: dict) -> dict:
+    """Referrals by clinic; the clinics add up to the partnership's totals."""
+    clinics = sorted(by_clinic.items())
+    cells = []
+    for (_name, clinic_id), _counts in clinics:
+        name = {count: f"{count}@clinic-{clinic_id}" for count in CLINIC_COUNTS}
+        cells.append(
+            [
+                None, name["referred"], name["accepted"], name["closed"],
+                name["completed"], (name["closed"], name["referred"]),
+                (name["contacted"],), name["contacted"],
+            ]
+        )  # fmt: skip
     return {
         "key": "clinics",
         "title": _("By clinic"),
@@ -553,7 +584,7 @@ def clinic_table(by_clinic: dict, medians: dict) -> dict:
             column(_("Clinic"), "text"),
             column(_("Referred")),
             column(_("Accepted")),
-            column(_("Closed with an outcome")),
+            column(_("Loop closed (any final outcome)")),
             column(_("Needs addressed")),
             {**column(_("Closed-loop rate (%)"), "rate", 1), "part": 3},
             column(_("Median days to first contact"), "number", 7),
@@ -570,7 +601,12 @@ def clinic_table(by_clinic: dict, medians: dict) -> dict:
                 rounded(medians.get(clinic_id)),
                 c["contacted"],
             ]
-            for (name, clinic_id), c in sorted(by_clinic.items())
+            for (name, clinic_id), c in clinics
+        ],
+        "cells": cells,
+        "sums": [
+            (count, [f"{count}@clinic-{clinic_id}" for (_n, clinic_id), _c in clinics])
+            for count in CLINIC_COUNTS
         ],
     }
 
@@ -627,11 +663,31 @@ def story_figures(scope: DashboardScope) -> dict:
     }
 
 
+# What each table is suppressed together with: tables that share its counts or
+# add up to them (``evaluation.disclosure``), all computed from the same reads.
+SUPPRESSED_WITH = {
+    "kpis": ("funnel", "monthly", "clinic_counts"),
+    "funnel": ("monthly", "clinic_counts"),
+    "monthly": ("funnel", "clinic_counts"),
+    "clinics": ("funnel", "monthly"),
+    "pam_change": ("pam_levels", "pam_summary"),
+    "pam_levels": ("pam_change", "pam_summary"),
+    "utilization": ("utilization_summary",),
+}
+SUMMARIES = ("pam_summary", "utilization_summary")
+
+
 def dashboard_for_user(user, filters: dict, *, only: str | None = None) -> dict:
     """The dashboard's panels for the filtered cohort, or only the table ``only``
-    (a CSV export computes nothing else), in a fixed number of queries."""
+    and the tables it is suppressed with (a CSV export computes nothing else),
+    in a fixed number of queries. ``tables`` holds every table released with
+    them, ``TABLE_KEYS`` those shown as tables."""
     dashboard = Dashboard(user, filters)
-    keys = TABLE_KEYS if only is None else (only,)
+    keys = (
+        (*TABLE_KEYS, *SUMMARIES)
+        if only is None
+        else (only, *SUPPRESSED_WITH.get(only, ()))
+    )
     with figures_transaction():
         tables = {key: dashboard.table(key) for key in keys}
         if only is not None:

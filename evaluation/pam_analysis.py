@@ -100,11 +100,13 @@ def pam_panel_of(groups: dict) -> dict:
         if sums["n"]:
             by_level.append({"level": level, **_stats(sums)})
     matrix_counts = {key: sums["n"] for key, sums in groups.items() if sums["n"]}
+    raw_ci = mean_ci_95(overall["raw_n"], overall["raw_mean"], overall["raw_sd"])
     return {
         "overall": overall,
         "change": _pam_change_table(overall, by_level),
         "matrix": _pam_matrix_table(matrix_counts),
-        "raw_ci": mean_ci_95(overall["raw_n"], overall["raw_mean"], overall["raw_sd"]),
+        "raw_ci": raw_ci,
+        "summary": pam_summary_table(overall, raw_ci),
     }
 
 
@@ -127,12 +129,20 @@ def _change_row(label, stats) -> list:
     ]
 
 
+def _change_cells(group: str) -> list:
+    """The counts a row of the change table is made of, named for suppression."""
+    n, gained, moved = (f"pam_{name}@{group}" for name in ("n", "gained", "moved"))
+    return [None, n, (n,), (n,), (n,), (gained, n), (moved, n)]
+
+
 def _pam_change_table(overall, by_level) -> dict:
+    """Mean change by baseline level and in all; the levels add up to all."""
     rows = [
         _change_row(_("Baseline level %(level)d") % {"level": row["level"]}, row)
         for row in by_level
     ]
     rows.append(_change_row(_("All analysed"), overall))
+    levels = [str(row["level"]) for row in by_level]
     return {
         "key": "pam_change",
         "title": _("PAM change, by baseline level"),
@@ -146,13 +156,30 @@ def _pam_change_table(overall, by_level) -> dict:
             column(_("Moved up a level (%)"), "rate", 1),
         ],
         "rows": rows,
+        "cells": [_change_cells(group) for group in [*levels, "all"]],
+        # The counts the rates are made of, not displayed.
+        "counts": {
+            f"pam_{name}@{group}": stats[key]
+            for group, stats in [*zip(levels, by_level, strict=True), ("all", overall)]
+            for name, key in (("gained", "gained_3"), ("moved", "moved_up"))
+        },
+        "sums": [
+            (f"pam_{name}@all", [f"pam_{name}@{level}" for level in levels])
+            for name in ("n", "gained", "moved")
+        ],
     }
 
 
 def _pam_matrix_table(counts: dict) -> dict:
+    """Patients by baseline and follow-up level; a row adds up to its level's
+    patients in the change table."""
     rows = [
         [_("Baseline level %(level)d") % {"level": base}]
         + [counts.get((base, follow), 0) for follow in (1, 2, 3, 4)]
+        for base in (1, 2, 3)
+    ]
+    cells = [
+        [None, *(f"pam_pair@{base}-{follow}" for follow in (1, 2, 3, 4))]
         for base in (1, 2, 3)
     ]
     return {
@@ -164,4 +191,29 @@ def _pam_matrix_table(counts: dict) -> dict:
             for level in (1, 2, 3, 4)
         ],
         "rows": rows,
+        "cells": cells,
+        "sums": [
+            (f"pam_n@{base}", row[1:])
+            for base, row in zip((1, 2, 3), cells, strict=True)
+        ],
+    }
+
+
+def pam_summary_table(overall: dict, raw_ci) -> dict:
+    """The counts of the sentence above the PAM tables, as a table that is
+    suppressed with them and never shown as one."""
+    counts = [*sorted(OVERALL_COUNTS)]
+    rows = [[name, overall[name]] for name in counts]
+    rows += [
+        ["raw_mean", overall["raw_mean"]],
+        ["raw_low", raw_ci and raw_ci[0]],
+        ["raw_high", raw_ci and raw_ci[1]],
+    ]
+    return {
+        "key": "pam_summary",
+        "title": "",
+        "columns": [column("", "text"), column("")],
+        "rows": rows,
+        "cells": [[None, f"pam_{name}"] for name in counts]
+        + [[None, ("pam_raw_n",)] for _ in range(3)],
     }

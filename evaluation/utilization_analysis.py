@@ -55,10 +55,12 @@ def utilization_panel(scope, months: int) -> dict:
         change = None if pre is None or post is None else round(post - pre, 2)
         rows.append([label, totals["n"], pre, post, change])
     rows.append(_hba1c_row(totals))
+    attrition = totals["with_pre"] - totals["n"]
     return {
         "totals": totals,
         "months": months,
-        "attrition": totals["with_pre"] - totals["n"],
+        "attrition": attrition,
+        "summary": _summary_table(totals, attrition),
         "table": {
             "key": "utilization",
             "title": _("Utilization per person-year, before and after enrollment"),
@@ -70,7 +72,27 @@ def utilization_panel(scope, months: int) -> dict:
                 column(_("Change"), "number", 1),
             ],
             "rows": rows,
+            "cells": [
+                [None, n, (n,), (n,), (n,)]
+                for n in ["util_n"] * len(MEASURES) + ["util_hba1c_n"]
+            ],
         },
+    }
+
+
+def _summary_table(totals: dict, attrition: int) -> dict:
+    """The counts of the sentence above the utilization table, as a table that
+    is suppressed with it and never shown as one: of the patients with data
+    before enrollment, some have data after too and the rest were lost."""
+    names = ["cohort", "with_pre", "n", "attrition"]
+    values = {**totals, "attrition": attrition}
+    return {
+        "key": "utilization_summary",
+        "title": "",
+        "columns": [column("", "text"), column("")],
+        "rows": [[name, values[name]] for name in names],
+        "cells": [[None, f"util_{name}"] for name in names],
+        "sums": [("util_with_pre", ["util_n", "util_attrition"])],
     }
 
 

@@ -4,6 +4,9 @@ Every sign-in uses the password ``chwlink-demo``. Loading twice changes nothing.
 """
 
 import datetime
+import functools
+
+from django.contrib.auth.hashers import make_password
 
 from partners.models import Organization, Partnership, Site, User
 
@@ -19,12 +22,18 @@ def _organization(name, kind):
     return organization
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    # Hashed once: every demo account shares the password, and hashing is slow.
+    return make_password(DEMO_PASSWORD)
+
+
 def _user(email, *, first_name, last_name, role, organization=None, **extra):
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(
             email,
-            DEMO_PASSWORD,
+            None,
             first_name=first_name,
             last_name=last_name,
             role=role,
@@ -32,6 +41,8 @@ def _user(email, *, first_name, last_name, role, organization=None, **extra):
             is_superuser=role == Role.ADMINISTRATOR,
             **extra,
         )
+        user.password = _demo_password_hash()
+        user.save(update_fields=["password"])
     return user
 
 
@@ -47,6 +58,11 @@ def seed_demo() -> str:
         organization=cascade,
         name="Westside Clinic",
         defaults={"address": "800 NW 23rd Ave, Portland, OR"},
+    )
+    Site.objects.get_or_create(
+        organization=cascade,
+        name="Northside Clinic",
+        defaults={"address": "4100 N Williams Ave, Portland, OR"},
     )
     Partnership.objects.get_or_create(
         health_system=cascade,
@@ -85,6 +101,15 @@ def seed_demo() -> str:
          {"languages": ["es", "en"]}),
         ("navigator.tran@example.org", "Minh", "Tran", Role.NAVIGATOR, familias,
          {"languages": ["vi", "en"]}),
+        # Four more navigators work the demo's two years of history.
+        ("navigator.ortiz@example.org", "Elena", "Ortiz", Role.NAVIGATOR, familias,
+         {"languages": ["es", "en"]}),
+        ("navigator.hassan@example.org", "Hodan", "Hassan", Role.NAVIGATOR,
+         familias, {"languages": ["so", "en"]}),
+        ("navigator.vega@example.org", "Tomás", "Vega", Role.NAVIGATOR, familias,
+         {"languages": ["es", "en"]}),
+        ("navigator.lee@example.org", "Grace", "Lee", Role.NAVIGATOR, familias,
+         {"languages": ["en"]}),
         ("manager@example.org", "Morgan", "Price", Role.PROGRAM_MANAGER, cascade, {}),
         ("cbo.manager@example.org", "Lucia", "Flores", Role.PROGRAM_MANAGER,
          familias, {}),

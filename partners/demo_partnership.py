@@ -1,5 +1,6 @@
 """Demo data for setting up the Cascade partnership: contracts with service levels,
-a payment agreement, the implementation plan, trainings and one issued statement.
+a payment agreement, the implementation plan, trainings and an issued statement for
+every month of the payment agreement that has ended.
 
 Idempotent: run it as often as you like (``seed_demo`` calls it after the referrals).
 """
@@ -178,9 +179,11 @@ def seed_partnership_setup() -> None:
         _plan(partnership, manager, supervisor, today)
         _trainings(partnership, manager, today)
         if not partnership.statements.exists():
-            last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(
-                day=1
-            )
-            statements.statement_issue(
-                actor=manager, partnership=partnership, period_start=last_month
-            )
+            # A statement for every month of the payment agreement that has
+            # ended, oldest first (each must be later than every issued one).
+            month = start.replace(day=1)
+            while month < today.replace(day=1):
+                statements.statement_issue(
+                    actor=manager, partnership=partnership, period_start=month
+                )
+                month = (month + datetime.timedelta(days=32)).replace(day=1)

@@ -210,3 +210,27 @@ def test_someone_asked_to_set_up_two_factor_at_sign_in_is_not_asked_again(
     partnership.save()
     sign_in_through_the_form(client, supervisor)
     assert client.get(reverse("mfa_activate_totp")).status_code == 200
+
+
+def test_a_download_returns_to_the_page_of_its_link_and_starts_there(client, manager):
+    page = "/evaluation/?language=es"
+    response = signed_in(client, manager).get(
+        f"{DATASET}?language=es", HTTP_REFERER=f"http://testserver{page}"
+    )
+    assert (
+        response["Location"]
+        == f"{REAUTHENTICATE}?next=%2Fevaluation%2F%3Flanguage%3Des"
+    )
+    assert confirm_password(client, page)["Location"] == page
+    back = client.get(page).content.decode()
+    assert f'<a href="{DATASET}?language=es" data-start-download>' in back
+    assert "Password confirmed: your download has started." in back
+    # It starts once: the page shown again does not download again.
+    assert "data-start-download" not in client.get(page).content.decode()
+
+
+def test_a_download_from_another_sites_link_returns_home(client, manager):
+    response = signed_in(client, manager).get(
+        STORIES, HTTP_REFERER="https://elsewhere.example/evaluation/"
+    )
+    assert response["Location"] == f"{REAUTHENTICATE}?next=%2F"

@@ -147,6 +147,9 @@ class ReferralMonth(models.Model):
     contacted = models.IntegerField()
     linked = models.IntegerField()
     closed = models.IntegerField()
+    # Closed after the work: needs addressed or unable to complete (the funnel's
+    # last step; ``closed`` also counts declines and cancellations).
+    worked_closed = models.IntegerField(db_default=0)
     completed = models.IntegerField()
     pathways_resolved = models.IntegerField()
     pathways_final = models.IntegerField()

@@ -21,7 +21,7 @@ from chwlink.lib.outbox import email_queue
 from chwlink.lib.submissions import claims_form_token
 from evaluation import figures
 from evaluation.access import manages_program
-from evaluation.disclosure import table_for_display
+from evaluation.disclosure import release_for_display
 from evaluation.forms import DashboardFilterForm
 from evaluation.models import Report
 from partners.models import Partnership, User
@@ -89,9 +89,10 @@ def _program_tables(report: Report) -> dict:
 
 
 def _shown(tables: dict, *, shared: bool) -> list[dict]:
-    return [
-        _plain(table_for_display(table, shared=shared)) for table in tables.values()
-    ]
+    """The dashboard's tables, suppressed together with every table released
+    with them, as the dashboard shows them."""
+    shown = release_for_display(tables, shared=shared)
+    return [_plain(shown[key]) for key in figures.TABLE_KEYS]
 
 
 def _time_zone_of(user) -> str:

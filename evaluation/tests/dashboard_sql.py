@@ -23,6 +23,8 @@ from referrals.services.timeliness import overdue_cutoffs_by_partnership
 OPEN = ("submitted", "accepted", "assigned", "in_progress", "on_hold")
 CASELOAD = ("assigned", "in_progress", "on_hold")
 OUTCOME = ("completed", "unable_to_complete", "declined", "cancelled")
+# Closed after the work: the funnel's last step.
+WORKED = ("completed", "unable_to_complete")
 
 REFERRALS = """
 WITH parts AS (
@@ -100,6 +102,7 @@ def expected(user, filters: dict) -> dict:
           count(*) FILTER (WHERE first_contact_at IS NOT NULL) AS contacted,
           count(*) FILTER (WHERE {linked}) AS linked,
           count(*) FILTER (WHERE status IN {OUTCOME}) AS closed,
+          count(*) FILTER (WHERE status IN {WORKED}) AS worked_closed,
           count(DISTINCT patient_id) FILTER (WHERE status IN {OPEN}) AS patients,
           count(*) FILTER (WHERE {_overdue("r.", cutoffs)}) AS overdue,
           percentile_cont(0.5) WITHIN GROUP (ORDER BY {days})
@@ -131,7 +134,7 @@ def expected(user, filters: dict) -> dict:
         ("Referred", k["referred"]), ("Accepted", k["accepted"]),
         ("Navigator assigned", k["assigned"]), ("Contacted", k["contacted"]),
         ("Needs linked to resources", k["linked"]),
-        ("Closed with an outcome", k["closed"]),
+        ("Closed with an outcome", k["worked_closed"]),
     ]  # fmt: skip
     tables["funnel"] = [
         [label, n, percent(n, steps[i - 1][1]) if i and steps[i - 1][1] else None]

@@ -139,8 +139,8 @@ def test_shared_view_hides_small_counts(login, manager, referrals):
     assert "&lt;10" in page.content.decode()
 
 
-def test_large_counts_are_not_suppressed(login, manager, partnership):
-    ReferralFactory.create_batch(12, partnership=partnership)
+def test_large_counts_are_not_suppressed(login, manager, partnership, clinic):
+    ReferralFactory.create_batch(12, partnership=partnership, clinic=clinic)
     response = login(manager).get("/evaluation/export/funnel.csv")
     rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows[1][:2] == ["Referred", "12"]

@@ -131,7 +131,8 @@ def test_funnel_counts_each_step_and_its_conversion(login, manager, worked_week)
         ["Navigator assigned", 3, 75.0],
         ["Contacted", 2, 66.7],
         ["Needs linked to resources", 0, 0.0],
-        ["Closed with an outcome", 2, None],
+        # The completed one; the declined one is no outcome of the work.
+        ["Closed with an outcome", 1, None],
     ]
 
 
@@ -254,6 +255,6 @@ def test_monthly_csv_of_the_week(login, manager, worked_week):
         response = login(manager).get("/evaluation/export/monthly.csv")
     rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows == [
-        ["Month", "Referred", "Contacted", "Closed with an outcome"],
+        ["Month", "Referred", "Contacted", "Loop closed (any final outcome)"],
         ["2026-03", "<10", "<10", "<10"],
     ]

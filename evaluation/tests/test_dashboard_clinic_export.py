@@ -14,7 +14,7 @@ HEADERS = [
     "Clinic",
     "Referred",
     "Accepted",
-    "Closed with an outcome",
+    "Loop closed (any final outcome)",
     "Needs addressed",
     "Closed-loop rate (%)",
     "Median days to first contact",
@@ -42,9 +42,10 @@ def test_clinic_csv_hides_rates_and_medians_resting_on_small_counts(
         HEADERS,
         # Two referrals: even their 0 % is hidden.
         ["East Clinic", "<10", "0", "0", "0", "–", "", "0"],
-        # One accepted and one contacted: the 0 % rate over ten referrals is
-        # shown, the median of one contact is not.
-        ["North Clinic", "10", "<10", "0", "0", "0.0", "–", "<10"],
+        # One accepted and one contacted, the median of one contact hidden; and
+        # its ten referrals hidden too (with its rate), else the 22 referred of
+        # the funnel less the ten of each other clinic would give East's two.
+        ["North Clinic", "–", "<10", "0", "0", "–", "–", "<10"],
         # One closed: its 10 % would give the count away.
         ["South Clinic", "10", "0", "<10", "0", "–", "", "0"],
     ]

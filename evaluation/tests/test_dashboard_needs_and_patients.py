@@ -152,8 +152,9 @@ def test_key_figures_shared_hide_small_counts_and_what_rests_on_them(
     assert "Download “Key figures” (CSV)" in shared.content.decode()
 
 
-def test_key_figures_of_ten_or_more_are_shared(login, manager, partnership):
-    ReferralFactory.create_batch(10, partnership=partnership)
+def test_key_figures_of_ten_or_more_are_shared(login, manager, partnership, clinic):
+    # One clinic: ten clinics of one referral each would give each other away.
+    ReferralFactory.create_batch(10, partnership=partnership, clinic=clinic)
     shared = login(manager).get("/evaluation/?shared=on").context["tables"]["kpis"]
     assert shared["rows"][:3] == [
         ["Active patients", 10, 10],

@@ -94,8 +94,10 @@ def csv_rows(response):
 
 
 @pytest.mark.parametrize(("sent", "shown"), [(9, "<10"), (10, "10")])
-def test_funnel_csv_at_nine_and_ten_referrals(login, manager, partnership, sent, shown):
-    ReferralFactory.create_batch(sent, partnership=partnership)
+def test_funnel_csv_at_nine_and_ten_referrals(
+    login, manager, partnership, clinic, sent, shown
+):
+    ReferralFactory.create_batch(sent, partnership=partnership, clinic=clinic)
     rows = csv_rows(login(manager).get("/evaluation/export/funnel.csv"))
     assert rows[0] == ["Step", "Referrals", "Conversion from the step before (%)"]
     assert rows[1] == ["Referred", shown, ""]
@@ -113,11 +115,11 @@ def test_kpi_csv_hides_a_closed_loop_rate_on_nine_referrals(
 
 
 def test_funnel_csv_hides_the_conversion_of_nine_accepted_out_of_twelve(
-    login, manager, partnership, supervisor
+    login, manager, partnership, supervisor, clinic
 ):
-    ReferralFactory.create_batch(3, partnership=partnership)
+    ReferralFactory.create_batch(3, partnership=partnership, clinic=clinic)
     for _ in range(9):
-        accepted_referral(partnership=partnership, supervisor=supervisor)
+        accepted_referral(partnership=partnership, supervisor=supervisor, clinic=clinic)
     client = login(manager)
     rows = csv_rows(client.get("/evaluation/export/funnel.csv"))
     assert rows[1] == ["Referred", "12", ""]

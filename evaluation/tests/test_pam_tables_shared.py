@@ -76,8 +76,9 @@ def test_shared_pam_change_of_ten_patients_is_shown_in_full(pair):
         pair(50.0, 56.0)  # level 2 → 3, +6
         pair(50.0, 52.0)  # level 2 → 2, +2
     rows = shared("change")
-    # mean 4, sd 2.108, t(9) = 2.262 → ±1.51
-    assert rows[1] == ["Baseline level 2", 10, 4.0, 2.5, 5.5, 50.0, 50.0]
+    # mean 4, sd 2.108, t(9) = 2.262 → ±1.51; the five who gained 3 points
+    # (and the five who moved up) stay hidden behind their 50 %.
+    assert rows[1] == ["Baseline level 2", 10, 4.0, 2.5, 5.5, "–", "–"]
 
 
 def test_shared_level_table_hides_small_cells_and_shows_zero(pair):

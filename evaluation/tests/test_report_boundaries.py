@@ -72,7 +72,7 @@ def test_only_active_people_of_the_role_are_scheduled(
 
 
 def test_program_report_counts_to_the_last_moment_of_the_month_in_local_time(
-    partnership, manager
+    partnership, manager, clinic
 ):
     # 23:59 on 30 November in Los Angeles is 07:59 UTC on 1 December.
     for moment in (
@@ -82,7 +82,7 @@ def test_program_report_counts_to_the_last_moment_of_the_month_in_local_time(
         datetime.datetime(2026, 11, 1, 6, 59, tzinfo=UTC),
     ):
         with time_machine.travel(moment, tick=False):
-            ReferralFactory.create_batch(5, partnership=partnership)
+            ReferralFactory.create_batch(5, partnership=partnership, clinic=clinic)
     with time_machine.travel(datetime.datetime(2026, 12, 1, 15, tzinfo=UTC)):
         created = reports.monthly_reports_schedule()
         assert reports.report_build(report_id=created[0]) is True

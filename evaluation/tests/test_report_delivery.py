@@ -107,9 +107,9 @@ def test_weekly_csv_holds_each_table_with_its_title_and_a_blank_line_after(
     ]
 
 
-def test_program_csv_leaves_a_cell_without_a_figure_empty(partnership, manager):
+def test_program_csv_leaves_a_cell_without_a_figure_empty(partnership, manager, clinic):
     with time_machine.travel(datetime.datetime(2026, 11, 10, 18, tzinfo=UTC)):
-        ReferralFactory.create_batch(10, partnership=partnership)
+        ReferralFactory.create_batch(10, partnership=partnership, clinic=clinic)
     report = Report.objects.get(
         pk__in=reports.monthly_reports_schedule(today=datetime.date(2026, 12, 1))
     )

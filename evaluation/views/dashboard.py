@@ -2,15 +2,15 @@
 
 import itertools
 
-from allauth.account.decorators import reauthentication_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from chwlink.lib import csv_export
+from chwlink.lib.reauthenticated_downloads import download_after_reauthentication
 from evaluation import datasets, figures, selectors
 from evaluation.access import manages_program
-from evaluation.disclosure import table_for_display
+from evaluation.disclosure import release_for_display
 from evaluation.forms import DashboardFilterForm
 from partners.access import allowed
 
@@ -49,10 +49,7 @@ def dashboard(request):
     filters = form.filters()
     shared = bool(filters.get("shared"))
     data = figures.dashboard_for_user(request.user, filters)
-    tables = {
-        key: table_for_display(table, shared=shared)
-        for key, table in data["tables"].items()
-    }
+    tables = release_for_display(data["tables"], shared=shared)
     context = {
         "form": form,
         "shared": shared,
@@ -60,7 +57,9 @@ def dashboard(request):
         "data": data,
         # The headline figures (partners/tests/test_demo.py reads "open").
         "summary": data["figures"],
-        "tables": tables,
+        "tables": {key: tables[key] for key in figures.TABLE_KEYS},
+        # The counts of the sentences above the PAM and utilization tables.
+        "summaries": {key: dict(tables[key]["rows"]) for key in figures.SUMMARIES},
         "charts": _chart_data(tables),
         "query": request.GET.urlencode(),
     }
@@ -84,13 +83,13 @@ def export_table(request, table):
         raise Http404
     form = _filter_form(request)
     data = figures.dashboard_for_user(request.user, form.filters(), only=table)
-    shown = table_for_display(data["tables"][table], shared=True)
+    shown = release_for_display(data["tables"], shared=True)[table]
     # Figures stay numbers; the writer turns the rest into safe text.
     return _csv_response(f"chwlink-{table}", shown["headers"], shown["rows"])
 
 
 @allowed(manages_program)
-@reauthentication_required
+@download_after_reauthentication
 def export_dataset(request):
     """The de-identified patient-level dataset for evaluators."""
     form = _filter_form(request)
@@ -99,7 +98,7 @@ def export_dataset(request):
 
 
 @allowed(manages_program)
-@reauthentication_required
+@download_after_reauthentication
 def export_stories(request):
     """Stories the tellers allowed in funder reports: de-identified text only."""
     header = ["year", "domain", "language", "title", "story", "themes"]

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 def test_demo_loads_once_and_gives_every_role_something_to_see(login):
     call_command("seed_demo")
     call_command("seed_demo")
-    assert User.objects.filter(email__endswith="@example.org").count() == 11
+    # Eleven accounts of every role, and four more navigators for the history.
+    assert User.objects.filter(email__endswith="@example.org").count() == 15
     statuses = set(Referral.objects.values_list("status", flat=True))
     assert {"submitted", "accepted", "assigned", "in_progress", "on_hold"} <= statuses
     assert "completed" in statuses

@@ -2,6 +2,12 @@
 document.querySelectorAll("form[data-autosubmit] select").forEach((select) => {
   select.addEventListener("change", () => select.form.submit());
 });
+// A download that waited for the password: the file comes as an attachment, so
+// the page stays where the user was (chwlink/lib/reauthenticated_downloads.py).
+const pendingDownload = document.querySelector("[data-start-download]");
+if (pendingDownload) {
+  window.location.assign(pendingDownload.href);
+}
 document.querySelectorAll("[data-confirm]").forEach((element) => {
   element.addEventListener("click", (event) => {
     if (!window.confirm(element.dataset.confirm)) {

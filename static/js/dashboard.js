@@ -6,6 +6,10 @@
     return;
   }
   var data = JSON.parse(source.textContent);
+  // Bars drawn at their length at once: a chart caught mid-animation shows
+  // wrong lengths, and people who ask for reduced motion get none anyway.
+  Chart.defaults.animation = false;
+  Chart.defaults.transitions.active.animation.duration = 0;
   var colors = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#dc3545"];
 
   // Suppressed cells ("<10") and empty cells are not drawn.

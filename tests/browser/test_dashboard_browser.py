@@ -40,3 +40,23 @@ def test_manager_filters_the_dashboard_and_downloads_a_csv(
     content = Path(download.path()).read_text(encoding="utf-8")
     assert "Referred,12" in content
     assert "Accepted,0" in content
+
+
+def test_the_charts_are_drawn_at_their_length_at_once(
+    sign_in, page, manager, partnership, clinic
+):
+    """No animation: bars have their final length the moment the page is shown,
+    and the page asks for no motion of people who asked for none."""
+    ReferralFactory.create_batch(12, partnership=partnership, clinic=clinic)
+    page.emulate_media(reduced_motion="reduce")
+    sign_in(manager)
+    page.goto("/evaluation/")
+    bar_width = """() => {
+        const chart = Chart.getChart(document.getElementById("chart-funnel"));
+        const bar = chart.getDatasetMeta(0).data[0].getProps(["x", "base"]);
+        return [chart.options.animation, Math.abs(bar.x - bar.base)];
+    }"""
+    animation, first = page.evaluate(bar_width)
+    page.wait_for_timeout(800)
+    assert animation is False
+    assert first > 0 and page.evaluate(bar_width)[1] == first
