@@ -92,6 +92,8 @@ class Transition:
     reasons: tuple = field(default=())
     guard: Callable[[Referral], str | None] | None = None
     wrong_status: str = ""
+    # What the flash message says once it is done, as a sentence.
+    done: str = ""
 
     @property
     def needs_reason(self) -> bool:
@@ -115,6 +117,7 @@ TRANSITIONS = {
             frozenset({Status.SUBMITTED}),
             Status.ACCEPTED,
             SUPERVISOR,
+            done=gettext_lazy("Referral accepted."),
         ),
         Transition(
             "decline",
@@ -129,6 +132,7 @@ TRANSITIONS = {
                 Reason.NOT_ELIGIBLE,
                 Reason.OTHER,
             ),
+            done=gettext_lazy("Referral declined."),
         ),
         Transition(
             "assign",
@@ -164,6 +168,7 @@ TRANSITIONS = {
                 Reason.PATIENT_REQUEST,
                 Reason.OTHER,
             ),
+            done=gettext_lazy("Referral put on hold."),
         ),
         Transition(
             "resume",
@@ -171,6 +176,7 @@ TRANSITIONS = {
             frozenset({Status.ON_HOLD}),
             Status.IN_PROGRESS,
             CBO,
+            done=gettext_lazy("Work on the referral resumed."),
         ),
         Transition(
             "complete",
@@ -179,6 +185,7 @@ TRANSITIONS = {
             Status.COMPLETED,
             CBO,
             guard=_pathways_still_open,
+            done=gettext_lazy("Referral closed with its needs addressed."),
         ),
         Transition(
             "close_unable",
@@ -193,6 +200,7 @@ TRANSITIONS = {
                 Reason.MOVED,
                 Reason.OTHER,
             ),
+            done=gettext_lazy("Referral closed as unable to complete."),
         ),
         Transition(
             "cancel",
@@ -206,6 +214,7 @@ TRANSITIONS = {
                 Reason.PATIENT_DECLINED,
                 Reason.OTHER,
             ),
+            done=gettext_lazy("Referral cancelled."),
         ),
         Transition(
             "enter_in_error",
@@ -214,6 +223,7 @@ TRANSITIONS = {
             Status.ENTERED_IN_ERROR,
             CLINIC,
             (Reason.WRONG_PATIENT, Reason.DUPLICATE, Reason.OTHER),
+            done=gettext_lazy("Referral marked as entered in error."),
         ),
     ]
 }
