@@ -1,6 +1,8 @@
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chwlink.lib.choices import labels_of
 from partners.languages import LANGUAGE_NAMES
@@ -95,6 +97,18 @@ def medical_reason_labels(values):
 @register.filter
 def language_labels(values):
     return _labels(values, LANGUAGE_NAMES)
+
+
+@register.filter
+def days_since(moment) -> str:
+    """Whole calendar days from a moment to today ("Today", "1 day", "3 days"),
+    where a bare time-since would read "3 minutes" under a column of days."""
+    if moment is None:
+        return "—"
+    days = (timezone.localdate() - timezone.localdate(moment)).days
+    if days <= 0:
+        return _("Today")
+    return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
 
 
 @register.simple_tag
