@@ -47,7 +47,7 @@ ALSO_ACTIVE_ON = {
 OWN_LINKS = ("referrals:notification-list",)
 
 # An area with more entries than this becomes one dropdown.
-MOST_LINKS_PER_AREA = 2
+MOST_LINKS_PER_AREA = 3
 
 
 def navigation(request):
