@@ -1,6 +1,8 @@
 // Small progressive enhancements; every page also works without JavaScript.
+// requestSubmit, not submit: the form's submit listeners run (see the language
+// switch below, which carries what was typed on the page).
 document.querySelectorAll("form[data-autosubmit] select").forEach((select) => {
-  select.addEventListener("change", () => select.form.submit());
+  select.addEventListener("change", () => select.form.requestSubmit());
 });
 document.querySelectorAll("[data-confirm]").forEach((element) => {
   element.addEventListener("click", (event) => {
@@ -67,3 +69,90 @@ window.addEventListener("pageshow", (event) => {
       button.removeAttribute("aria-disabled");
     });
 });
+
+// Multi-line fields say how much room is left. The browser would cut a pasted text
+// at the field's limit without a word, so the limit moves to the counter: past it,
+// the counter says by how much, and the server refuses the text and shows it back.
+const texts = document.getElementById("page-texts");
+document.querySelectorAll("textarea[maxlength]").forEach((area, index) => {
+  if (!texts) return;
+  const limit = Number(area.getAttribute("maxlength"));
+  area.removeAttribute("maxlength");
+  const counter = document.createElement("div");
+  counter.className = "form-text text-end";
+  counter.id = area.id ? `${area.id}-count` : `text-count-${index}`;
+  counter.dataset.charCount = "";
+  counter.setAttribute("aria-live", "polite");
+  const format = (number) => number.toLocaleString(document.documentElement.lang);
+  const update = () => {
+    const used = area.value.length;
+    const over = used > limit;
+    const template = over ? texts.dataset.countOver : texts.dataset.count;
+    counter.textContent = template
+      .replace("{used}", format(used))
+      .replace("{limit}", format(limit))
+      .replace("{over}", format(used - limit));
+    counter.classList.toggle("text-danger", over);
+    counter.classList.toggle("fw-semibold", over);
+    area.classList.toggle("is-invalid", over);
+  };
+  area.setAttribute(
+    "aria-describedby",
+    [area.getAttribute("aria-describedby"), counter.id].filter(Boolean).join(" "),
+  );
+  area.insertAdjacentElement("afterend", counter);
+  area.addEventListener("input", update);
+  update();
+});
+
+// Switching language reloads the page in the other language: what was typed into
+// a form on it comes along. It waits in this tab's session storage only for the
+// reload, which puts it back and removes it.
+const CARRY_KEY = `chwlink-carry:${window.location.pathname}${window.location.search}`;
+const CARRIED_TYPES = new Set(["hidden", "password", "file", "submit", "button"]);
+const carriable = (field) =>
+  field.name && !CARRIED_TYPES.has(field.type) && field.name !== "csrfmiddlewaretoken";
+const languageForm = document.querySelector("#language-select")?.form;
+const touched = new Set();
+document.addEventListener("input", (event) => {
+  const form = event.target.form;
+  if (form && form !== languageForm) touched.add(form);
+});
+if (languageForm) {
+  languageForm.addEventListener("submit", () => {
+    const forms = [...document.forms];
+    const carried = [...touched].map((form) => ({
+      index: forms.indexOf(form),
+      fields: [...form.elements].filter(carriable).map((field) => ({
+        name: field.name,
+        value: field.value,
+        checked: field.checked,
+      })),
+    }));
+    if (carried.length) {
+      window.sessionStorage.setItem(CARRY_KEY, JSON.stringify(carried));
+    }
+  });
+}
+const carried = window.sessionStorage.getItem(CARRY_KEY);
+if (carried) {
+  window.sessionStorage.removeItem(CARRY_KEY);
+  JSON.parse(carried).forEach(({ index, fields }) => {
+    const form = document.forms[index];
+    if (!form) return;
+    fields.forEach(({ name, value, checked }) => {
+      [...form.elements]
+        .filter((field) => field.name === name && carriable(field))
+        .forEach((field) => {
+          if (field.type === "checkbox" || field.type === "radio") {
+            if (field.value === value) field.checked = checked;
+          } else if (field.multiple) {
+            return;
+          } else {
+            field.value = value;
+          }
+          field.dispatchEvent(new Event("input", { bubbles: true }));
+        });
+    });
+  });
+}
