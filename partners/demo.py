@@ -5,6 +5,8 @@ Every sign-in uses the password ``chwlink-demo``. Loading twice changes nothing.
 
 import datetime
 
+from django.conf import settings
+
 from partners.models import Organization, Partnership, Site, User
 
 DEMO_PASSWORD = "chwlink-demo"  # noqa: S105 - documented demo credential
@@ -106,7 +108,7 @@ def seed_demo() -> str:
             **extra,
         )
     return (
-        "Demo data ready. Sign in at http://127.0.0.1:8000/ with password "
+        f"Demo data ready. Sign in at {settings.SITE_URL.rstrip('/')}/ with password "
         f"'{DEMO_PASSWORD}' as clinic@, supervisor@, navigator@, manager@ or "
-        "admin@example.org."
+        "admin@example.org (every account is listed in the README)."
     )
