@@ -501,8 +501,9 @@ def resource_get_for_user(user, code) -> ResourceService:
 
 
 def notification_list_for_user(user) -> QuerySet[Notification]:
+    # The patient for their initials: loading the row records the view.
     return Notification.objects.filter(recipient=user).select_related(
-        "referral__clinic"
+        "referral__clinic", "referral__patient"
     )
 
 

@@ -24,7 +24,11 @@ from referrals.models import (
     ResourceService,
 )
 from referrals.pathways import default_pathway_for, default_steps_for
-from referrals.services.notifications import notify, supervisors_of
+from referrals.services.notifications import (
+    notifications_done,
+    notify,
+    supervisors_of,
+)
 from referrals.services.workflow import WorkflowError
 
 
@@ -267,6 +271,11 @@ def pathway_review(
                 raise WorkflowError(
                     _("This pathway is not waiting for approval any more.")
                 )
+            notifications_done(
+                referral=pathway.referral,
+                kinds=(Notification.Kind.PATHWAY_TO_APPROVE,),
+                link=reverse("referrals:pathway-detail", args=[pathway.code]),
+            )
     except IntegrityError as duplicate:
         # Returning reopens it, and a pathway of the same kind may have been
         # opened while this one waited.

@@ -373,7 +373,12 @@ def apply_transition(
             reason=reason.strip(),
             navigator=event_navigator,
         )
-        notify_transition(referral=referral, target=target, navigator=event_navigator)
+        notify_transition(
+            referral=referral,
+            target=target,
+            navigator=event_navigator,
+            reason_code=reason_code,
+        )
     referral.refresh_from_db()
     return referral
 

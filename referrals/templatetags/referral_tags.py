@@ -8,7 +8,7 @@ from chwlink.lib.choices import labels_of
 from partners.languages import LANGUAGE_NAMES
 from referrals.choices import MedicalReason, ResourceStatus, SocialNeed
 from referrals.models import Referral
-from referrals.services.notifications import notification_text
+from referrals.services.notifications import notification_text, notification_title
 from referrals.timeline import describe_event, reason_label
 
 register = template.Library()
@@ -129,3 +129,16 @@ def next_step(referral):
 @register.simple_tag
 def notification_sentence(notification):
     return notification_text(notification)
+
+
+@register.simple_tag
+def notification_heading(notification):
+    return notification_title(notification)
+
+
+@register.filter
+def patient_initials(patient) -> str:
+    """ "R. M." for Rosa Mendez: enough for the person notified to know whom a
+    notification is about, without spelling out the name in a list."""
+    names = (patient.first_name, patient.last_name)
+    return " ".join(f"{name.strip()[0].upper()}." for name in names if name.strip())
