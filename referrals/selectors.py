@@ -432,7 +432,7 @@ def pathway_get_for_user(user, code) -> Pathway:
                 "resource_links",
                 queryset=PathwayResource.objects.select_related(
                     "service__organization", "linked_by"
-                ),
+                ).prefetch_related("service__locations"),
             ),
         )
     )
@@ -466,9 +466,16 @@ def resource_list_for_user(user, *, filters: dict | None = None):
     """Services in the directories the user may read, searchable by need,
     language and words."""
     filters = filters or {}
-    services = ResourceService.objects.filter(
-        organization__directory_owner_id__in=resource_directory_owners_for_user(user)
-    ).select_related("organization")
+    # Locations for the address beside each service (one query per page).
+    services = (
+        ResourceService.objects.filter(
+            organization__directory_owner_id__in=resource_directory_owners_for_user(
+                user
+            )
+        )
+        .select_related("organization")
+        .prefetch_related("locations")
+    )
     if filters.get("need"):
         services = services.filter(needs__contains=[filters["need"]])
     if filters.get("language"):

@@ -80,6 +80,11 @@ class Pathway(ChoiceLabels, models.Model):
         INCOMPLETE = "incomplete", _("Closed incomplete")
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned to the navigator")
+        # Work on an open pathway, on its history too (the step or the service
+        # travels in the event's reason).
+        STEP_DONE = "step_done", _("Step done")
+        STEP_UNDONE = "step_undone", _("Step marked as not done")
+        RESOURCE_LINKED = "resource_linked", _("Resource linked")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     referral = models.ForeignKey(

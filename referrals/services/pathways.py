@@ -170,7 +170,22 @@ def pathway_step_toggle(
     with transaction.atomic():
         _lock_open(pathway)
         step.save(update_fields=["done_at", "done_by"])
+        _record(
+            pathway, actor, Event.STEP_DONE if done else Event.STEP_UNDONE, step.title
+        )
     return step
+
+
+def _record(pathway: Pathway, actor: User, event: str, what: str) -> None:
+    """Work on an open pathway, on its history and the referral's timeline."""
+    ReferralEvent.objects.create(
+        referral_id=pathway.referral_id,
+        kind=ReferralEvent.Kind.PATHWAY,
+        actor=actor,
+        pathway=pathway,
+        reason_code=event,
+        reason=what,
+    )
 
 
 @claims_form_token
@@ -205,6 +220,8 @@ def pathway_resource_link(
             service=service,
             defaults={"note": note.strip(), "linked_by": actor},
         )
+        if created:
+            _record(pathway, actor, Event.RESOURCE_LINKED, service.name)
     if not created:
         raise WorkflowError(_("This resource is already linked to the pathway."))
     return link

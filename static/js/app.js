@@ -156,3 +156,28 @@ if (carried) {
     });
   });
 }
+
+// Ticking a pathway step updates the step in place; should the request fail, the
+// form is sent the ordinary way (a page reload that shows why). Listening while
+// the event comes down (capture) runs this before the once-only guard above.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-step-toggle]");
+  if (!form) return;
+  event.preventDefault();
+  const item = form.closest("li");
+  const summary = document.querySelector("[data-steps-summary]");
+  fetch(form.action, {
+    method: "POST",
+    body: new FormData(form),
+    headers: { "X-CHWLink-Fragment": "step", Accept: "application/json" },
+    credentials: "same-origin",
+  })
+    .then((response) => (response.ok ? response.json() : Promise.reject(response)))
+    .then((data) => {
+      item.outerHTML = data.step;
+      if (summary) summary.innerHTML = data.summary;
+      const replaced = document.getElementById(item.id);
+      replaced?.querySelector("button")?.focus();
+    })
+    .catch(() => form.submit());
+}, true);
