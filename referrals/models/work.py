@@ -203,6 +203,9 @@ class PathwayStep(models.Model):
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("order"))
     title = models.CharField(_("step"), max_length=200)
+    # A default step's key (see referrals.pathways.STEP_TEXTS): it is shown in the
+    # reader's language, the title (in English) kept for exports and the admin.
+    key = models.CharField(_("default step"), max_length=60, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chwlink.lib.submissions import claims_form_token
@@ -23,7 +23,7 @@ from referrals.models import (
     ReferralEvent,
     ResourceService,
 )
-from referrals.pathways import default_pathway_for, default_steps_for
+from referrals.pathways import default_pathway_for, default_steps_keyed
 from referrals.services.notifications import (
     notifications_done,
     notify,
@@ -126,9 +126,11 @@ def pathway_open(
                 goal=goal.strip(),
                 opened_by=actor,
             )
+            with translation.override("en"):
+                steps = [(key, str(text)) for key, text in default_steps_keyed(kind)]
             PathwayStep.objects.bulk_create(
-                PathwayStep(pathway=pathway, position=position, title=title)
-                for position, title in enumerate(default_steps_for(kind), start=1)
+                PathwayStep(pathway=pathway, position=position, key=key, title=title)
+                for position, (key, title) in enumerate(steps, start=1)
             )
             ReferralEvent.objects.create(
                 referral=referral,

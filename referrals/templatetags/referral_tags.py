@@ -8,6 +8,7 @@ from chwlink.lib.choices import labels_of
 from partners.languages import LANGUAGE_NAMES
 from referrals.choices import MedicalReason, ResourceStatus, SocialNeed
 from referrals.models import Referral
+from referrals.pathways import step_text
 from referrals.services.notifications import notification_text, notification_title
 from referrals.timeline import describe_event, reason_label
 
@@ -120,7 +121,9 @@ def next_step(referral):
         return _("Make first contact")
     for pathway in getattr(referral, "open_pathways", []):
         if pathway.open_steps:
-            return f"{pathway.get_kind_display()}: {pathway.open_steps[0].title}"
+            step = pathway.open_steps[0]
+            title = step_text(key=step.key, title=step.title)
+            return f"{pathway.get_kind_display()}: {title}"
     if getattr(referral, "open_pathways", None):
         return _("Close the finished pathways")
     return _("Open a pathway for each confirmed need")
