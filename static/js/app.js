@@ -94,7 +94,14 @@ document.querySelectorAll("textarea[maxlength]").forEach((area, index) => {
       .replace("{over}", format(used - limit));
     counter.classList.toggle("text-danger", over);
     counter.classList.toggle("fw-semibold", over);
-    area.classList.toggle("is-invalid", over);
+    // Marked invalid while too long, without clearing an error the server gave.
+    if (over && !area.dataset.tooLong) {
+      area.dataset.tooLong = area.classList.contains("is-invalid") ? "kept" : "added";
+      area.classList.add("is-invalid");
+    } else if (area.dataset.tooLong === "added") {
+      area.classList.remove("is-invalid");
+      delete area.dataset.tooLong;
+    }
   };
   area.setAttribute(
     "aria-describedby",
