@@ -144,4 +144,7 @@ def patient_initials(patient) -> str:
     """ "R. M." for Rosa Mendez: enough for the person notified to know whom a
     notification is about, without spelling out the name in a list."""
     names = (patient.first_name, patient.last_name)
-    return " ".join(f"{name.strip()[0].upper()}." for name in names if name.strip())
+    # A no-break space: the initials never split across lines.
+    return "\u00a0".join(
+        f"{name.strip()[0].upper()}." for name in names if name.strip()
+    )
