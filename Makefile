@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address in the printed sign-in link and in e-mails' links.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format messages stop worker clean mutate bench bench-run
 
@@ -14,7 +16,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## Set up and run the demo at http://127.0.0.1:8000/ (Ctrl-C stops it).
+## Set up and run the demo at http://$(HOST):$(PORT)/ (Ctrl-C stops it);
+## e.g. make run PORT=8001.
+run: export SITE_URL := $(SITE_URL)
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

@@ -16,6 +16,8 @@ notifications each transition sends, and the referral's denormalised moments
 
 import random
 
+from django.utils import translation
+
 from bench.copying import NULL, Table, array, boolean, text, ts
 from bench.world import FIRST_NAMES, LAST_NAMES
 from referrals.choices import ContactMode, MedicalReason, SocialNeed, StatusReason
@@ -30,7 +32,7 @@ from referrals.models import (
     Referral,
     ReferralEvent,
 )
-from referrals.pathways import default_pathway_for, default_steps_for
+from referrals.pathways import default_pathway_for, default_steps_keyed
 
 DAY = 86400.0
 HOUR = 3600.0
@@ -116,7 +118,9 @@ PATHWAY_COLUMNS = [
     "opened_at", "closed_by_id", "closed_at", "outcome_note", "approved_by_id",
     "approved_at",
 ]  # fmt: skip
-STEP_COLUMNS = ["id", "pathway_id", "position", "title", "done_at", "done_by_id"]
+STEP_COLUMNS = [
+    "id", "pathway_id", "position", "title", "key", "done_at", "done_by_id",
+]  # fmt: skip
 RESOURCE_COLUMNS = [
     "id",
     "pathway_id",
@@ -187,9 +191,13 @@ class Simulation:
     def uniform(self, low: float, high: float) -> float:
         return low + (high - low) * self.rng.random()
 
-    def _steps_of(self, kind: str) -> list[str]:
+    def _steps_of(self, kind: str) -> list[tuple[str, str]]:
+        """The kind's default steps as (key, title), as a pathway opens them."""
         if kind not in self.steps:
-            self.steps[kind] = [text(step) for step in default_steps_for(kind)]
+            with translation.override("en"):
+                self.steps[kind] = [
+                    (key, text(str(step))) for key, step in default_steps_keyed(kind)
+                ]
         return self.steps[kind]
 
     def notify(self, kind, recipients, moment, referral_id, link) -> None:
@@ -590,11 +598,11 @@ class Life:
         titles = sim._steps_of(kind)
         done_share = {"completed": 1, "approved": 1, "incomplete": 0.4}.get(status, 1)
         span = closes - opened
-        for position, title in enumerate(titles, start=1):
+        for position, (key, title) in enumerate(titles, start=1):
             moment = opened + span * position / (len(titles) + 0.5)
             done = position <= len(titles) * done_share and moment <= sim.now
             sim.tables["step"].add(
-                f"{sim.ids.next('step')}\t{pid}\t{position}\t{title}\t"
+                f"{sim.ids.next('step')}\t{pid}\t{position}\t{title}\t{key}\t"
                 f"{ts(moment) if done else NULL}\t{navigator if done else NULL}\n"
             )
 

@@ -184,6 +184,23 @@ class PamForm(FormTokenForm):
     def item_fields(self):
         return [self[f"item_{key}"] for key, _label in PAM_ITEMS]
 
+    @property
+    def unanswered_numbers(self) -> list[int]:
+        """The item numbers refused (unanswered), for the summary above the form."""
+        return [
+            number
+            for number, field in enumerate(self.item_fields, start=1)
+            if field.errors
+        ]
+
+    @property
+    def other_fields_with_errors(self):
+        return [
+            self[name]
+            for name in self.fields
+            if not name.startswith("item_") and self[name].errors
+        ]
+
     def clean(self):
         data = super().clean()
         if data.get("manual_score") is not None and not data.get("manual_cut_set"):

@@ -6,6 +6,7 @@ Every sign-in uses the password ``chwlink-demo``. Loading twice changes nothing.
 import datetime
 import functools
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
 from partners.models import Organization, Partnership, Site, User
@@ -133,7 +134,7 @@ def seed_demo() -> str:
             **extra,
         )
     return (
-        "Demo data ready. Sign in at http://127.0.0.1:8000/ with password "
+        f"Demo data ready. Sign in at {settings.SITE_URL.rstrip('/')}/ with password "
         f"'{DEMO_PASSWORD}' as clinic@, supervisor@, navigator@, manager@ or "
-        "admin@example.org."
+        "admin@example.org (every account is listed in the README)."
     )

@@ -79,6 +79,32 @@ def default_steps_for(kind: str) -> list[str]:
     return [str(step) for step in DEFAULT_STEPS.get(kind, GENERIC_STEPS)]
 
 
+def _keyed(prefix: str, steps) -> list[tuple[str, str]]:
+    return [(f"{prefix}.{number}", text) for number, text in enumerate(steps, 1)]
+
+
+# A default step is stored by key and shown in the reader's language; a step a
+# person typed has no key and shows as typed.
+STEP_TEXTS = {
+    key: text
+    for prefix, steps in [*DEFAULT_STEPS.items(), ("generic", GENERIC_STEPS)]
+    for key, text in _keyed(prefix, steps)
+}
+
+
+def default_steps_keyed(kind: str) -> list[tuple[str, str]]:
+    """The kind's default steps as (key, text in the active language)."""
+    if kind in DEFAULT_STEPS:
+        return _keyed(kind, DEFAULT_STEPS[kind])
+    return _keyed("generic", GENERIC_STEPS)
+
+
+def step_text(*, key: str, title: str) -> str:
+    """What a step reads in the active language."""
+    text = STEP_TEXTS.get(key)
+    return str(text) if text is not None else title
+
+
 def suggested_need(needs: list[str], open_kinds: set[str]) -> str:
     """The first of the referral's needs whose usual pathway is not open yet."""
     for need in needs:

@@ -448,7 +448,7 @@ def pathway_get_for_user(user, code) -> Pathway:
                 "resource_links",
                 queryset=PathwayResource.objects.select_related(
                     "service__organization", "linked_by"
-                ),
+                ).prefetch_related("service__locations"),
             ),
         )
     )
@@ -482,9 +482,16 @@ def resource_list_for_user(user, *, filters: dict | None = None):
     """Services in the directories the user may read, searchable by need,
     language and words."""
     filters = filters or {}
-    services = ResourceService.objects.filter(
-        organization__directory_owner_id__in=resource_directory_owners_for_user(user)
-    ).select_related("organization")
+    # Locations for the address beside each service (one query per page).
+    services = (
+        ResourceService.objects.filter(
+            organization__directory_owner_id__in=resource_directory_owners_for_user(
+                user
+            )
+        )
+        .select_related("organization")
+        .prefetch_related("locations")
+    )
     if filters.get("need"):
         services = services.filter(needs__contains=[filters["need"]])
     if filters.get("language"):
@@ -517,8 +524,9 @@ def resource_get_for_user(user, code) -> ResourceService:
 
 
 def notification_list_for_user(user) -> QuerySet[Notification]:
+    # The patient for their initials: loading the row records the view.
     return Notification.objects.filter(recipient=user).select_related(
-        "referral__clinic"
+        "referral__clinic", "referral__patient"
     )
 
 

@@ -43,6 +43,13 @@ def _pathway_sentence(event, who):
         Event.INCOMPLETE: _("%(who)s closed the %(pathway)s pathway as incomplete."),
         Event.APPROVED: _("%(who)s approved the completed %(pathway)s pathway."),
         Event.RETURNED: _("%(who)s returned the %(pathway)s pathway to the navigator."),
+        Event.STEP_DONE: _("%(who)s marked a step of the %(pathway)s pathway done:"),
+        Event.STEP_UNDONE: _(
+            "%(who)s marked a step of the %(pathway)s pathway as not done:"
+        ),
+        Event.RESOURCE_LINKED: _(
+            "%(who)s linked a community resource to the %(pathway)s pathway:"
+        ),
     }
     sentence = sentences.get(event.reason_code, _("%(who)s updated a pathway."))
     return sentence % {"who": who, "pathway": pathway}

@@ -232,3 +232,18 @@ def test_scoring_page_is_for_program_managers_and_their_tables(
     login(manager).post(url)
     table.refresh_from_db()
     assert table.is_active is False
+
+
+def test_an_empty_pam_is_summed_up_above_the_form(login, navigator, referral):
+    response = login(navigator).post(
+        f"/evaluation/patients/{referral.patient.code}/pam/new/",
+        {"administered_on": "", "kind": "baseline", "language": "es", "mode": "phone"},
+    )
+    content = response.content.decode()
+    summary = content[content.index('data-testid="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert "Nothing was saved." in summary
+    assert "13 answers are missing" in summary
+    assert 'href="#item-1"' in summary and 'href="#item-13"' in summary
+    assert "Date" in summary
+    assert PamAdministration.objects.count() == 0

@@ -1,4 +1,8 @@
+import io
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from partners.models import User
@@ -62,3 +66,23 @@ def test_a_demo_manager_invites_the_other_partnerships_cbo_and_its_manager_answe
     answering = login(User.objects.get(email="manager2@example.org"))
     invitations = answering.get("/partnerships/invitations/").content.decode()
     assert "Cascade Health + Community Bridges" in invitations
+
+
+def test_every_demo_account_is_in_the_readme():
+    call_command("seed_demo")
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    table = readme[readme.index("### Demo sign-ins") :]
+    table = table[: table.index("\n\n", table.index("| e-mail"))]
+    missing = [
+        email
+        for email in User.objects.values_list("email", flat=True)
+        if f"`{email}`" not in table
+    ]
+    assert missing == []
+
+
+def test_the_printed_sign_in_link_follows_the_site_address(settings):
+    settings.SITE_URL = "http://127.0.0.1:8123"
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Sign in at http://127.0.0.1:8123/ with password" in out.getvalue()

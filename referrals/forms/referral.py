@@ -194,15 +194,14 @@ class AssignForm(PlainTextForm):
         self.fields["navigator"].queryset = User.objects.filter(
             pk__in=[navigator.pk for navigator in navigators]
         )
-        self.reason_required = reason_required
-        if not reason_required:
+        if reason_required:
+            # Required, so the label carries the required mark like every other.
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = _(
+                "Say why the referral moves."
+            )
+        else:
             del self.fields["reason"]
-
-    def clean_reason(self):
-        reason = self.cleaned_data.get("reason", "").strip()
-        if self.reason_required and not reason:
-            raise forms.ValidationError(_("Say why the referral moves."))
-        return reason
 
 
 class ShareForm(PlainTextForm):

@@ -73,6 +73,9 @@ class Notification(ChoiceLabels, models.Model):
     context = models.JSONField(_("details"), default=dict, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # When the work it asked for was done (the referral accepted, the pathway
+    # reviewed…), by whoever did it: it then counts as read.
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
     email = models.CharField(
         _("e-mail"), max_length=10, choices=Email.choices, default=Email.NONE
     )

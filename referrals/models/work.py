@@ -80,6 +80,11 @@ class Pathway(ChoiceLabels, models.Model):
         INCOMPLETE = "incomplete", _("Closed incomplete")
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned to the navigator")
+        # Work on an open pathway, on its history too (the step or the service
+        # travels in the event's reason).
+        STEP_DONE = "step_done", _("Step done")
+        STEP_UNDONE = "step_undone", _("Step marked as not done")
+        RESOURCE_LINKED = "resource_linked", _("Resource linked")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     referral = models.ForeignKey(
@@ -198,6 +203,9 @@ class PathwayStep(models.Model):
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("order"))
     title = models.CharField(_("step"), max_length=200)
+    # A default step's key (see referrals.pathways.STEP_TEXTS): it is shown in the
+    # reader's language, the title (in English) kept for exports and the admin.
+    key = models.CharField(_("default step"), max_length=60, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,6 +12,7 @@ from partners.models import User
 from referrals.access import is_assigned_navigator
 from referrals.choices import ContactMode
 from referrals.models import CASELOAD_STATUSES, Encounter, Referral, ReferralEvent
+from referrals.services.notifications import HANDLED_BY_CONTACT, notifications_done
 from referrals.services.workflow import WorkflowError, apply_transition
 
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
@@ -78,6 +79,7 @@ def encounter_log(
             Referral.objects.filter(pk=locked.pk).update(**fields)
             for name, value in fields.items():
                 setattr(locked, name, value)
+        notifications_done(referral=locked, kinds=HANDLED_BY_CONTACT)
         if reached and locked.status == Referral.Status.ASSIGNED:
             apply_transition(referral=locked, actor=actor, name="start")
     referral.refresh_from_db()

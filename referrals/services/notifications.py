@@ -6,7 +6,8 @@ E-mails never name the patient: they say what needs attention and link to the pa
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,10 +21,60 @@ from referrals.models import (
     NotificationPreference,
     Referral,
 )
+from referrals.timeline import reason_label
 
 Kind = Notification.Kind
 Email = Notification.Email
 Mode = NotificationPreference.EmailMode
+
+
+def _closing_outcome(notification: Notification) -> str:
+    """How the referral of a "closed" notification ended: as stored when it was
+    sent, or (for rows saved before they carried it) as it stands now."""
+    if "outcome" in notification.context:
+        return notification.context["outcome"]
+    return notification.referral.status if notification.referral else ""
+
+
+def _closing_sentence(notification: Notification) -> str:
+    Status = Referral.Status
+    sentences = {
+        Status.DECLINED: _(
+            "The CBO declined referral %(code)s from %(clinic)s. Reason: %(reason)s."
+        ),
+        Status.COMPLETED: _(
+            "Referral %(code)s from %(clinic)s is complete: the navigator closed it "
+            "with the patient's needs addressed."
+        ),
+        Status.UNABLE_TO_COMPLETE: _(
+            "Referral %(code)s from %(clinic)s was closed without being completed. "
+            "Reason: %(reason)s."
+        ),
+        Status.ENTERED_IN_ERROR: _(
+            "Referral %(code)s from %(clinic)s was marked as entered in error."
+        ),
+    }
+    return sentences.get(
+        _closing_outcome(notification),
+        _("Referral %(code)s from %(clinic)s was closed."),
+    )
+
+
+def notification_title(notification: Notification) -> str:
+    """The heading of a notification (and the subject of its e-mail): what
+    happened, where the kind alone would say "closed" for a decline too."""
+    if notification.kind == Kind.REFERRAL_CLOSED:
+        Status = Referral.Status
+        titles = {
+            Status.DECLINED: _("Referral declined"),
+            Status.COMPLETED: _("Referral completed"),
+            Status.UNABLE_TO_COMPLETE: _("Referral closed, not completed"),
+            Status.ENTERED_IN_ERROR: _("Referral entered in error"),
+        }
+        outcome = _closing_outcome(notification)
+        if outcome in titles:
+            return titles[outcome]
+    return str(notification.get_kind_display())
 
 
 def notification_text(notification: Notification) -> str:
@@ -38,10 +89,14 @@ def notification_text(notification: Notification) -> str:
     }
     if "training_kind" in values:
         values["training"] = TrainingKind(values["training_kind"]).label
+    reason_code = values.get(
+        "reason_code", referral.status_reason_code if referral else ""
+    )
+    values["reason"] = reason_label(reason_code) or _("none given")
     sentences = {
         Kind.NEW_REFERRAL: _("A new referral from %(clinic)s is waiting in the inbox."),
         Kind.ASSIGNED_TO_YOU: _("Referral %(code)s from %(clinic)s is now yours."),
-        Kind.REFERRAL_CLOSED: _("Referral %(code)s from %(clinic)s was closed."),
+        Kind.REFERRAL_CLOSED: _closing_sentence(notification),
         Kind.PATHWAY_TO_APPROVE: _(
             "A completed pathway on referral %(code)s waits for your approval."
         ),
@@ -121,7 +176,7 @@ def _email_one(notification: Notification, recipient: User) -> None:
         )
         email_queue(
             to=recipient.email,
-            subject=str(notification.get_kind_display()),
+            subject=notification_title(notification),
             body_text=body,
         )
 
@@ -175,10 +230,16 @@ def supervisors_of(referral: Referral) -> QuerySet[User]:
 
 
 def notify_transition(
-    *, referral: Referral, target: str, navigator: User | None = None
+    *,
+    referral: Referral,
+    target: str,
+    navigator: User | None = None,
+    reason_code: str = "",
 ) -> None:
-    """Who hears about a status change (called by the state machine)."""
+    """Who hears about a status change (called by the state machine), and which
+    notifications the change has dealt with."""
     Status = Referral.Status
+    notifications_done(referral=referral, kinds=HANDLED_BY_STATUS.get(target, ()))
     if target == Status.SUBMITTED:
         notify(
             kind=Kind.NEW_REFERRAL,
@@ -194,7 +255,47 @@ def notify_transition(
             kind=Kind.REFERRAL_CLOSED,
             recipients=[referral.referred_by],
             referral=referral,
+            # Codes, never the free-text reason: the context holds no patient details.
+            context={"outcome": target, "reason_code": reason_code},
         )
+
+
+_WAITING_FOR_THE_CBO = (Kind.NEW_REFERRAL, Kind.NOT_ACCEPTED)
+_WAITING_FOR_A_NAVIGATOR = (*_WAITING_FOR_THE_CBO, Kind.NOT_ASSIGNED)
+# Once a referral is closed, nothing that asked for work on it is still to do.
+_ANY_WORK = (
+    *_WAITING_FOR_A_NAVIGATOR,
+    Kind.NO_FIRST_CONTACT,
+    Kind.NO_FIRST_CONTACT_ESCALATION,
+    Kind.INACTIVE,
+    Kind.PATHWAY_TO_APPROVE,
+)
+HANDLED_BY_STATUS = {
+    Referral.Status.ACCEPTED: _WAITING_FOR_THE_CBO,
+    Referral.Status.ASSIGNED: _WAITING_FOR_A_NAVIGATOR,
+    **dict.fromkeys(OUTCOME_STATUSES, _ANY_WORK),
+}
+# A contact attempt is the work the contact reminders ask for.
+HANDLED_BY_CONTACT = (
+    Kind.NO_FIRST_CONTACT,
+    Kind.NO_FIRST_CONTACT_ESCALATION,
+    Kind.INACTIVE,
+)
+
+
+def notifications_done(*, referral: Referral, kinds, link: str = "") -> int:
+    """Mark done (and read) the notifications of these kinds about the referral
+    (about one page of it, where ``link`` is given): the work they asked for has
+    been done, by whoever did it. Runs in the caller's transaction."""
+    if not kinds:
+        return 0
+    now = timezone.now()
+    waiting = Notification.objects.filter(
+        referral=referral, kind__in=kinds, done_at__isnull=True
+    )
+    if link:
+        waiting = waiting.filter(link=link)
+    return waiting.update(done_at=now, read_at=Coalesce("read_at", Value(now)))
 
 
 def notification_open(*, user: User, notification: Notification) -> str:

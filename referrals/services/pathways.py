@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chwlink.lib.submissions import claims_form_token
@@ -23,8 +23,12 @@ from referrals.models import (
     ReferralEvent,
     ResourceService,
 )
-from referrals.pathways import default_pathway_for, default_steps_for
-from referrals.services.notifications import notify, supervisors_of
+from referrals.pathways import default_pathway_for, default_steps_keyed
+from referrals.services.notifications import (
+    notifications_done,
+    notify,
+    supervisors_of,
+)
 from referrals.services.workflow import WorkflowError
 
 
@@ -122,9 +126,11 @@ def pathway_open(
                 goal=goal.strip(),
                 opened_by=actor,
             )
+            with translation.override("en"):
+                steps = [(key, str(text)) for key, text in default_steps_keyed(kind)]
             PathwayStep.objects.bulk_create(
-                PathwayStep(pathway=pathway, position=position, title=title)
-                for position, title in enumerate(default_steps_for(kind), start=1)
+                PathwayStep(pathway=pathway, position=position, key=key, title=title)
+                for position, (key, title) in enumerate(steps, start=1)
             )
             ReferralEvent.objects.create(
                 referral=referral,
@@ -166,7 +172,22 @@ def pathway_step_toggle(
     with transaction.atomic():
         _lock_open(pathway)
         step.save(update_fields=["done_at", "done_by"])
+        _record(
+            pathway, actor, Event.STEP_DONE if done else Event.STEP_UNDONE, step.title
+        )
     return step
+
+
+def _record(pathway: Pathway, actor: User, event: str, what: str) -> None:
+    """Work on an open pathway, on its history and the referral's timeline."""
+    ReferralEvent.objects.create(
+        referral_id=pathway.referral_id,
+        kind=ReferralEvent.Kind.PATHWAY,
+        actor=actor,
+        pathway=pathway,
+        reason_code=event,
+        reason=what,
+    )
 
 
 @claims_form_token
@@ -201,6 +222,8 @@ def pathway_resource_link(
             service=service,
             defaults={"note": note.strip(), "linked_by": actor},
         )
+        if created:
+            _record(pathway, actor, Event.RESOURCE_LINKED, service.name)
     if not created:
         raise WorkflowError(_("This resource is already linked to the pathway."))
     return link
@@ -267,6 +290,11 @@ def pathway_review(
                 raise WorkflowError(
                     _("This pathway is not waiting for approval any more.")
                 )
+            notifications_done(
+                referral=pathway.referral,
+                kinds=(Notification.Kind.PATHWAY_TO_APPROVE,),
+                link=reverse("referrals:pathway-detail", args=[pathway.code]),
+            )
     except IntegrityError as duplicate:
         # Returning reopens it, and a pathway of the same kind may have been
         # opened while this one waited.

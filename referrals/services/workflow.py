@@ -126,6 +126,8 @@ class Transition:
     reasons: tuple = field(default=())
     guard: Callable[[Referral], str | None] | None = None
     wrong_status: str = ""
+    # What the flash message says once it is done, as a sentence.
+    done: str = ""
 
     @property
     def needs_reason(self) -> bool:
@@ -155,6 +157,7 @@ TRANSITIONS = {
             frozenset({Status.SUBMITTED}),
             Status.ACCEPTED,
             SUPERVISOR,
+            done=gettext_lazy("Referral accepted."),
         ),
         Transition(
             "decline",
@@ -171,6 +174,7 @@ TRANSITIONS = {
                 Reason.DUPLICATE,
                 Reason.OTHER,
             ),
+            done=gettext_lazy("Referral declined."),
         ),
         Transition(
             "assign",
@@ -206,6 +210,7 @@ TRANSITIONS = {
                 Reason.PATIENT_REQUEST,
                 Reason.OTHER,
             ),
+            done=gettext_lazy("Referral put on hold."),
         ),
         Transition(
             "resume",
@@ -213,6 +218,7 @@ TRANSITIONS = {
             frozenset({Status.ON_HOLD}),
             Status.IN_PROGRESS,
             CBO,
+            done=gettext_lazy("Work on the referral resumed."),
         ),
         Transition(
             "complete",
@@ -221,6 +227,7 @@ TRANSITIONS = {
             Status.COMPLETED,
             CBO,
             guard=_pathways_still_open,
+            done=gettext_lazy("Referral closed with its needs addressed."),
         ),
         Transition(
             "close_unable",
@@ -235,6 +242,7 @@ TRANSITIONS = {
                 Reason.MOVED,
                 Reason.OTHER,
             ),
+            done=gettext_lazy("Referral closed as unable to complete."),
         ),
         Transition(
             "reopen",
@@ -249,6 +257,7 @@ TRANSITIONS = {
                 Reason.OTHER,
             ),
             guard=_within_reopen_window,
+            done=gettext_lazy("Referral reopened."),
         ),
         Transition(
             "cancel",
@@ -262,6 +271,7 @@ TRANSITIONS = {
                 Reason.PATIENT_DECLINED,
                 Reason.OTHER,
             ),
+            done=gettext_lazy("Referral cancelled."),
         ),
         Transition(
             "enter_in_error",
@@ -270,6 +280,7 @@ TRANSITIONS = {
             Status.ENTERED_IN_ERROR,
             CLINIC,
             (Reason.WRONG_PATIENT, Reason.DUPLICATE, Reason.OTHER),
+            done=gettext_lazy("Referral marked as entered in error."),
         ),
     ]
 }
@@ -422,7 +433,12 @@ def apply_transition(
             reason=reason.strip(),
             navigator=event_navigator,
         )
-        notify_transition(referral=referral, target=target, navigator=event_navigator)
+        notify_transition(
+            referral=referral,
+            target=target,
+            navigator=event_navigator,
+            reason_code=reason_code,
+        )
         if transition.target is not None:
             # A Task the clinic's FHIR server hosts learns the new status from it.
             from referrals.fhir.sync import writeback_enqueue

@@ -1,14 +1,17 @@
 from django import template
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chwlink.lib.choices import labels_of
 from partners.languages import LANGUAGE_NAMES
 from referrals.choices import MedicalReason, ResourceStatus, SocialNeed
 from referrals.finding import OverdueStep
 from referrals.models import Referral
-from referrals.services.notifications import notification_text
+from referrals.pathways import step_text
+from referrals.services.notifications import notification_text, notification_title
 from referrals.timeline import describe_event, reason_label
 
 register = template.Library()
@@ -99,6 +102,18 @@ def language_labels(values):
     return _labels(values, LANGUAGE_NAMES)
 
 
+@register.filter
+def days_since(moment) -> str:
+    """Whole calendar days from a moment to today ("Today", "1 day", "3 days"),
+    where a bare time-since would read "3 minutes" under a column of days."""
+    if moment is None:
+        return "—"
+    days = (timezone.localdate() - timezone.localdate(moment)).days
+    if days <= 0:
+        return _("Today")
+    return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+
+
 @register.simple_tag
 def next_step(referral):
     """What the navigator should do next on a caseload row."""
@@ -112,7 +127,9 @@ def next_step(referral):
         return _("Make first contact")
     for pathway in getattr(referral, "open_pathways", []):
         if pathway.open_steps:
-            return f"{pathway.get_kind_display()}: {pathway.open_steps[0].title}"
+            step = pathway.open_steps[0]
+            title = step_text(key=step.key, title=step.title)
+            return f"{pathway.get_kind_display()}: {title}"
     if getattr(referral, "open_pathways", None):
         return _("Close the finished pathways")
     return _("Open a pathway for each confirmed need")
@@ -127,3 +144,19 @@ def notification_sentence(notification):
 def overdue_label(step: str) -> str:
     """What an overdue referral missed (``referrals.finding.OverdueStep``)."""
     return OverdueStep.LABELS.get(step, "")
+
+
+@register.simple_tag
+def notification_heading(notification):
+    return notification_title(notification)
+
+
+@register.filter
+def patient_initials(patient) -> str:
+    """ "R. M." for Rosa Mendez: enough for the person notified to know whom a
+    notification is about, without spelling out the name in a list."""
+    names = (patient.first_name, patient.last_name)
+    # A no-break space: the initials never split across lines.
+    return "\u00a0".join(
+        f"{name.strip()[0].upper()}." for name in names if name.strip()
+    )

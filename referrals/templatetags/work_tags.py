@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from referrals import access
 from referrals.models import Pathway
+from referrals.pathways import step_text
 from referrals.templatetags.referral_tags import badge
 
 register = template.Library()
@@ -37,6 +38,11 @@ def minutes_this_month(referral):
         if (when.year, when.month) == (today.year, today.month):
             total += encounter.minutes
     return total
+
+
+@register.filter
+def step_title(step) -> str:
+    return step_text(key=step.key, title=step.title)
 
 
 @register.filter

@@ -481,11 +481,11 @@ def test_list_pages_by_25_in_a_fixed_number_of_queries(
     client = login(clinic_user)
 
     # session, user, the user's organization (menu), the partnerships giving the
-    # directories, count, one page of services with their organizations, session
-    # save (savepoint, update, release).
-    with django_assert_max_num_queries(9):
+    # directories, count, one page of services with their organizations, their
+    # locations (addresses), session save (savepoint, update, release).
+    with django_assert_max_num_queries(10):
         first = client.get(LIST_URL)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         second = client.get(LIST_URL, {"page": 2})
 
     assert len(first.context["page_obj"]) == 25

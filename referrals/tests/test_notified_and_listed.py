@@ -47,9 +47,13 @@ def test_the_referring_clinic_staff_member_hears_the_referral_was_completed(
     closed = Notification.objects.get(kind=Kind.REFERRAL_CLOSED)
     assert closed.recipient == clinic_user
     assert closed.link == f"/referrals/{in_progress.code}/"
-    text = f"Referral {in_progress.short_code} from North Clinic was closed."
+    text = (
+        f"Referral {in_progress.short_code} from North Clinic is complete: the "
+        "navigator closed it with the patient's needs addressed."
+    )
     assert notifications.notification_text(closed) == text
-    assert text in login(clinic_user).get(reverse("referrals:notification-list")).text
+    listed = login(clinic_user).get(reverse("referrals:notification-list")).text
+    assert text.replace("'", "&#x27;") in listed
     mail = OutboundEmail.objects.get(to=clinic_user.email)
     assert text in mail.body_text
     assert "Rosa" not in mail.body_text

@@ -85,6 +85,14 @@ def referral_share(request, code):
         except WorkflowError as refusal:
             form.add_error(None, str(refusal))
         else:
+            messages.success(
+                request,
+                _(
+                    "Shared with %(name)s, who now sees this referral; "
+                    "the assigned navigator keeps it."
+                )
+                % {"name": form.cleaned_data["navigator"].get_full_name()},
+            )
             return redirect("referrals:referral-detail", code=referral.code)
     return render(
         request,

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chwlink.lib.submissions import AlreadySubmitted, already_submitted
@@ -59,10 +58,7 @@ def referral_transition(request, code, action):
         except WorkflowError as refusal:
             form.add_error(None, str(refusal))
         else:
-            messages.success(
-                request,
-                _("Done: %(action)s.") % {"action": transition.label},
-            )
+            messages.success(request, transition.done)
             return redirect("referrals:referral-detail", code=referral.code)
     return render(
         request,

@@ -5,8 +5,9 @@ Times are read and shown in the partnership's time zone.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -128,17 +129,27 @@ def pathway_new(request, code):
     )
 
 
+WORK_EVENTS = {
+    Pathway.Event.STEP_DONE,
+    Pathway.Event.STEP_UNDONE,
+    Pathway.Event.RESOURCE_LINKED,
+}
+
+
 def _pathway_page(request, pathway, *, status=200, **forms):
     """The pathway page, with any bound form that failed shown with its errors."""
     permissions = pathways.pathway_permissions(actor=request.user, pathway=pathway)
     events = list(pathway.events.select_related("actor").order_by("created", "pk"))
-    returned = events and events[-1].reason_code == Pathway.Event.RETURNED
+    # The last move of the pathway itself (not a step or a link) tells whether it
+    # came back from review.
+    moves = [event for event in events if event.reason_code not in WORK_EVENTS]
+    returned = moves and moves[-1].reason_code == Pathway.Event.RETURNED
     context = {
         "pathway": pathway,
         "referral": pathway.referral,
         "perms": permissions,
         "events": events,
-        "returned_event": events[-1] if returned else None,
+        "returned_event": moves[-1] if returned else None,
         "linked_ids": {link.service_id for link in pathway.resource_links.all()},
         "step_form": forms.get("step_form") or PathwayStepForm(),
         "link_form": forms.get("link_form"),
@@ -197,8 +208,33 @@ def pathway_step_toggle(request, code, step_id):
     try:
         pathways.pathway_step_toggle(pathway=pathway, actor=request.user, step=step)
     except WorkflowError as error:
+        if _wants_fragment(request):
+            return JsonResponse({"error": str(error)}, status=409)
         messages.error(request, str(error))
+    else:
+        if _wants_fragment(request):
+            return _step_fragments(request, pathway, step)
     return redirect(_pathway_url(pathway, anchor=f"step-{step.pk}"))
+
+
+def _wants_fragment(request) -> bool:
+    """The page's script ticks a step in place; without it the form reloads."""
+    return request.headers.get("X-CHWLink-Fragment") == "step"
+
+
+def _step_fragments(request, pathway, step):
+    context = {"pathway": pathway, "step": step, "perms": {"can_edit": True}}
+    with timezone.override(pathway.referral.partnership.time_zone):
+        return JsonResponse(
+            {
+                "step": render_to_string(
+                    "referrals/partials/pathway_step.html", context, request
+                ),
+                "summary": render_to_string(
+                    "referrals/partials/pathway_steps_summary.html", context, request
+                ),
+            }
+        )
 
 
 @require_POST

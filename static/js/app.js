@@ -1,6 +1,8 @@
 // Small progressive enhancements; every page also works without JavaScript.
+// requestSubmit, not submit: the form's submit listeners run (see the language
+// switch below, which carries what was typed on the page).
 document.querySelectorAll("form[data-autosubmit] select").forEach((select) => {
-  select.addEventListener("change", () => select.form.submit());
+  select.addEventListener("change", () => select.form.requestSubmit());
 });
 // A download that waited for the password: the file comes as an attachment, so
 // the page stays where the user was (chwlink/lib/reauthenticated_downloads.py).
@@ -73,3 +75,122 @@ window.addEventListener("pageshow", (event) => {
       button.removeAttribute("aria-disabled");
     });
 });
+
+// Multi-line fields say how much room is left. The browser would cut a pasted text
+// at the field's limit without a word, so the limit moves to the counter: past it,
+// the counter says by how much, and the server refuses the text and shows it back.
+const texts = document.getElementById("page-texts");
+document.querySelectorAll("textarea[maxlength]").forEach((area, index) => {
+  if (!texts) return;
+  const limit = Number(area.getAttribute("maxlength"));
+  area.removeAttribute("maxlength");
+  const counter = document.createElement("div");
+  counter.className = "form-text text-end";
+  counter.id = area.id ? `${area.id}-count` : `text-count-${index}`;
+  counter.dataset.charCount = "";
+  counter.setAttribute("aria-live", "polite");
+  const format = (number) => number.toLocaleString(document.documentElement.lang);
+  const update = () => {
+    const used = area.value.length;
+    const over = used > limit;
+    const template = over ? texts.dataset.countOver : texts.dataset.count;
+    counter.textContent = template
+      .replace("{used}", format(used))
+      .replace("{limit}", format(limit))
+      .replace("{over}", format(used - limit));
+    counter.classList.toggle("text-danger", over);
+    counter.classList.toggle("fw-semibold", over);
+    // Marked invalid while too long, without clearing an error the server gave.
+    if (over && !area.dataset.tooLong) {
+      area.dataset.tooLong = area.classList.contains("is-invalid") ? "kept" : "added";
+      area.classList.add("is-invalid");
+    } else if (area.dataset.tooLong === "added") {
+      area.classList.remove("is-invalid");
+      delete area.dataset.tooLong;
+    }
+  };
+  area.setAttribute(
+    "aria-describedby",
+    [area.getAttribute("aria-describedby"), counter.id].filter(Boolean).join(" "),
+  );
+  area.insertAdjacentElement("afterend", counter);
+  area.addEventListener("input", update);
+  update();
+});
+
+// Switching language reloads the page in the other language: what was typed into
+// a form on it comes along. It waits in this tab's session storage only for the
+// reload, which puts it back and removes it.
+const CARRY_KEY = `chwlink-carry:${window.location.pathname}${window.location.search}`;
+const CARRIED_TYPES = new Set(["hidden", "password", "file", "submit", "button"]);
+const carriable = (field) =>
+  field.name && !CARRIED_TYPES.has(field.type) && field.name !== "csrfmiddlewaretoken";
+const languageForm = document.querySelector("#language-select")?.form;
+const touched = new Set();
+document.addEventListener("input", (event) => {
+  const form = event.target.form;
+  if (form && form !== languageForm) touched.add(form);
+});
+if (languageForm) {
+  languageForm.addEventListener("submit", () => {
+    const forms = [...document.forms];
+    const carried = [...touched].map((form) => ({
+      index: forms.indexOf(form),
+      fields: [...form.elements].filter(carriable).map((field) => ({
+        name: field.name,
+        value: field.value,
+        checked: field.checked,
+      })),
+    }));
+    if (carried.length) {
+      window.sessionStorage.setItem(CARRY_KEY, JSON.stringify(carried));
+    }
+  });
+}
+const carried = window.sessionStorage.getItem(CARRY_KEY);
+if (carried) {
+  window.sessionStorage.removeItem(CARRY_KEY);
+  JSON.parse(carried).forEach(({ index, fields }) => {
+    const form = document.forms[index];
+    if (!form) return;
+    fields.forEach(({ name, value, checked }) => {
+      [...form.elements]
+        .filter((field) => field.name === name && carriable(field))
+        .forEach((field) => {
+          if (field.type === "checkbox" || field.type === "radio") {
+            if (field.value === value) field.checked = checked;
+          } else if (field.multiple) {
+            return;
+          } else {
+            field.value = value;
+          }
+          field.dispatchEvent(new Event("input", { bubbles: true }));
+        });
+    });
+  });
+}
+
+// Ticking a pathway step updates the step in place; should the request fail, the
+// form is sent the ordinary way (a page reload that shows why). Listening while
+// the event comes down (capture) runs this before the once-only guard above.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-step-toggle]");
+  if (!form) return;
+  event.preventDefault();
+  const item = form.closest("li");
+  const summary = document.querySelector("[data-steps-summary]");
+  fetch(form.action, {
+    method: "POST",
+    body: new FormData(form),
+    headers: { "X-CHWLink-Fragment": "step", Accept: "application/json" },
+    credentials: "same-origin",
+  })
+    .then((response) => (response.ok ? response.json() : Promise.reject(response)))
+    .then((data) => {
+      item.outerHTML = data.step;
+      if (summary) summary.innerHTML = data.summary;
+      const replaced = document.getElementById(item.id);
+      replaced?.querySelector("button")?.focus();
+    })
+    .catch(() => form.submit());
+}, true);

@@ -62,7 +62,7 @@ def test_supervisor_declines_with_a_reason_and_the_clinic_sees_it(
     boss.get_by_label("No capacity right now").check()
     boss.get_by_label("Details").fill("Our waitlist is full until March.")
     boss.get_by_role("button", name="Confirm").click()
-    expect(boss.get_by_text("Done: Decline.")).to_be_visible()
+    expect(boss.get_by_text("Referral declined.")).to_be_visible()
     expect(status_badge(boss)).to_have_text("Declined")
     expect(boss.get_by_role("link", name="Decline")).to_have_count(0)
 
@@ -99,7 +99,7 @@ def test_navigator_holds_and_resumes_and_the_referral_stays_on_the_caseload(
 
     row.get_by_role("link", name="Rosa Mamani").click()
     nav.get_by_role("button", name="Resume").click()
-    expect(nav.get_by_text("Done: Resume.")).to_be_visible()
+    expect(nav.get_by_text("Work on the referral resumed.")).to_be_visible()
     # Nobody has reached the patient yet, so the work goes back to first contact.
     expect(status_badge(nav)).to_have_text("Navigator assigned")
     nav.goto("/referrals/caseload/")

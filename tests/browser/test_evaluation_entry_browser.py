@@ -91,7 +91,9 @@ def test_story_with_consent_reaches_the_manager_without_the_tellers_words(
     ).to_be_visible()
 
     manager_page = signed_in(manager)
-    manager_page.get_by_role("navigation").get_by_role("link", name="Stories").click()
+    menu = manager_page.get_by_role("navigation")
+    menu.get_by_role("button", name="Evaluation").click()
+    menu.get_by_role("link", name="Stories").click()
     expect(manager_page.get_by_text("No stories match.")).to_be_visible()
 
     nav.get_by_role("link", name="Write or review the de-identified version").click()
