@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -151,6 +152,7 @@ class ApiClientAdmin(admin.ModelAdmin):
     shown once saved; its account appears among the clinic's people."""
 
     form = ApiClientForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "clinic", "client_id", "is_active", "created"]
     list_filter = ["is_active"]
     list_select_related = ["clinic"]

@@ -34,9 +34,10 @@ MENUS = {
         "My trainings",
     ],
     "manager": [
-        "Dashboard",
+        # The Referrals area comes first; the Evaluation area follows.
         "All referrals",
         "Team",
+        "Dashboard",
         "Stories",
         "Reports",
         "Utilization data",

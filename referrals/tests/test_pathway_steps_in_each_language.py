@@ -67,7 +67,7 @@ def test_older_steps_matching_a_default_get_its_key(pathway):
     steps[0].save()
     PathwayStep.objects.create(pathway=pathway, position=9, title="Call the aunt")
     backfill = importlib.import_module(
-        "referrals.migrations.0017_pathway_step_key_backfill"
+        "referrals.migrations.0022_pathway_step_key_backfill"
     ).backfill
     backfill(apps, None)
     keys = dict(pathway.steps.values_list("title", "key"))

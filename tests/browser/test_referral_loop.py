@@ -81,6 +81,8 @@ def test_referral_travels_the_whole_loop(
     nav.get_by_role("button", name="Close the pathway").click()
 
     # The supervisor approves the completed pathway.
+    # A supervisor's referral pages sit in the menu's Referrals area.
+    boss.get_by_role("navigation").get_by_role("button", name="Referrals").click()
     boss.get_by_role("link", name="Pathway approvals").click()
     boss.get_by_role(
         "link", name=re.compile("Elena Quispe|Food security")

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0016_reopen_and_hold_until'),
+        ("referrals", "0018_reopen_and_hold_until"),
     ]
 
     operations = [

@@ -35,6 +35,6 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("referrals", "0016_pathway_step_key")]
+    dependencies = [("referrals", "0021_pathway_step_key")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]

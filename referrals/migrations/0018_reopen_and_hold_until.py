@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('partners', '0013_reopen_window'),
-        ('referrals', '0015_need_outcomes'),
+        ("referrals", "0017_need_outcomes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0018_merge_fhir_search_and_closing'),
+        ("referrals", "0022_pathway_step_key_backfill"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0014_notification_invitation_withdrawn'),
+        ("referrals", "0019_reroute"),
     ]
 
     operations = [

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('partners', '0012_history_of_invitations_and_mfa_version'),
-        ('referrals', '0014_notification_invitation_withdrawn'),
+        ("referrals", "0015_accent_blind_patient_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

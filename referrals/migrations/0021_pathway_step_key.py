@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0015_notification_done'),
+        ("referrals", "0020_notification_done"),
     ]
 
     operations = [

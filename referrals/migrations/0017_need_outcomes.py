@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('plumbing', '0003_audit_tables_refuse_truncate'),
         ('pghistory', '0007_auto_20250421_0444'),
-        ('referrals', '0014_notification_invitation_withdrawn'),
+        ("referrals", "0016_fhir_api_clients"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
