@@ -46,6 +46,8 @@ def test_supervisor_finds_an_assigned_referral_and_opens_it(
     page = signed_in(supervisor)
     # The inbox no longer holds it: it has a navigator.
     expect(page.get_by_role("link", name="Inés Choque")).to_have_count(0)
+    # A supervisor's referral pages sit in the menu's Referrals area.
+    page.get_by_role("navigation").get_by_role("button", name="Referrals").click()
     page.get_by_role("link", name="All referrals").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("All referrals")
     page.get_by_label("Search").fill("choque, ines")
