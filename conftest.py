@@ -229,3 +229,14 @@ def reauthenticated(login):
         return client
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def cache_emptied_after_each_test():
+    """allauth counts sign-ins per address in the cache (30 a minute from one
+    address): left between tests, the browser tests' many sign-ins from 127.0.0.1
+    reach that limit and the next one is refused with 429."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
