@@ -15,6 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+import zoneinfo
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -246,9 +247,10 @@ def poll(client) -> tuple[int, list[str]]:
 BUSINESS_HOURS = (8, 18)
 
 
-def poll_due(client, now=None) -> bool:
+def poll_due(client, now=None, closed: frozenset = frozenset()) -> bool:
     """The IG's cadence: hourly in the partnership's business hours, at least
-    once a day otherwise, never twice within 15 minutes."""
+    once a day otherwise, never twice within 15 minutes. ``closed``: the days the
+    partnership does not work (``partners.calendars``)."""
     from referrals.services.timeliness import is_business_day
 
     now = now or timezone.now()
@@ -258,14 +260,8 @@ def poll_due(client, now=None) -> bool:
     if since < datetime.timedelta(minutes=15):
         return False
     partnership = client.server_partnership
-    local = timezone.localtime(now, _zone(partnership))
-    working = is_business_day(local.date(), frozenset(partnership.business_days)) and (
-        BUSINESS_HOURS[0] <= local.hour < BUSINESS_HOURS[1]
-    )
+    local = timezone.localtime(now, zoneinfo.ZoneInfo(partnership.time_zone))
+    working = is_business_day(
+        local.date(), frozenset(partnership.business_days), closed
+    ) and (BUSINESS_HOURS[0] <= local.hour < BUSINESS_HOURS[1])
     return since >= datetime.timedelta(hours=1 if working else 24)
-
-
-def _zone(partnership):
-    import zoneinfo
-
-    return zoneinfo.ZoneInfo(partnership.time_zone)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from partners.calendars import closed_days_by_partnership
 from referrals.fhir import emit, remote
 from referrals.fhir.status import task_state
 from referrals.models import ApiClient, FhirWriteBack, Referral
@@ -34,7 +35,9 @@ def clients_of_partnership(partnership):
 
 
 def polled_clients():
-    return ApiClient.objects.filter(is_active=True).exclude(server_url="")
+    return ApiClient.objects.filter(
+        is_active=True, server_partnership__isnull=False
+    ).exclude(server_url="")
 
 
 def server_poll(*, client: ApiClient, now=None) -> int:
@@ -66,11 +69,16 @@ def server_poll(*, client: ApiClient, now=None) -> int:
 def servers_poll_due(now=None) -> int:
     """The periodic sweep: poll every server whose cadence says it is due."""
     now = now or timezone.now()
+    clients = list(
+        polled_clients().select_related("server_partnership__cbo", "clinic", "account")
+    )
+    closed = closed_days_by_partnership(
+        {c.server_partnership for c in clients}, around=now.date()
+    )
     made = 0
-    for client in polled_clients().select_related(
-        "server_partnership__cbo", "clinic", "account"
-    ):
-        if remote.poll_due(client, now):
+    for client in clients:
+        days = closed.get(client.server_partnership_id, frozenset())
+        if remote.poll_due(client, now, days):
             made += server_poll(client=client, now=now)
     return made
 

@@ -280,3 +280,35 @@ def test_a_posted_task_pointing_at_the_clinics_own_server_is_fetched_there(
     )
     assert response.status_code == 502
     assert Referral.objects.count() == 1
+
+
+def test_a_day_the_partnership_is_closed_is_polled_as_a_weekend(light):
+    import zoneinfo
+
+    zone = zoneinfo.ZoneInfo(light.server_partnership.time_zone)
+    now = datetime.datetime(2026, 12, 2, 10, tzinfo=zone)
+    light.polled_at = now - datetime.timedelta(hours=3)
+    assert remote.poll_due(light, now) is True
+    assert remote.poll_due(light, now, frozenset({now.date()})) is False
+
+
+def test_the_sweep_skips_a_server_on_a_closed_day_and_polls_it_on_a_working_one(
+    light, ehr, manager
+):
+    import zoneinfo
+
+    from partners.models import ClosedDay
+
+    zone = zoneinfo.ZoneInfo(light.server_partnership.time_zone)
+    now = datetime.datetime(2026, 12, 2, 10, tzinfo=zone)
+    ApiClient.objects.filter(pk=light.pk).update(
+        polled_at=now - datetime.timedelta(hours=3)
+    )
+    ClosedDay.objects.create(
+        partnership=light.server_partnership, day=now.date(), name="Staff training",
+        added_by=manager,
+    )  # fmt: skip
+    assert sync.servers_poll_due(now=now) == 0
+    assert ehr.requests == []
+    ClosedDay.objects.all().delete()
+    assert sync.servers_poll_due(now=now) == 1

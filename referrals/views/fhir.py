@@ -26,10 +26,9 @@ FHIR_JSON = "application/fhir+json; charset=utf-8"
 
 
 def _json(data, *, status=200, content_type=FHIR_JSON, headers=None) -> HttpResponse:
-    response = HttpResponse(
+    return HttpResponse(
         json.dumps(data), status=status, content_type=content_type, headers=headers
     )
-    return response
 
 
 def _outcome(status: int, code: str, diagnostics: str, expression="", headers=None):
@@ -251,8 +250,7 @@ def _search(request, parse, queryset, entries_of):
     try:
         parsed = parse(request.GET)
     except search.SearchError as error:
-        status = 400
-        return _outcome(status, error.code, error.diagnostics, error.expression)
+        return _outcome(400, error.code, error.diagnostics, error.expression)
     rows, next_cursor = search.page(queryset, parsed)
     return _searchset(request, entries_of(rows, parsed.include), next_cursor)
 
