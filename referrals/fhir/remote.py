@@ -227,13 +227,13 @@ def poll(client) -> tuple[int, list[str]]:
         resolver = ingest.Resolver()
         tasks = []
         for entry in bundle.get("entry") or []:
+            stamped = _last_updated(entry.get("resource"))
             resource = ingest.parsed(entry.get("resource"))
             resolver.add(resource, entry.get("fullUrl", ""))
             if resource["resourceType"] == "Task":
                 tasks.append(resource)
+                latest = _later(latest, stamped)
         for task in tasks:
-            changed = (task.get("meta") or {}).get("lastUpdated") or ""
-            latest = max(latest, changed)
             if task.get("status") != "requested":
                 continue
             try:
@@ -242,6 +242,30 @@ def poll(client) -> tuple[int, list[str]]:
                 problems.append(f"Task/{task.get('id')}: {refused.diagnostics}")
     client.poll_since = latest
     return made, problems
+
+
+def _last_updated(resource) -> str:
+    """The server's own spelling of when it last changed the resource (sent
+    back as it came: the server compares it, not us)."""
+    meta = resource.get("meta") if isinstance(resource, dict) else None
+    stamp = meta.get("lastUpdated") if isinstance(meta, dict) else None
+    return stamp if isinstance(stamp, str) else ""
+
+
+def _later(seen: str, stamp: str) -> str:
+    """The later of two FHIR instants, compared as times (a server may write
+    them with any precision or offset), kept as the server wrote it."""
+    if not stamp:
+        return seen
+    if not seen:
+        return stamp
+    try:
+        later = datetime.datetime.fromisoformat(
+            stamp
+        ) > datetime.datetime.fromisoformat(seen)
+    except (ValueError, TypeError):
+        return seen
+    return stamp if later else seen
 
 
 BUSINESS_HOURS = (8, 18)

@@ -64,3 +64,27 @@ class Ehr:
     def get(self, http, path, token=None, **params):
         token = token or self.token(http)
         return http.get(path, params, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def light_client(*, partnership, clinic, key, server, owner):
+    """chwlink registered as the CBO's light client of ``server`` (a health
+    system's FHIR server on loopback), signing with ``key``."""
+    from cryptography.hazmat.primitives import serialization
+
+    from referrals.models import ApiClient
+
+    client = api_client_register(name="County EHR", clinic=clinic, jwks={"keys": []})
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    ApiClient.objects.filter(pk=client.pk).update(
+        server_url=server.base,
+        server_token_url=server.token_url,
+        server_client_id="chwlink-cbo",
+        server_private_key=pem,
+        server_owner=owner,
+        server_partnership=partnership,
+    )
+    return ApiClient.objects.select_related("server_partnership__cbo").get(pk=client.pk)

@@ -7,16 +7,15 @@ import datetime
 import threading
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.db import connection
 
 from referrals.fhir import remote, sync
-from referrals.fhir.auth import api_client_register
 from referrals.models import ApiClient, FhirWriteBack, Referral
 from referrals.services import workflow
 from referrals.tests import states
 from referrals.tests.fake_ehr_server import FakeEhr
+from referrals.tests.fhir_clients import light_client
 from tests.shared_fixtures import gravity_examples
 
 OWNER = "Organization/SDOHCC-OrganizationCoordinationPlatformExample"
@@ -47,21 +46,9 @@ def ehr(key):
 
 @pytest.fixture
 def light(partnership, clinic, key, ehr):
-    client = api_client_register(name="County EHR", clinic=clinic, jwks={"keys": []})
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    ApiClient.objects.filter(pk=client.pk).update(
-        server_url=ehr.base,
-        server_token_url=ehr.token_url,
-        server_client_id="chwlink-cbo",
-        server_private_key=pem,
-        server_owner=OWNER,
-        server_partnership=partnership,
+    return light_client(
+        partnership=partnership, clinic=clinic, key=key, server=ehr, owner=OWNER
     )
-    return ApiClient.objects.select_related("server_partnership__cbo").get(pk=client.pk)
 
 
 def refreshed(client):
@@ -312,3 +299,25 @@ def test_the_sweep_skips_a_server_on_a_closed_day_and_polls_it_on_a_working_one(
     assert ehr.requests == []
     ClosedDay.objects.all().delete()
     assert sync.servers_poll_due(now=now) == 1
+
+
+@pytest.mark.parametrize(
+    "seen, stamp, latest",
+    [
+        ("", "2020-09-11T22:00:00Z", "2020-09-11T22:00:00Z"),
+        # 22:00 at +02:00 is 20:00 UTC: earlier, although it sorts later as text.
+        ("2020-09-11T21:00:00Z", "2020-09-11T22:00:00+02:00", "2020-09-11T21:00:00Z"),
+        ("2020-09-11T21:00:00Z", "2020-09-11T21:00:00.5Z", "2020-09-11T21:00:00.5Z"),
+        (
+            "2020-09-11T21:00:00.500Z",
+            "2020-09-11T21:00:00.45Z",
+            "2020-09-11T21:00:00.500Z",
+        ),
+        ("2020-09-11T21:00:00Z", "", "2020-09-11T21:00:00Z"),
+        ("2020-09-11T21:00:00Z", "yesterday", "2020-09-11T21:00:00Z"),
+    ],
+)
+def test_the_latest_change_is_compared_as_a_time_and_kept_as_the_server_wrote_it(
+    seen, stamp, latest
+):
+    assert remote._later(seen, stamp) == latest
