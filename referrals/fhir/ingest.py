@@ -29,7 +29,7 @@ class Unprocessable(Exception):
 def parsed(data, expected: str | None = None) -> dict:
     """Check a resource with the R4B models; an invalid one is refused with the
     element and the rule it breaks."""
-    if not isinstance(data, dict) or "resourceType" not in data:
+    if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
         raise Unprocessable(_("Send a FHIR resource (JSON with a resourceType)."))
     kind = data["resourceType"]
     if expected and kind != expected:
@@ -40,7 +40,7 @@ def parsed(data, expected: str | None = None) -> dict:
         )
     try:
         model = get_fhir_model_class(kind)
-    except KeyError:
+    except (KeyError, ValueError, AttributeError):
         raise Unprocessable(
             _("%(kind)s is not a FHIR R4 resource type.") % {"kind": kind},
             expression="resourceType",
@@ -204,7 +204,7 @@ def _patient_fields(patient: dict, *, do_not_contact: bool) -> dict:
     ]
     address = (patient.get("address") or [{}])[0]
     fields = {
-        "first_name": " ".join(name.get("given") or [])[:100] or "-",
+        "first_name": _joined(name.get("given"))[:100] or "-",
         "last_name": name["family"][:100],
         "date_of_birth": patient["birthDate"],
         "mrn": _mrn(patient)[:40],
@@ -212,7 +212,7 @@ def _patient_fields(patient: dict, *, do_not_contact: bool) -> dict:
         "preferred_language": _language(patient),
         "phone": phones[0][:40] if phones else "",
         "phone_alt": phones[1][:40] if len(phones) > 1 else "",
-        "address": " ".join(address.get("line") or [])[:200],
+        "address": _joined(address.get("line"))[:200],
         "city": (address.get("city") or "")[:100],
         "state": (address.get("state") or "")[:40],
         "postal_code": (address.get("postalCode") or "")[:12],
@@ -224,6 +224,11 @@ def _patient_fields(patient: dict, *, do_not_contact: bool) -> dict:
             "ask the referring clinic how to reach them safely."
         )
     return fields
+
+
+def _joined(parts) -> str:
+    # FHIR JSON may hold null in a list of strings (its extension sits beside it).
+    return " ".join(part for part in parts or [] if part)
 
 
 def _do_not_contact(service_request: dict) -> bool:
