@@ -78,7 +78,7 @@ def _algorithm(private_key) -> str:
     return "ES384" if isinstance(private_key, ec.EllipticCurvePrivateKey) else "RS384"
 
 
-def token_for(client) -> str:
+def token_for(client, scopes: str = SCOPES) -> str:
     """An access token from the server's token endpoint, for chwlink's signed
     assertion (SMART Backend Services, as chwlink asks its own clients)."""
     key = load_pem_private_key(client.server_private_key.encode(), password=None)
@@ -102,7 +102,7 @@ def token_for(client) -> str:
             "grant_type": "client_credentials",
             "client_assertion_type": ASSERTION_TYPE,
             "client_assertion": assertion,
-            "scope": SCOPES,
+            "scope": scopes,
         },
     )
     if not isinstance(body, dict) or not body.get("access_token"):
