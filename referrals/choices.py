@@ -52,6 +52,25 @@ class Urgency(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+class ConsentSource(models.TextChoices):
+    """How the patient agreed to share (the SDOHCC Consent's source)."""
+
+    VERBAL = "verbal", _("The patient told me (I attest to their verbal consent)")
+    WRITTEN = "written", _("The patient signed a consent form, kept at the clinic")
+    ELECTRONIC = "electronic", _("The patient signed electronically (e.g. the portal)")
+    CLINIC_SYSTEM = "clinic_system", _("Recorded in the clinic's own system")
+
+
+class ConsentScope(models.TextChoices):
+    """What the patient agreed to share their information with."""
+
+    CBO = "cbo", _("The CBO and its navigators")
+    CBO_AND_RESOURCES = (
+        "cbo_and_resources",
+        _("The CBO, its navigators and the resources they link the patient to"),
+    )
+
+
 class Sex(models.TextChoices):
     FEMALE = "female", _("Female")
     MALE = "male", _("Male")

@@ -14,7 +14,7 @@ from fhir.resources.R4B.procedure import Procedure
 from fhir.resources.R4B.servicerequest import ServiceRequest
 from fhir.resources.R4B.task import Task
 
-from referrals.choices import MedicalReason
+from referrals.choices import ConsentScope, ConsentSource, MedicalReason
 from referrals.fhir import codes
 from referrals.fhir.status import task_state
 from referrals.models import Pathway, Referral
@@ -277,8 +277,18 @@ def consent_resource(referral) -> dict | None:
         "patient": _patient_ref(referral),
         "dateTime": _instant(recorded),
         "organization": [_organization(referral.partnership.health_system)],
+        "performer": [_patient_ref(referral)],
         "policyRule": {
-            "text": "The patient consents to share their information with the CBO."
+            "coding": [
+                {
+                    "system": codes.CONSENT_POLICY,
+                    "code": "hipaa-auth",
+                    "display": "HIPAA Authorization",
+                }
+            ],
+            "text": CONSENT_SCOPE_TEXT.get(
+                referral.consent_scope, CONSENT_SCOPE_TEXT[ConsentScope.CBO]
+            ),
         },
         "verification": [{"verified": True, "verificationDate": _instant(recorded)}],
         "provision": {
@@ -299,13 +309,48 @@ def consent_resource(referral) -> dict | None:
             ],
         },
     }
+    source = _consent_source(referral, recorded)
+    if source:
+        data["sourceAttachment"] = source
     return _checked(Consent, data)
+
+
+CONSENT_SCOPE_TEXT = {
+    ConsentScope.CBO: (
+        "The patient consents to share their information with the CBO and its "
+        "navigators."
+    ),
+    ConsentScope.CBO_AND_RESOURCES: (
+        "The patient consents to share their information with the CBO, its "
+        "navigators and the community resources they link the patient to."
+    ),
+}
+CONSENT_SOURCE_TEXT = {
+    ConsentSource.VERBAL: "Verbal consent, attested by {by}",
+    ConsentSource.WRITTEN: "Signed consent form kept at {clinic}; recorded by {by}",
+    ConsentSource.ELECTRONIC: "Consent signed electronically; recorded by {by}",
+    ConsentSource.CLINIC_SYSTEM: "Consent recorded in the clinic's system ({by})",
+}
+
+
+def _consent_source(referral, recorded) -> dict | None:
+    """The SDOHCC Consent's source: the attestation or the document, who
+    recorded it and when (none for consents recorded before chwlink asked)."""
+    text = CONSENT_SOURCE_TEXT.get(referral.consent_source)
+    if text is None:
+        return None
+    by = referral.consent_recorded_by
+    title = text.format(
+        by=by.get_full_name() if by else referral.clinic.name,
+        clinic=referral.clinic.name,
+    )
+    return {"language": "en", "title": title, "creation": _instant(recorded)}
 
 
 def procedure_resources(referral) -> list[dict]:
     """What the CBO did for a completed referral: one Procedure per completed
     pathway, or the navigation itself when no pathway was opened."""
-    if referral.status != Status.COMPLETED:
+    if task_state(referral).status != "completed":
         return []
     done = [p for p in referral.pathways.all() if p.status in DONE_PATHWAYS]
     if not done:

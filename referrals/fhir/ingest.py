@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
-from referrals.choices import Urgency
+from referrals.choices import ConsentScope, ConsentSource, Urgency
 from referrals.fhir import codes
 from referrals.models import Patient, Referral
 from referrals.services import intake
@@ -411,6 +411,8 @@ def referral_receive(*, client, task: dict, resolver: Resolver) -> Received:
                     "urgency": _urgency(task, service_request),
                     "notes_for_navigator": _notes(service_request, goals),
                     "consent_given": consent is not None,
+                    "consent_source": ConsentSource.CLINIC_SYSTEM,
+                    "consent_scope": ConsentScope.CBO,
                 }
                 referral = intake.referral_save_draft(
                     actor=actor, patient=patient, data=data

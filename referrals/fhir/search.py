@@ -260,7 +260,8 @@ PROCEDURE_PARAMS = {"based-on", "patient"}
 
 def procedure_search(params) -> Search:
     search = _checked(params, PROCEDURE_PARAMS, set())
-    where = Q(status=Status.COMPLETED)
+    # Reopened after completing: its Task stays completed, with its Procedures.
+    where = Q(status=Status.COMPLETED) | Q(task_closed_as="completed")
     if "based-on" in params:
         codes = [
             _reference(v, "ServiceRequest", "based-on")
@@ -305,6 +306,7 @@ def referrals_of(client) -> QuerySet[Referral]:
             "patient",
             "clinic",
             "referred_by",
+            "consent_recorded_by",
             "partnership__cbo",
             "partnership__health_system",
         )  # fmt: skip

@@ -35,6 +35,8 @@ BUSINESS_STATUS = {
     Status.ON_HOLD: "On hold",
 }
 
+REOPENED = "Reopened by the CBO"
+
 # The statuses whose Task carries a reason (the IG requires one for these).
 WITH_REASON = frozenset(
     {"rejected", "cancelled", "on-hold", "failed", "entered-in-error"}
@@ -57,6 +59,10 @@ def task_state(referral, *, hosted: bool = True) -> TaskState:
     if referral.status == Status.DECLINED and referral.accepted_at is not None:
         status = "cancelled"
     business = BUSINESS_STATUS.get(referral.status, "") if hosted else ""
+    if referral.task_closed_as:
+        # Reopened after it closed: the Task stays final; a hosted one says why.
+        status = referral.task_closed_as
+        business = f"{REOPENED}: {business}" if hosted and business else ""
     reason = ""
     if status in WITH_REASON:
         label = (

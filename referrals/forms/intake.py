@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.forms import PlainTextForm, PlainTextModelForm
 from chwlink.lib.submissions import FormTokenForm
-from referrals.choices import MedicalReason, SocialNeed, Urgency
+from referrals.choices import (
+    ConsentScope,
+    ConsentSource,
+    MedicalReason,
+    SocialNeed,
+    Urgency,
+)
 from referrals.models import Patient
 from referrals.services.intake import PATIENT_FIELDS, partnerships_for_clinic
 
@@ -193,6 +199,15 @@ class PartnershipChoiceField(forms.ModelChoiceField):
         return partnership.cbo.name
 
 
+# What a person at the clinic can attest to (the clinic's own system records
+# its consents through the FHIR API).
+BROWSER_CONSENT_SOURCES = [
+    (value, label)
+    for value, label in ConsentSource.choices
+    if value != ConsentSource.CLINIC_SYSTEM
+]
+
+
 class ReferralForm(FormTokenForm):
     """A referral to the CBO. A draft may be incomplete; submitting it needs at
     least one social need and the patient's consent."""
@@ -245,6 +260,22 @@ class ReferralForm(FormTokenForm):
         label=_("The patient agrees that we share their information with the CBO"),
         required=False,
         help_text=_("Your name and the time are recorded with the consent."),
+    )
+    consent_source = forms.ChoiceField(
+        label=_("How the patient agreed"),
+        choices=BROWSER_CONSENT_SOURCES,
+        # Most patients agree by telling the person at the desk; ticking the
+        # consent box above is the attestation itself.
+        initial=ConsentSource.VERBAL,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    consent_scope = forms.ChoiceField(
+        label=_("Shared with"),
+        choices=ConsentScope.choices,
+        initial=ConsentScope.CBO,
+        required=False,
+        widget=forms.RadioSelect,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     action = forms.ChoiceField(
@@ -299,6 +330,10 @@ class ReferralForm(FormTokenForm):
         """Did the user press "Submit to the CBO" (rather than "Save draft")?"""
         return self.cleaned_data.get("action") == self.SUBMIT
 
+    def clean_consent_scope(self):
+        # Not said: the narrower sharing, never the wider one.
+        return self.cleaned_data["consent_scope"] or ConsentScope.CBO
+
     def clean(self):
         cleaned = super().clean()
         reasons = cleaned.get("medical_reasons") or []
@@ -321,6 +356,11 @@ class ReferralForm(FormTokenForm):
                     "consent_given",
                     _("Record the patient's consent before submitting."),
                 )
+        if cleaned.get("consent_given") and not cleaned.get("consent_source"):
+            self.add_error(
+                "consent_source",
+                _("Choose how the patient agreed (told you, or signed a form)."),
+            )
         return cleaned
 
     def referral_data(self) -> dict:
@@ -335,6 +375,8 @@ class ReferralForm(FormTokenForm):
                 "urgency",
                 "notes_for_navigator",
                 "consent_given",
+                "consent_source",
+                "consent_scope",
             )
         }
         if self.cleaned_data.get("version") is not None:

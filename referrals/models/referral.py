@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from chwlink.lib.choices import ChoiceLabels
 from partners.models import Partnership, Site, TimeStamped
 from referrals.choices import (
+    ConsentScope,
+    ConsentSource,
     MedicalReason,
     NeedOutcome,
     SocialNeed,
@@ -103,6 +105,27 @@ class Referral(TimeStamped):
     )
     consent_recorded_at = models.DateTimeField(
         _("consent recorded at"), null=True, blank=True
+    )
+    consent_source = models.CharField(
+        _("how the patient agreed"),
+        max_length=20,
+        choices=ConsentSource.choices,
+        blank=True,
+    )
+    task_closed_as = models.CharField(
+        _("FHIR Task status at the first closing"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "FHIR's final Task statuses never change: a reopened referral's Task "
+            "keeps the status it first closed with."
+        ),
+    )
+    consent_scope = models.CharField(
+        _("shared with"),
+        max_length=20,
+        choices=ConsentScope.choices,
+        default=ConsentScope.CBO,
     )
     status_reason_code = models.CharField(
         _("reason"), max_length=30, choices=StatusReason.choices, blank=True

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from chwlink.lib.submissions import claims_form_token
 from partners.models import Partnership, Site, User
 from referrals.access import may_submit_referrals
+from referrals.choices import ConsentScope, ConsentSource
 from referrals.models import Patient, Referral
 from referrals.services.workflow import (
     WorkflowError,
@@ -187,7 +188,7 @@ def referral_save_draft(
         raise PermissionDenied
     if data["clinic"].organization_id != actor.organization_id:
         raise PermissionDenied
-    consent = _consent_fields(actor, data.get("consent_given", False), referral)
+    consent = _consent_fields(actor, data, referral)
     values = {name: data[name] for name in REFERRAL_FIELDS} | consent
     if referral is not None and (
         referral.partnership.health_system_id != actor.organization_id
@@ -219,21 +220,30 @@ def referral_save_draft(
     return referral
 
 
-def _consent_fields(
-    actor: User, consent_given: bool, referral: Referral | None
-) -> dict:
-    if not consent_given:
+def _consent_fields(actor: User, data: dict, referral: Referral | None) -> dict:
+    """Who recorded the consent and when, how the patient gave it and what it
+    covers; recorded anew only when what the patient agreed to changes."""
+    if not data.get("consent_given", False):
         return {
             "consent_given": False,
             "consent_recorded_by": None,
             "consent_recorded_at": None,
+            "consent_source": "",
         }
-    if referral is not None and referral.consent_given:
+    source = data.get("consent_source") or ConsentSource.VERBAL
+    scope = data.get("consent_scope") or ConsentScope.CBO
+    if (
+        referral is not None
+        and referral.consent_given
+        and (referral.consent_source, referral.consent_scope) == (source, scope)
+    ):
         return {}
     return {
         "consent_given": True,
         "consent_recorded_by": actor,
         "consent_recorded_at": timezone.now(),
+        "consent_source": source,
+        "consent_scope": scope,
     }
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from chwlink.lib.submissions import claims_form_token
 from partners.models import Partnership, User
 from referrals.access import may_reroute
-from referrals.choices import StatusReason
+from referrals.choices import ConsentScope, ConsentSource, StatusReason
 from referrals.models import Referral, ReferralEvent
 from referrals.services.eligibility import not_eligible_until
 from referrals.services.intake import partnerships_for_clinic
@@ -186,6 +186,9 @@ def referral_reroute(
                 consent_given=True,
                 consent_recorded_by=actor,
                 consent_recorded_at=now,
+                # The person sending it on asked the patient (the form says so).
+                consent_source=ConsentSource.VERBAL,
+                consent_scope=ConsentScope.CBO,
                 submitted_at=now,
                 rerouted_from=locked,
             )

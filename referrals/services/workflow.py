@@ -25,6 +25,7 @@ from partners.access import has_role
 from partners.models import Partnership, User
 from referrals.access import acts_for, may_message
 from referrals.choices import ADDRESSED_OUTCOMES, NeedOutcome, SocialNeed, StatusReason
+from referrals.fhir.status import task_state
 from referrals.models import (
     CASELOAD_STATUSES,
     CLOSED_STATUSES,
@@ -546,7 +547,11 @@ def _referral_reopen(
             reason_code=reason_code,
             reason=reason,
             target=Status.IN_PROGRESS if referral.first_contact_at else Status.ASSIGNED,
-            extra_fields={"closed_at": None},
+            extra_fields={
+                "closed_at": None,
+                "task_closed_as": referral.task_closed_as
+                or task_state(referral).status,
+            },
             event_navigator=referral.navigator,
             expected_version=expected_version,
         )

@@ -85,6 +85,7 @@ def test_the_igs_referral_arrives_in_the_supervisors_inbox(
     assert referral.status == "submitted"
     assert referral.social_needs == ["food-insecurity"]
     assert referral.consent_given
+    assert referral.consent_source == "clinic_system"
     assert "Requested: Assistance with application for food pantry program" in (
         referral.notes_for_navigator
     )

@@ -47,6 +47,7 @@ def referral_post(clinic, **changes):
         "urgency": "urgent",
         "notes_for_navigator": "Has trouble getting to the pharmacy.",
         "consent_given": "on",
+        "consent_source": "verbal",
         "action": "submit",
     }
     data.update(changes)

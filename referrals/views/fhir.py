@@ -227,7 +227,8 @@ def patient_read(request, code):
 @fhir_api("Procedure", GET="r")
 def procedure_read(request, code):
     completed = search.referrals_of(_client(request)).filter(
-        Q(pathways__code=code) | Q(code=code), status="completed"
+        Q(pathways__code=code) | Q(code=code),
+        Q(status="completed") | Q(task_closed_as="completed"),
     )
     for referral in completed.distinct():
         for procedure in emit.procedure_resources(referral):

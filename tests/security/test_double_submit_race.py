@@ -108,6 +108,7 @@ def test_a_double_submitted_referral_makes_one_referral(
         "social_needs": ["food-insecurity"],
         "urgency": "routine",
         "consent_given": "on",
+        "consent_source": "verbal",
         "action": "submit",
     }
 

@@ -125,6 +125,7 @@ def _run_the_main_flows(world, act):
             "medical_reasons": ["diabetes"],
             "urgency": "routine",
             "consent_given": "on",
+            "consent_source": "verbal",
             "action": "submit",
         },
         patient_code=patient.code,

@@ -81,6 +81,7 @@ def referral_post(world, **changes) -> dict:
         "social_needs": ["food-insecurity"],
         "urgency": "routine",
         "consent_given": "on",
+        "consent_source": "verbal",
         "action": "submit",
     } | changes
 
