@@ -167,7 +167,8 @@ def _client_of(assertion: str) -> tuple[ApiClient, dict]:
         header = jwt.get_unverified_header(assertion)
     except jwt.PyJWTError as error:
         raise TokenRequestError(
-            "invalid_client", f"The client assertion is not a JWT ({error})."
+            "invalid_client",
+            _("The client assertion is not a JWT (%(error)s).") % {"error": error},
         ) from error
     client = (
         ApiClient.objects.select_related("account")
@@ -176,12 +177,13 @@ def _client_of(assertion: str) -> tuple[ApiClient, dict]:
     )
     if client is None or not client.account.is_active:
         raise TokenRequestError(
-            "invalid_client", "No active client has this client id.", 401
+            "invalid_client", _("No active client has this client id."), 401
         )
     if header.get("alg") not in ALGORITHMS:
         raise TokenRequestError(
             "invalid_client",
-            f"Sign the assertion with {' or '.join(ALGORITHMS)}.",
+            _("Sign the assertion with %(first)s or %(second)s.")
+            % dict(zip(("first", "second"), ALGORITHMS, strict=True)),
             401,
         )
     return client, header
@@ -193,7 +195,7 @@ def _verified_claims(assertion: str, client: ApiClient, header, audience: str):
         key = keys[header["kid"]] if header.get("kid") else keys.keys[0]
     except (jwt.PyJWTError, KeyError, IndexError) as error:
         raise TokenRequestError(
-            "invalid_client", "No registered key matches the assertion's kid.", 401
+            "invalid_client", _("No registered key matches the assertion's kid."), 401
         ) from error
     try:
         return jwt.decode(
@@ -206,7 +208,9 @@ def _verified_claims(assertion: str, client: ApiClient, header, audience: str):
         )
     except jwt.PyJWTError as error:
         raise TokenRequestError(
-            "invalid_client", f"The client assertion was refused: {error}.", 401
+            "invalid_client",
+            _("The client assertion was refused: %(error)s.") % {"error": error},
+            401,
         ) from error
 
 
@@ -214,11 +218,13 @@ def token_issue(*, data, audience: str) -> dict:
     """Trade a client assertion for an access token (the token endpoint's rule)."""
     if data.get("grant_type") != "client_credentials":
         raise TokenRequestError(
-            "unsupported_grant_type", "Only grant_type=client_credentials is offered."
+            "unsupported_grant_type",
+            _("Only grant_type=client_credentials is offered."),
         )
     if data.get("client_assertion_type") != ASSERTION_TYPE:
         raise TokenRequestError(
-            "invalid_request", f"client_assertion_type must be {ASSERTION_TYPE}."
+            "invalid_request",
+            _("client_assertion_type must be %(type)s.") % {"type": ASSERTION_TYPE},
         )
     assertion = data.get("client_assertion", "")
     client, header = _client_of(assertion)
@@ -226,17 +232,18 @@ def token_issue(*, data, audience: str) -> dict:
     now = timezone.now()
     expires = datetime.datetime.fromtimestamp(claims["exp"], tz=datetime.UTC)
     if claims["sub"] != client.client_id:
-        raise TokenRequestError("invalid_client", "sub must be the client id.", 401)
+        raise TokenRequestError("invalid_client", _("sub must be the client id."), 401)
     if expires > now + ASSERTION_LIFETIME + datetime.timedelta(seconds=30):
         raise TokenRequestError(
-            "invalid_client", "The assertion may be valid for five minutes at most."
+            "invalid_client", _("The assertion may be valid for five minutes at most.")
         )
     requested = data.get("scope", "").split()
     granted = [s for s in requested if _within(s, client.scopes)]
     if not granted:
         raise TokenRequestError(
             "invalid_scope",
-            "Ask for scopes this client is registered for: " + " ".join(client.scopes),
+            _("Ask for scopes this client is registered for: %(scopes)s")
+            % {"scopes": " ".join(client.scopes)},
         )
     token = secrets.token_urlsafe(32)
     try:
@@ -252,7 +259,7 @@ def token_issue(*, data, audience: str) -> dict:
             )
     except IntegrityError as error:
         raise TokenRequestError(
-            "invalid_client", "This assertion was already used (jti).", 401
+            "invalid_client", _("This assertion was already used (jti)."), 401
         ) from error
     return {
         "access_token": token,

@@ -151,3 +151,23 @@ def test_the_metadata_and_smart_configuration_are_public(client):
         "RS384",
         "ES384",
     ]
+
+
+def test_a_refusal_is_explained_in_the_language_the_caller_asks_for(ehr, client):
+    assertion = ehr.assertion()
+    ehr.token_request(client, assertion=assertion)
+    replay = client.post(
+        reverse("fhir:token"),
+        {
+            "grant_type": "client_credentials",
+            "client_assertion_type": (
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+            ),
+            "client_assertion": assertion,
+            "scope": "system/Task.rs",
+        },
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    # The error code is the RFC's; the description is for the person reading it.
+    assert replay.json()["error"] == "invalid_client"
+    assert replay.json()["error_description"] == ("Esta aserción ya se usó (jti).")
