@@ -96,7 +96,8 @@ REFERRAL_COLUMNS = [
     "consent_given", "consent_recorded_by_id", "consent_recorded_at",
     "status_reason_code", "status_reason", "version", "submitted_at", "accepted_at",
     "assigned_at", "first_contact_at", "last_contact_at", "closed_at",
-    "status_changed_at", "external_system", "external_id",
+    "status_changed_at", "external_system", "external_id", "consent_source",
+    "consent_scope", "task_closed_as",
 ]  # fmt: skip
 PATIENT_COLUMNS = [
     "id", "code", "created", "updated", "health_system_id", "first_name",
@@ -621,5 +622,7 @@ class Life:
             f"{ts(self.submitted_at)}\t{ts(self.accepted_at)}\t{ts(self.assigned_at)}\t"
             f"{ts(self.first_contact_at)}\t{ts(self.last_contact_at)}\t"
             # Made in the browser: no EHR's Task identifier.
-            f"{ts(self.closed_at)}\t{ts(self.status_changed_at)}\t\t\n"
+            f"{ts(self.closed_at)}\t{ts(self.status_changed_at)}\t\t\t"
+            # Told the person at the desk; never reopened.
+            f"{'verbal' if self.consent else ''}\tcbo\t\n"
         )
