@@ -88,3 +88,17 @@ def light_client(*, partnership, clinic, key, server, owner):
         server_partnership=partnership,
     )
     return ApiClient.objects.select_related("server_partnership__cbo").get(pk=client.pk)
+
+
+def refreshed(client):
+    """The light client's row as the last poll left it."""
+    from referrals.models import ApiClient
+
+    return ApiClient.objects.select_related("server_partnership__cbo").get(pk=client.pk)
+
+
+def later(client):
+    """Past the IG's 15-minute floor since the client's last poll."""
+    import datetime
+
+    return client.polled_at + datetime.timedelta(minutes=20)

@@ -15,7 +15,7 @@ from referrals.models import ApiClient, FhirWriteBack, Referral
 from referrals.services import workflow
 from referrals.tests import states
 from referrals.tests.fake_ehr_server import FakeEhr
-from referrals.tests.fhir_clients import light_client
+from referrals.tests.fhir_clients import later, light_client, refreshed
 from tests.shared_fixtures import gravity_examples
 
 OWNER = "Organization/SDOHCC-OrganizationCoordinationPlatformExample"
@@ -49,14 +49,6 @@ def light(partnership, clinic, key, ehr):
     return light_client(
         partnership=partnership, clinic=clinic, key=key, server=ehr, owner=OWNER
     )
-
-
-def refreshed(client):
-    return ApiClient.objects.select_related("server_partnership__cbo").get(pk=client.pk)
-
-
-def later(client):
-    return client.polled_at + datetime.timedelta(minutes=20)
 
 
 def test_a_new_task_on_the_server_becomes_a_referral_once(light, ehr):
@@ -120,8 +112,8 @@ def test_status_changes_reach_the_server_once_each_and_in_order(
     queued = FhirWriteBack.objects.order_by("id").values_list("status", flat=True)
     assert list(queued) == ["accepted", "in-progress", "completed"]
     ehr.down = False
-    later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(hours=2)
-    assert sync.writebacks_redeliver(now=later) == 3
+    hours_on = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(hours=2)
+    assert sync.writebacks_redeliver(now=hours_on) == 3
     assert ehr.puts == [
         (f"Task/{TASK_ID}", "accepted"),
         (f"Task/{TASK_ID}", "in-progress"),
@@ -130,7 +122,7 @@ def test_status_changes_reach_the_server_once_each_and_in_order(
     task = ehr.resources[f"Task/{TASK_ID}"]
     assert task["output"][0]["valueReference"]["reference"].startswith("Procedure/")
     assert "businessStatus" not in task
-    assert sync.writebacks_redeliver(now=later) == 0
+    assert sync.writebacks_redeliver(now=hours_on) == 0
     assert len(ehr.puts) == 3
 
 

@@ -3,17 +3,16 @@ its in-memory repository): the IG's referral on that server becomes a referral i
 chwlink, and its status changes go back as that server accepts them."""
 
 import copy
-import datetime
 import urllib.parse
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from referrals.fhir import sync
-from referrals.models import ApiClient, Referral
+from referrals.models import Referral
 from referrals.services import assignment, workflow
 from referrals.tests import states
-from referrals.tests.fhir_clients import light_client
+from referrals.tests.fhir_clients import later, light_client, refreshed
 from referrals.tests.medplum_server import MedplumEhr
 from tests.shared_fixtures import gravity_examples
 
@@ -53,14 +52,6 @@ def light(partnership, clinic, key, medplum):
     return light_client(
         partnership=partnership, clinic=clinic, key=key, server=medplum, owner=OWNER
     )
-
-
-def refreshed(client):
-    return ApiClient.objects.select_related("server_partnership__cbo").get(pk=client.pk)
-
-
-def later(client):
-    return client.polled_at + datetime.timedelta(minutes=20)
 
 
 def test_the_servers_new_task_becomes_one_referral_from_the_servers_own_clock(
