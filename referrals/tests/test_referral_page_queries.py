@@ -76,8 +76,8 @@ def test_the_referral_page_does_not_grow_with_its_history(
     client = login(supervisor)
     client.get(f"/referrals/{referral.code}/")
     # session, user; the referral with patient, clinic, navigator, partnership,
-    # referrer and consent recorder; where it was sent on from, and to (their CBOs
-    # joined; none is fetched when there is neither); events with actors, navigators, contacts and
+    # referrer and consent recorder; where it was sent on to (with its CBO; where
+    # it came from only when it was sent on from one); events with actors, navigators, contacts and
     # pathways; contacts with navigators; pathways; their steps; their resources with
     # services and organizations; whether a pathway is open; the outcome of each
     # need; the user's organization (menu); the access record; session stamp (3).
