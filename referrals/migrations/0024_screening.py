@@ -11,6 +11,17 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# The history tables refuse UPDATE, DELETE and TRUNCATE like every audit table
+# (the function comes from plumbing 0003; see chwlink/lib/audit_guard.py).
+GUARDED = ["referrals_screeninghistory", "referrals_screeninganswerhistory"]
+PROTECT = (
+    "CREATE OR REPLACE TRIGGER chwlink_audit_append_only "
+    "BEFORE UPDATE OR DELETE OR TRUNCATE ON {} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION chwlink_audit_refuse();"
+)
+UNPROTECT = "DROP TRIGGER IF EXISTS chwlink_audit_append_only ON {};"
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -200,5 +211,9 @@ class Migration(migrations.Migration):
         pgtrigger.migrations.AddTrigger(
             model_name='screening',
             trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "referrals_screeninghistory" ("asked_privately", "code", "confirmed_domains", "created", "elsewhere", "id", "instrument_id", "language", "needs_reviewed_at", "negative_domains", "patient_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "positive_domains", "referral_id", "screened_by_id", "screened_on", "setting", "updated") VALUES (OLD."asked_privately", OLD."code", OLD."confirmed_domains", OLD."created", OLD."elsewhere", OLD."id", OLD."instrument_id", OLD."language", OLD."needs_reviewed_at", OLD."negative_domains", OLD."patient_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."positive_domains", OLD."referral_id", OLD."screened_by_id", OLD."screened_on", OLD."setting", OLD."updated"); RETURN NULL;', hash='3e7836c53240d4ae156cdafdcd95b0311e8f2d45', operation='DELETE', pgid='pgtrigger_delete_delete_a8a76', table='referrals_screening', when='AFTER')),
+        ),
+        migrations.RunSQL(
+            [PROTECT.format(table) for table in GUARDED],
+            reverse_sql=[UNPROTECT.format(table) for table in GUARDED],
         ),
     ]

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from referrals.access import may_screen
 from referrals.models import Referral, Screening, ScreeningInstrument
 from referrals.screening.definition import Instrument, instrument_from_data
 from referrals.selectors import referral_scope_for_user
@@ -41,3 +42,22 @@ def instrument_offered(code: str) -> ScreeningInstrument | None:
 def instrument_of(row: ScreeningInstrument) -> Instrument:
     """The definition of a stored instrument (checked when it was loaded)."""
     return instrument_from_data(row.definition)
+
+
+def screening_offers(user, referral, screenings) -> dict:
+    """Which screening the referral's page offers the user: the first one (none
+    came with the referral yet) or the rescreen before closing (once, with the
+    first screening's instrument)."""
+    first = [s for s in screenings if s.setting != Screening.Setting.CLOSURE]
+    rescreened = any(s.setting == Screening.Setting.CLOSURE for s in screenings)
+    setting = (
+        Screening.Setting.INTAKE
+        if referral.status == Referral.Status.DRAFT
+        else Screening.Setting.FIRST_CONTACT
+    )
+    return {
+        "can_screen": not first and may_screen(user, referral, setting),
+        "can_rescreen": not rescreened
+        and any(s.instrument_id for s in first)
+        and may_screen(user, referral, Screening.Setting.CLOSURE),
+    }

@@ -202,3 +202,10 @@ def screening_needs_review(
             raise conflict_for(referral)
     referral.refresh_from_db()
     return referral
+
+
+def suggests_do_not_contact(screening: Screening) -> bool:
+    """A positive safety screening suggests "do not contact directly" until the
+    patient's record has it."""
+    private = PRIVATE_DOMAINS & set(screening.positive_domains)
+    return bool(private) and not screening.referral.patient.do_not_contact

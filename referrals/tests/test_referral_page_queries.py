@@ -79,6 +79,7 @@ def test_the_referral_page_does_not_grow_with_its_history(
     # referrer and consent recorder; events with actors, navigators, contacts and
     # pathways; contacts with navigators; pathways; their steps; their resources with
     # services and organizations; whether a pathway is open; the outcome of each
-    # need; the user's organization (menu); the access record; session stamp (3).
-    with django_assert_max_num_queries(15):
+    # need; the screenings with their instruments; the user's organization (menu);
+    # the access record; session stamp (3).
+    with django_assert_max_num_queries(16):
         client.get(f"/referrals/{referral.code}/")
