@@ -41,7 +41,16 @@ HEADER = [
     "admissions_6m_after",
     "utilization_months_before",
     "utilization_months_after",
+    "screening_instrument",
+    "screening_day",
+    "screening_positive",
+    "rescreen_day",
+    "rescreen_positive",
+    "rescreen_negative",
 ]
+# Safety answers never leave chwlink patient by patient: the dashboard's
+# suppressed counts are the only place they are summed.
+PRIVATE_DOMAIN = "intimate-partner-violence"
 BATCH = 2000
 
 # Each cohort patient's first enrollment among the partnerships, the referral
@@ -69,7 +78,10 @@ SELECT pt.date_of_birth, pt.sex, pt.preferred_language, pt.interpreter_needed,
        c.opened, c.resolved,
        b.administered_on, b.score, b.level, fu.administered_on, fu.score, fu.level,
        e.pre6_ed_visits, e.post6_ed_visits, e.pre6_inpatient_admissions,
-       e.post6_inpatient_admissions, e.pre6_months, e.post6_months
+       e.post6_inpatient_admissions, e.pre6_months, e.post6_months,
+       sf.code, sf.screened_on, array_remove(sf.positive_domains, %s),
+       sl.screened_on, array_remove(sl.positive_domains, %s),
+       array_remove(sl.negative_domains, %s)
 FROM cohort c
 JOIN referrals_patient pt ON pt.id = c.patient_id
 JOIN enrolled e ON e.patient_id = c.patient_id
@@ -90,6 +102,22 @@ LEFT JOIN LATERAL (
     WHERE a.patient_id = c.patient_id AND a.kind = 'follow_up'
     ORDER BY a.administered_on DESC, a.id DESC LIMIT 1
 ) fu ON true
+LEFT JOIN LATERAL (
+    SELECT s.screened_on, i.code, s.positive_domains FROM referrals_screening s
+    JOIN referrals_referral r ON r.id = s.referral_id
+    LEFT JOIN referrals_screeninginstrument i ON i.id = s.instrument_id
+    WHERE s.patient_id = c.patient_id AND r.partnership_id = e.partnership_id
+      AND s.setting <> 'closure'
+    ORDER BY s.screened_on, s.id LIMIT 1
+) sf ON true
+LEFT JOIN LATERAL (
+    SELECT s.screened_on, s.positive_domains, s.negative_domains
+    FROM referrals_screening s
+    JOIN referrals_referral r ON r.id = s.referral_id
+    WHERE s.patient_id = c.patient_id AND r.partnership_id = e.partnership_id
+      AND s.setting = 'closure'
+    ORDER BY s.screened_on DESC, s.id DESC LIMIT 1
+) sl ON true
 ORDER BY random()
 """
 
@@ -111,7 +139,9 @@ def deidentified_rows(user, filters: dict):
             # The cohort's enrollments are sorted in memory.
             cursor.execute("SET LOCAL work_mem = '32MB'")
         with connection.chunked_cursor() as cursor:
-            cursor.execute(PATIENTS.format(facts=sql), [*params, scope.partnership_ids])
+            private = [PRIVATE_DOMAIN] * 3
+            arguments = [*params, scope.partnership_ids, *private]
+            cursor.execute(PATIENTS.format(facts=sql), arguments)
             while batch := cursor.fetchmany(BATCH):
                 for row in batch:
                     yield _row(row, today)
@@ -121,7 +151,8 @@ def _row(row, today) -> list:
     (born, sex, language, interpreter, enrolled, referrals, needs, outcome,
      to_contact, to_close, opened, resolved, baseline_on, baseline_score,
      baseline_level, follow_up_on, follow_up_score, follow_up_level,
-     *utilization) = row  # fmt: skip
+     *utilization) = row[:-6]  # fmt: skip
+    instrument, screened_on, positive, rescreened_on, still, negative = row[-6:]
     return [
         secrets.token_hex(5),
         _birth_year(born, today),
@@ -143,6 +174,12 @@ def _row(row, today) -> list:
         _blank(follow_up_score),
         _blank(follow_up_level),
         *utilization,
+        instrument or "",
+        _offset(screened_on, enrolled),
+        ";".join(positive or ()),
+        _offset(rescreened_on, enrolled),
+        ";".join(still or ()),
+        ";".join(negative or ()),
     ]
 
 

@@ -32,6 +32,7 @@ from evaluation.scope import (
     dashboard_scope,
     split_by_month,
 )
+from evaluation.screening_panel import screening_table
 from evaluation.selectors import shareable_q
 from evaluation.statistics import percent
 from evaluation.tables import column, rounded
@@ -53,7 +54,7 @@ Status = Referral.Status
 WORKED_STATUSES = (Status.COMPLETED, Status.UNABLE_TO_COMPLETE)
 TABLE_KEYS = (
     "kpis", "funnel", "monthly", "navigators", "clinics", "pam_change",
-    "pam_levels", "utilization", "themes",
+    "pam_levels", "utilization", "themes", "screening",
 )  # fmt: skip
 # Contacted within N days: ``ReferralMonth.contacted_within_N``.
 WITHIN_DAYS = range(1, 15)
@@ -393,6 +394,7 @@ class Dashboard:
             "pam_levels": lambda: self.pam["matrix"],
             "utilization": lambda: self.utilization["table"],
             "themes": lambda: self.stories["table"],
+            "screening": lambda: screening_table(self.scope),
             "pam_summary": lambda: self.pam["summary"],
             "utilization_summary": lambda: self.utilization["summary"],
             # The clinics' counts without their medians, for suppression.

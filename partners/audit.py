@@ -27,7 +27,7 @@ from evaluation.models import PamAdministration, Story, UtilizationRecord
 from partners.access import manages_program, reads_audit, reads_every_patient_trail
 from partners.models import Partnership
 from referrals.access import sees_contact_notes, sees_patient_contact, works_at_cbo
-from referrals.models import Pathway, Patient, Referral
+from referrals.models import Pathway, Patient, Referral, Screening
 
 Action = AccessRecord.Action
 ObjectType = AccessRecord.ObjectType
@@ -39,6 +39,7 @@ AUDITED_ROUTES = {
     "referrals:referral-detail": (ObjectType.REFERRAL, Action.VIEW),
     "referrals:referral-edit": (ObjectType.REFERRAL, Action.VIEW),
     "referrals:pathway-detail": (ObjectType.PATHWAY, Action.VIEW),
+    "referrals:screening-detail": (ObjectType.SCREENING, Action.VIEW),
     "referrals:clinic-referral-list": (ObjectType.REFERRAL, Action.LIST),
     "referrals:inbox": (ObjectType.REFERRAL, Action.LIST),
     "referrals:caseload": (ObjectType.REFERRAL, Action.LIST),
@@ -69,6 +70,7 @@ DENIED_TYPES = {
     "referral": ObjectType.REFERRAL,
     "encounter": ObjectType.REFERRAL,
     "pathway": ObjectType.PATHWAY,
+    "screening": ObjectType.SCREENING,
     "pam": ObjectType.PAM,
     "story": ObjectType.STORY,
     "utilization": ObjectType.UTILIZATION,
@@ -206,6 +208,7 @@ def patient_audit_trail(patient) -> dict:
             UtilizationRecord.objects.filter(patient=patient).values_list(
                 "code", flat=True
             ),
+            Screening.objects.filter(patient=patient).values_list("code", flat=True),
             all=True,
         )
     )

@@ -8,6 +8,7 @@ role rule.
 
 from partners.access import has_role
 from partners.models import User
+from referrals.models import CASELOAD_STATUSES, Screening
 
 Role = User.Role
 
@@ -128,3 +129,27 @@ def sees_patient_contact(user) -> bool:
 def may_manage_directory(user, directory_owner_id) -> bool:
     """Supervisors of the CBO keeping the directory, and nobody else."""
     return supervises(user) and user.organization_id == directory_owner_id
+
+
+def may_screen(user, referral, setting: str) -> bool:
+    """Clinic staff screen at intake, on their draft; the assigned navigator
+    screens at first contact and again at closing, while working the referral."""
+    if setting == Screening.Setting.INTAKE:
+        return (
+            works_at_clinic(user)
+            and acts_for(user, referral)
+            and referral.status == referral.Status.DRAFT
+        )
+    return is_assigned_navigator(user, referral) and referral.status in (
+        CASELOAD_STATUSES
+    )
+
+
+def may_review_screening_needs(user, screening) -> bool:
+    """Whoever may screen in the screening's setting confirms its positives as the
+    referral's needs (the clinic before submitting; the navigator with the
+    patient)."""
+    setting = screening.setting
+    if setting == screening.Setting.CLOSURE:
+        return False
+    return may_screen(user, screening.referral, setting)

@@ -17,6 +17,7 @@ from referrals.access import (
     works_at_clinic,
 )
 from referrals.models import CASELOAD_STATUSES, Pathway, Referral
+from referrals.screening.selectors import screening_offers
 from referrals.services.rerouting import after_decline, reroute_refusal
 from referrals.services.workflow import allowed_transitions
 
@@ -57,4 +58,6 @@ def referral_capabilities(user, referral: Referral) -> dict:
         and works_at_cbo(user)
         and referral.status == Status.IN_PROGRESS
         and any(p.status == Pathway.Status.OPEN for p in referral.pathways.all()),
+        # The screenings are prefetched with the referral's page.
+        **screening_offers(user, referral, list(referral.screenings.all())),
     }

@@ -11,6 +11,14 @@ from django.utils import timezone
 from partners.models import Partnership, User
 from referrals.choices import ContactMode, NeedOutcome, StatusReason, Urgency
 from referrals.demo_directory import seed_directory
+from referrals.demo_screening import (
+    CALM,
+    CLOSURE,
+    FIRST_CONTACT,
+    FOOD_AND_RIDES,
+    RIDES,
+    demo_screen,
+)
 from referrals.models import Encounter, Patient, Referral, ReferralEvent
 from referrals.services import assignment, contacts, intake, pathways, workflow
 
@@ -174,6 +182,13 @@ def seed_referrals() -> None:
         minutes=35,
         note="Habló de su trabajo y de la comida para la familia.",
     )
+    demo_screen(
+        working,
+        nora,
+        FOOD_AND_RIDES,
+        setting=FIRST_CONTACT,
+        confirm=["food-insecurity"],
+    )
     food = _pathway(
         working,
         nora,
@@ -211,6 +226,7 @@ def seed_referrals() -> None:
     )
     assignment.referral_assign(referral=done, actor=supervisor, navigator=nora)
     done = _contact(done, nora, reached=True, minutes=25)
+    demo_screen(done, nora, RIDES, setting=FIRST_CONTACT)
     ride = _pathway(
         done,
         nora,
@@ -222,6 +238,7 @@ def seed_referrals() -> None:
         pathway=ride, actor=nora, completed=True, note="Rides booked through March"
     )
     pathways.pathway_review(pathway=ride, actor=supervisor, approve=True)
+    demo_screen(done, nora, CALM, setting=CLOSURE)
     workflow.referral_transition(
         referral=done,
         actor=nora,

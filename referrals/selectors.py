@@ -50,6 +50,7 @@ from referrals.models import (
     Referral,
     ReferralEvent,
     ResourceService,
+    Screening,
 )
 from referrals.services.timeliness import (
     attempted_since_assignment,
@@ -134,6 +135,7 @@ def referral_detail_for_user(user, code) -> Referral:
         Prefetch("rerouted_from", queryset=elsewhere),
         Prefetch("rerouted_to", queryset=elsewhere),
         "need_outcomes",
+        Prefetch("screenings", queryset=Screening.objects.select_related("instrument")),
         Prefetch(
             "events",
             queryset=ReferralEvent.objects.select_related(

@@ -9,6 +9,7 @@ from referrals.views import (
     lists,
     notifications,
     rerouting,
+    screening,
     work,
 )
 
@@ -75,6 +76,15 @@ urlpatterns = [
     ),
     path("pathways/<uuid:code>/close/", work.pathway_close, name="pathway-close"),
     path("pathways/<uuid:code>/review/", work.pathway_review, name="pathway-review"),
+    # Screenings
+    path(
+        "screenings/<uuid:code>/", screening.screening_detail, name="screening-detail"
+    ),
+    path(
+        "screenings/<uuid:code>/needs/",
+        screening.screening_needs,
+        name="screening-needs",
+    ),
     # One referral
     path("<uuid:code>/", detail.referral_detail, name="referral-detail"),
     path("<uuid:code>/edit/", intake.referral_edit, name="referral-edit"),
@@ -85,6 +95,12 @@ urlpatterns = [
     path("<uuid:code>/send-on/", rerouting.referral_reroute, name="referral-reroute"),
     path("<uuid:code>/contacts/new/", work.encounter_new, name="encounter-new"),
     path("<uuid:code>/pathways/new/", work.pathway_new, name="pathway-new"),
+    path("<uuid:code>/screening/", screening.screening_new, name="screening-new"),
+    path(
+        "<uuid:code>/screening/elsewhere/",
+        screening.screening_elsewhere,
+        name="screening-elsewhere",
+    ),
     path(
         "<uuid:code>/<slug:action>/",
         detail.referral_transition,

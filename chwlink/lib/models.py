@@ -72,6 +72,7 @@ class AccessRecord(models.Model):
         PATIENT = "patient", _("Patient")
         REFERRAL = "referral", _("Referral")
         PATHWAY = "pathway", _("Pathway")
+        SCREENING = "screening", _("Screening")
         STORY = "story", _("Story")
         PAM = "pam", _("PAM administration")
         UTILIZATION = "utilization", _("Utilization record")

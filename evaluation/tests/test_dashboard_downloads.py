@@ -11,6 +11,7 @@ TABLES = [
     "monthly",
     "navigators",
     "clinics",
+    "screening",
     "pam_change",
     "pam_levels",
     "utilization",

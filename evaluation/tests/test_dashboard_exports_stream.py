@@ -31,6 +31,13 @@ READS = {
         "evaluation_theme",
         "evaluation_enrollment",
     },
+    # The screenings of the cohort's referrals, their needs and pathways.
+    "screening": {
+        "referrals_screening",
+        "evaluation_referralfact",
+        "referrals_referral",
+        "referrals_pathway",
+    },
 }
 DASHBOARD_TABLES = set().union(*READS.values()) | {
     "evaluation_pamadministration",

@@ -19,6 +19,11 @@ from referrals.models.resource import (
     ResourceOrganization,
     ResourceService,
 )
+from referrals.models.screening import (
+    Screening,
+    ScreeningAnswer,
+    ScreeningInstrument,
+)
 from referrals.models.work import Encounter, Pathway, PathwayResource, PathwayStep
 
 __all__ = [
@@ -44,4 +49,7 @@ __all__ = [
     "ResourceLocation",
     "ResourceOrganization",
     "ResourceService",
+    "Screening",
+    "ScreeningAnswer",
+    "ScreeningInstrument",
 ]

@@ -77,9 +77,10 @@ def test_the_referral_page_does_not_grow_with_its_history(
     client.get(f"/referrals/{referral.code}/")
     # session, user; the referral with patient, clinic, navigator, partnership,
     # referrer and consent recorder; where it was sent on to (with its CBO; where
-    # it came from only when it was sent on from one); events with actors, navigators, contacts and
-    # pathways; contacts with navigators; pathways; their steps; their resources with
-    # services and organizations; whether a pathway is open; the outcome of each
-    # need; the user's organization (menu); the access record; session stamp (3).
-    with django_assert_max_num_queries(16):
+    # it came from only when it was sent on from one); events with actors,
+    # navigators, contacts and pathways; contacts with navigators; pathways; their
+    # steps; their resources with services and organizations; whether a pathway is
+    # open; the outcome of each need; the screenings with their instruments; the
+    # user's organization (menu); the access record; session stamp (3).
+    with django_assert_max_num_queries(17):
         client.get(f"/referrals/{referral.code}/")

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from referrals.forms.closing import ClosingForm
+from referrals.screening.selectors import referral_screenings, screening_offers
 from referrals.services import workflow
 from referrals.services.workflow import TRANSITIONS, WorkflowError
 
@@ -49,8 +50,14 @@ def referral_close(request, referral, action):
                 return redirect("referrals:referral-detail", code=referral.code)
         except WorkflowError as refusal:
             form.add_error(None, str(refusal))
+    offers = screening_offers(request.user, referral, referral_screenings(referral))
     return render(
         request,
         page,
-        {"referral": referral, "transition": transition, "form": form},
+        {
+            "referral": referral,
+            "transition": transition,
+            "form": form,
+            "rescreen": offers["can_rescreen"],
+        },
     )

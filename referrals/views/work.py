@@ -90,6 +90,12 @@ def encounter_new(request, code):
         )
 
 
+def _need_asked(request, referral) -> str | None:
+    """The need a confirmed screening positive asks a pathway for (``?need=``)."""
+    need = request.GET.get("need")
+    return need if need in referral.social_needs else None
+
+
 @allowed(works_at_cbo)
 def pathway_new(request, code):
     referral = selectors.referral_get_for_user(request.user, code)
@@ -107,7 +113,8 @@ def pathway_new(request, code):
         request.POST or None,
         referral_needs=referral.social_needs,
         open_kinds=open_kinds,
-        initial_need=suggested_need(referral.social_needs, open_kinds),
+        initial_need=_need_asked(request, referral)
+        or suggested_need(referral.social_needs, open_kinds),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -227,6 +227,16 @@ MATRIX = {
     "referrals:referral-reroute": row(
         clinic=(200, 200), supervisor=(200, 200), outsider=(404, 404)
     ),
+    # The working referral was screened at first contact: its navigator is
+    # offered the rescreen; a screening is read by whoever reads its referral.
+    "referrals:screening-new": row(navigator=(200, 200), outsider=(404, 404)),
+    "referrals:screening-elsewhere": row(
+        default=(404, 404), clinic=(200, 200), administrator=(403, 403)
+    ),
+    "referrals:screening-detail": row(default=(200, 200), outsider=(404, 404)),
+    "referrals:screening-needs": row(
+        default=(405, 403), navigator=(405, 400), outsider=(405, 404)
+    ),
     "referrals:referral-submit": row(
         default=(405, 404), clinic=(405, 302), administrator=(405, 403)
     ),

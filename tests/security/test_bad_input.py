@@ -120,6 +120,7 @@ READ_ONLY = {
     "referrals:pathway-approvals",
     "referrals:pathway-detail",
     "referrals:referral-detail",
+    "referrals:screening-detail",
     "evaluation:dashboard",
     "evaluation:export-dataset",
     "evaluation:export-stories",

@@ -115,6 +115,7 @@ def _owners(records) -> dict:
         },
         "statement": {records["statement"].partnership},
         "pathway": {records["pathway"].referral.partnership},
+        "screening": {records["screening"].referral.partnership},
         "step": {records["step"].pathway.referral.partnership},
         "notification": {records["notification"].referral.partnership}
         & of(records["notification"].recipient.organization_id),

@@ -33,7 +33,7 @@ from partners.tests.documents import pdf_bytes
 from partners.tests.factories import OrganizationFactory, SiteFactory, UserFactory
 from referrals.models import Notification
 from referrals.services import directory, intake, pathways
-from referrals.tests import states
+from referrals.tests import screenings, states
 
 Role = User.Role
 PDF = pdf_bytes()
@@ -264,6 +264,12 @@ def _referrals(people, patients, service) -> dict:
         pathway=pathway, actor=navigator, step=pathway.steps.order_by("position")[0]
     )
     records["pathway"] = pathway
+    records["screening"] = screenings.screen(
+        navigator,
+        records["working"],
+        screenings.NEEDY_AHC,
+        setting=screenings.Setting.FIRST_CONTACT,
+    )
     records["step"] = pathway.steps.filter(done_at__isnull=True).order_by("position")[0]
     return records
 
@@ -424,6 +430,8 @@ def url_kwargs(home, records) -> dict:
         "referral-reroute": working,
         "encounter-new": working,
         "pathway-new": working,
+        "screening-new": working,
+        "screening-elsewhere": records["draft"],
     }
     kwargs = {
         f"referrals:{name}": {"code": referral.code}
@@ -470,6 +478,8 @@ def url_kwargs(home, records) -> dict:
         "referrals:resource-edit": code("service"),
         "referrals:resource-verify": code("service"),
         "referrals:pathway-detail": pathway,
+        "referrals:screening-detail": code("screening"),
+        "referrals:screening-needs": code("screening"),
         "referrals:pathway-step-add": pathway,
         "referrals:pathway-step-toggle": pathway | {"step_id": records["step"].pk},
         "referrals:pathway-resource-link": pathway,

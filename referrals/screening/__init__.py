@@ -1,0 +1,1 @@
+"""Social-needs screening: instruments as data, scoring, records and FHIR."""
