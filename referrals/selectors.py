@@ -448,7 +448,7 @@ def pathway_get_for_user(user, code) -> Pathway:
                 "resource_links",
                 queryset=PathwayResource.objects.select_related(
                     "service__organization", "linked_by"
-                ).prefetch_related("service__locations"),
+                ).prefetch_related("service__locations", "service__schedules"),
             ),
         )
     )
@@ -490,14 +490,14 @@ def resource_list_for_user(user, *, filters: dict | None = None):
             )
         )
         .select_related("organization")
-        .prefetch_related("locations")
+        .prefetch_related("locations", "schedules")
     )
     if filters.get("need"):
         services = services.filter(needs__contains=[filters["need"]])
     if filters.get("language"):
         services = services.filter(
             Q(languages__contains=[filters["language"]])
-            | Q(interpretation_services=True)
+            | ~Q(interpretation_services="")
         )
     for word in filters.get("q", "").split()[:8]:
         services = services.filter(
@@ -518,7 +518,7 @@ def resource_get_for_user(user, code) -> ResourceService:
             )
         )
         .select_related("organization", "last_verified_by")
-        .prefetch_related("locations")
+        .prefetch_related("locations", "schedules")
     )
     return get_object_or_404(services, code=code)
 

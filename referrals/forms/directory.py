@@ -9,6 +9,7 @@ from partners.languages import LANGUAGE_CHOICES
 from referrals.choices import ResourceStatus, SocialNeed
 from referrals.forms.filters import language_filter, need_filter
 from referrals.models import ResourceOrganization, ResourceService
+from referrals.schedules import opening_hours_text, parse_opening_hours
 from referrals.services.directory import ORGANIZATION_DETAILS, primary_location
 
 
@@ -91,7 +92,19 @@ class ResourceServiceForm(FormTokenForm):
     application_process = _text("application_process", widget=_textarea())
     fees = _text("fees")
     hours = _text("hours")
+    opening_hours = forms.CharField(
+        label=_("Weekly opening hours"),
+        required=False,
+        max_length=500,
+        widget=_textarea(rows=2),
+        help_text=_(
+            "One line per opening: days then times, e.g. 'MO-FR 09:00-17:00' or "
+            "'TU,TH 13:00-19:30'. Days: MO TU WE TH FR SA SU."
+        ),
+    )
+    capacity_status = _text("capacity_status")
     capacity_note = _text("capacity_note")
+    open_slots = _text("open_slots")
 
     languages = forms.MultipleChoiceField(
         label=_("Languages offered"),
@@ -115,12 +128,34 @@ class ResourceServiceForm(FormTokenForm):
     location_postal_code = forms.CharField(
         label=_("ZIP code"), required=False, max_length=12
     )
+    location_country = forms.CharField(
+        label=_("Country"),
+        required=False,
+        max_length=2,
+        initial="US",
+        help_text=_("Two-letter country code, e.g. US."),
+    )
+    location_latitude = forms.FloatField(
+        label=_("Latitude"), required=False, min_value=-90, max_value=90
+    )
+    location_longitude = forms.FloatField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180
+    )
 
     verified_today = forms.BooleanField(
         label=_("I confirmed these details with the provider today"), required=False
     )
 
-    LOCATION_FIELDS = ("name", "address", "city", "state", "postal_code")
+    LOCATION_FIELDS = (
+        "name",
+        "address",
+        "city",
+        "state",
+        "postal_code",
+        "country",
+        "latitude",
+        "longitude",
+    )
 
     def __init__(self, data=None, *, directory_owner_id, service=None):
         super().__init__(data, initial=self._initial_for(service))
@@ -144,11 +179,14 @@ class ResourceServiceForm(FormTokenForm):
                 "application_process",
                 "fees",
                 "hours",
+                "capacity_status",
                 "capacity_note",
+                "open_slots",
                 "languages",
                 "interpretation_services",
             )
         }
+        initial["opening_hours"] = opening_hours_text(service.schedules.all())
         organization = service.organization
         initial["organization"] = organization.pk
         for field in ORGANIZATION_DETAILS:
@@ -164,6 +202,15 @@ class ResourceServiceForm(FormTokenForm):
         self._clean_organization(cleaned)
         self._clean_location(cleaned)
         return cleaned
+
+    def clean_opening_hours(self):
+        try:
+            return parse_opening_hours(self.cleaned_data["opening_hours"])
+        except ValueError as problem:
+            raise forms.ValidationError(str(problem)) from problem
+
+    def clean_location_country(self):
+        return (self.cleaned_data["location_country"] or "US").strip().upper()
 
     def _clean_organization(self, cleaned) -> None:
         chosen = cleaned.get("organization")
@@ -203,7 +250,15 @@ class ResourceServiceForm(FormTokenForm):
             field: cleaned.get(f"location_{field}", "")
             for field in self.LOCATION_FIELDS
         }
-        if any(location.values()) and not location["name"]:
+        located = [location["latitude"], location["longitude"]]
+        if located.count(None) == 1:
+            self.add_error(
+                "location_longitude" if located[1] is None else "location_latitude",
+                _("Give both the latitude and the longitude, or neither."),
+            )
+        location["country"] = location["country"] or "US"
+        typed = [value for key, value in location.items() if key != "country"]
+        if any(value not in ("", None) for value in typed) and not location["name"]:
             self.add_error(
                 "location_name",
                 _("Name the location, e.g. 'Main office', or clear the address."),

@@ -165,6 +165,7 @@ class ResourceLinkForm(PlainTextForm):
         max_length=300,
         help_text=_("E.g. an appointment time or a contact person."),
     )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class PathwayCloseForm(PlainTextForm):

@@ -1,4 +1,5 @@
 from referrals.models.api import ApiAssertionUse, ApiClient, ApiToken, FhirWriteBack
+from referrals.models.hsds import HsdsApiKey
 from referrals.models.notification import (
     Notification,
     NotificationPreference,
@@ -15,9 +16,16 @@ from referrals.models.referral import (
     ReferralNeedOutcome,
 )
 from referrals.models.resource import (
+    WEEKDAYS,
     ResourceLocation,
     ResourceOrganization,
+    ResourceSchedule,
     ResourceService,
+    ResourceServiceAtLocation,
+    ResourceServiceTerm,
+    ResourceTaxonomy,
+    ResourceTaxonomyTerm,
+    ZipCentroid,
 )
 from referrals.models.work import Encounter, Pathway, PathwayResource, PathwayStep
 
@@ -41,7 +49,15 @@ __all__ = [
     "ReferralEvent",
     "ReferralNeedOutcome",
     "ReminderClaim",
+    "HsdsApiKey",
     "ResourceLocation",
     "ResourceOrganization",
+    "ResourceSchedule",
     "ResourceService",
+    "ResourceServiceAtLocation",
+    "ResourceServiceTerm",
+    "ResourceTaxonomy",
+    "ResourceTaxonomyTerm",
+    "WEEKDAYS",
+    "ZipCentroid",
 ]

@@ -254,6 +254,18 @@ def pathway_resource_link(request, code):
             actor=request.user,
             service=service,
             note=form.cleaned_data["note"],
+            confirmed=form.cleaned_data["confirmed"],
+        )
+    except pathways.NotAcceptingUnconfirmed as question:
+        return render(
+            request,
+            "referrals/pathway_link_confirm.html",
+            {
+                "pathway": pathway,
+                "service": service,
+                "form": form,
+                "question": question,
+            },
         )
     except WorkflowError as error:
         messages.error(request, str(error))

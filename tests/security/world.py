@@ -208,7 +208,7 @@ def _resource(supervisor):
             "description": "Groceries every week.",
             "needs": ["food-insecurity"],
             "languages": ["es", "en"],
-            "interpretation_services": False,
+            "interpretation_services": "",
             "eligibility": "",
             "application_process": "Walk in.",
             "fees": "Free",
