@@ -52,6 +52,7 @@ urlpatterns = [
     # Community resource directory
     path("resources/", directory.resource_list, name="resource-list"),
     path("resources/new/", directory.resource_create, name="resource-create"),
+    path("resources/export/", directory.resource_export, name="resource-export"),
     path("resources/<uuid:code>/", directory.resource_detail, name="resource-detail"),
     path("resources/<uuid:code>/edit/", directory.resource_edit, name="resource-edit"),
     path(

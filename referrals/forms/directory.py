@@ -78,6 +78,14 @@ class ResourceServiceForm(FormTokenForm):
     organization_email = forms.EmailField(
         label=_("Organization e-mail"), required=False
     )
+    organization_is_public = forms.BooleanField(
+        label=_("List this organization publicly"),
+        required=False,
+        help_text=_(
+            "Other organizations' HSDS API keys may then read its services and "
+            "locations."
+        ),
+    )
 
     name = _text("name")
     description = _text("description", widget=_textarea())

@@ -34,6 +34,16 @@ SDOH_TERMS = {
     "sdoh-category-unspecified": "Other social need",
 }
 
+# Coded capacity travels as an attribute of this taxonomy (HSDS 3.0 has no field).
+CAPACITY_URI = "https://chwlink.org/hsds/service-capacity"
+CAPACITY_ID = uuid.uuid5(uuid.NAMESPACE_URL, CAPACITY_URI)
+CAPACITY_TERMS = {
+    "accepting": "Accepting new clients",
+    "waitlist": "Waitlist",
+    "not_accepting": "Not accepting new clients",
+    "assessment_required": "Assessment required",
+}
+
 # Nearest-first search: the earth position of every located place, indexed.
 EARTH_INDEX = """
 CREATE INDEX resource_location_earth ON referrals_resourcelocation
@@ -42,36 +52,51 @@ WHERE latitude IS NOT NULL AND longitude IS NOT NULL
 """
 
 
-def seed_sdoh_taxonomy(apps, schema_editor):
+TAXONOMIES = [
+    (
+        SDOH_ID,
+        "SDOH categories (HL7 Gravity)",
+        "Social determinants of health categories of the HL7 SDOH Clinical Care "
+        "implementation guide.",
+        SDOH_URI,
+        SDOH_TERMS,
+    ),
+    (
+        CAPACITY_ID,
+        "Service capacity (chwlink)",
+        "Whether a service takes new clients now; the attribute's value is the note.",
+        CAPACITY_URI,
+        CAPACITY_TERMS,
+    ),
+]
+
+
+def seed_taxonomies(apps, schema_editor):
     Taxonomy = apps.get_model("referrals", "ResourceTaxonomy")
     Term = apps.get_model("referrals", "ResourceTaxonomyTerm")
-    taxonomy, _ = Taxonomy.objects.get_or_create(
-        code=SDOH_ID,
-        defaults={
-            "name": "SDOH categories (HL7 Gravity)",
-            "description": "Social determinants of health categories of the HL7 "
-            "SDOH Clinical Care implementation guide.",
-            "uri": SDOH_URI,
-        },
-    )
-    for code, name in SDOH_TERMS.items():
-        Term.objects.get_or_create(
-            code=uuid.uuid5(SDOH_ID, code),
-            defaults={
-                "taxonomy": taxonomy,
-                "term_code": code,
-                "name": name,
-                "description": name,
-            },
+    for code, name, description, uri, terms in TAXONOMIES:
+        taxonomy, _ = Taxonomy.objects.get_or_create(
+            code=code, defaults={"name": name, "description": description, "uri": uri}
         )
+        for term_code, term_name in terms.items():
+            Term.objects.get_or_create(
+                code=uuid.uuid5(code, term_code),
+                defaults={
+                    "taxonomy": taxonomy,
+                    "term_code": term_code,
+                    "name": term_name,
+                    "description": term_name,
+                },
+            )
 
 
-def remove_sdoh_taxonomy(apps, schema_editor):
+def remove_taxonomies(apps, schema_editor):
+    codes = [code for code, *_rest in TAXONOMIES]
     apps.get_model("referrals", "ResourceTaxonomyTerm").objects.filter(
-        taxonomy__code=SDOH_ID
+        taxonomy__code__in=codes
     ).delete()
     apps.get_model("referrals", "ResourceTaxonomy").objects.filter(
-        code=SDOH_ID
+        code__in=codes
     ).delete()
 
 
@@ -84,5 +109,5 @@ class Migration(migrations.Migration):
         migrations.RunSQL(
             EARTH_INDEX, "DROP INDEX IF EXISTS resource_location_earth"
         ),
-        migrations.RunPython(seed_sdoh_taxonomy, remove_sdoh_taxonomy),
+        migrations.RunPython(seed_taxonomies, remove_taxonomies),
     ]

@@ -37,7 +37,7 @@ SERVICE_FIELDS = (
     "status",
 )
 CAPACITY_FIELDS = {"capacity_status": "", "capacity_note": "", "open_slots": None}
-ORGANIZATION_DETAILS = ("phone", "website", "email")
+ORGANIZATION_DETAILS = ("phone", "website", "email", "is_public")
 ADDRESS_FIELDS = (
     "address",
     "city",

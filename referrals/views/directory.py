@@ -3,10 +3,11 @@ the CBO's supervisors keep it current."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from chwlink.lib.pagination import page_of
 from chwlink.lib.submissions import AlreadySubmitted, already_submitted
@@ -14,6 +15,7 @@ from partners.access import allowed
 from referrals import selectors
 from referrals.access import may_manage_directory, reads_directory, supervises
 from referrals.forms.directory import ResourceFilterForm, ResourceServiceForm
+from referrals.hsds import export, tabular
 from referrals.services import directory
 
 PAGE_SIZE = 25
@@ -52,6 +54,25 @@ def resource_detail(request, code):
             "recheck_before": directory.recheck_before(),
         },
     )
+
+
+@allowed(supervises)
+@require_GET
+def resource_export(request):
+    """The supervisor's CBO directory as HSDS JSON (full organizations) or as
+    the HSDS tabular data package (a zip of CSVs and ``datapackage.json``)."""
+    records = export.directory_records(request.user.organization_id)
+    if request.GET.get("format") == "package":
+        response = HttpResponse(
+            tabular.package_zip(records, name="chwlink-directory"),
+            content_type="application/zip",
+        )
+        response["Content-Disposition"] = 'attachment; filename="hsds-directory.zip"'
+    else:
+        response = JsonResponse(records, safe=False, json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = 'attachment; filename="hsds-directory.json"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @allowed(supervises)

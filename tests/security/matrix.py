@@ -241,6 +241,8 @@ MATRIX = {
         supervisor=(200, 200), manager=(200, 200), outsider=(200, 200)
     ),
     "referrals:resource-create": row(supervisor=(200, 200), outsider=(200, 200)),
+    # Each supervisor exports their own CBO's directory (no object in the URL).
+    "referrals:resource-export": row(supervisor=(200, 405), outsider=(200, 405)),
     "referrals:resource-detail": row(
         default=(200, 200), administrator=(403, 403), outsider=(404, 404)
     ),
