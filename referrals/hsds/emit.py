@@ -113,16 +113,26 @@ def hours_schedule_id(service_code):
     return link_id(service_code, "hours")
 
 
+def _clock(value, received) -> str:
+    """A time as received when it still says the same (``10:00`` or
+    ``10:00:00``), else written in full."""
+    written = f"{value:%H:%M:%S}"
+    if isinstance(received, str) and (received + ":00")[:8] == written:
+        return received
+    return written
+
+
 def schedule_record(schedule) -> dict:
+    extra = schedule.hsds_extra or {}
     record = {"id": str(schedule.code), "description": _text(schedule.description)}
     if schedule.byday and schedule.opens_at and schedule.closes_at:
         record |= {
-            "freq": "WEEKLY",
+            "freq": extra.get("freq", "WEEKLY"),
             "byday": ",".join(schedule.byday),
-            "opens_at": f"{schedule.opens_at:%H:%M:%S}",
-            "closes_at": f"{schedule.closes_at:%H:%M:%S}",
+            "opens_at": _clock(schedule.opens_at, extra.get("opens_at")),
+            "closes_at": _clock(schedule.closes_at, extra.get("closes_at")),
         }
-    return _with_extra(record, schedule.hsds_extra)
+    return _with_extra(record, extra)
 
 
 def taxonomy_record(taxonomy: ResourceTaxonomy) -> dict:
@@ -276,6 +286,8 @@ def service_record(
         "organization_id": str(service.organization.code),
         "name": service.name,
         "description": _text(service.description),
+        "url": _text(service.url),
+        "email": _text(service.email),
         "status": service.status,
         "interpretation_services": _text(service.interpretation_services),
         "application_process": _text(service.application_process),
@@ -297,7 +309,12 @@ def service_record(
             {"id": str(hours_schedule_id(service.code)), "description": service.hours}
         )
     if with_organization:
-        record["organization"] = organization_record(service.organization)
+        organization = service.organization
+        record["organization"] = organization_record(
+            organization,
+            locations=[location_record(place) for place in organization.locations.all()]
+            or None,
+        )
     return _with_extra(record, extra)
 
 

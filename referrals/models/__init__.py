@@ -1,5 +1,5 @@
 from referrals.models.api import ApiAssertionUse, ApiClient, ApiToken, FhirWriteBack
-from referrals.models.hsds import HsdsApiKey
+from referrals.models.hsds import HsdsApiKey, HsdsImport
 from referrals.models.notification import (
     Notification,
     NotificationPreference,
@@ -50,6 +50,7 @@ __all__ = [
     "ReferralNeedOutcome",
     "ReminderClaim",
     "HsdsApiKey",
+    "HsdsImport",
     "ResourceLocation",
     "ResourceOrganization",
     "ResourceSchedule",

@@ -47,3 +47,45 @@ class HsdsApiKey(TimeStamped):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class HsdsImport(TimeStamped):
+    """An HSDS file uploaded into a CBO's directory: previewed, written only
+    when a supervisor confirms. ``content`` holds the file's records as JSON
+    (a data package's tables already put back together)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Imported")
+        DISCARDED = "discarded", _("Discarded")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    directory_owner = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="hsds_imports",
+        verbose_name=_("directory"),
+    )
+    file_name = models.CharField(_("file"), max_length=200)
+    content = models.JSONField(_("records"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_count = models.PositiveIntegerField(_("records created"), default=0)
+    updated_count = models.PositiveIntegerField(_("records updated"), default=0)
+    refused_count = models.PositiveIntegerField(_("records refused"), default=0)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("HSDS import")
+        verbose_name_plural = _("HSDS imports")
+
+    def __str__(self):
+        return self.file_name

@@ -75,6 +75,8 @@ class ResourceService(TimeStamped):
     )
     name = models.CharField(_("service name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    url = models.URLField(_("web page"), max_length=500, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     needs = ArrayField(
         models.CharField(max_length=40, choices=SocialNeed.choices),
         verbose_name=_("needs it helps with"),
@@ -97,7 +99,7 @@ class ResourceService(TimeStamped):
     )
     eligibility = models.TextField(_("who is eligible"), blank=True)
     application_process = models.TextField(_("how to apply"), blank=True)
-    fees = models.CharField(_("fees"), max_length=200, blank=True)
+    fees = models.TextField(_("fees"), blank=True)
     funding = ArrayField(
         models.CharField(max_length=300),
         verbose_name=_("funding sources"),
