@@ -17,6 +17,7 @@ from referrals.models import (
     ResourceOrganization,
     ResourceSchedule,
     ResourceService,
+    ZipCentroid,
 )
 from referrals.schedules import parse_opening_hours
 
@@ -29,7 +30,12 @@ DIRECTORY = json.loads(
 
 
 def seed_directory(cbo) -> list[ResourceService]:
-    """Fill ``cbo``'s directory with the demo services and return them."""
+    """Fill ``cbo``'s directory with the demo services and return them, with the
+    centroids of the demo's ZIP codes (approximate, for "near this ZIP")."""
+    for zip_code, (latitude, longitude) in DIRECTORY["zip_centroids"].items():
+        ZipCentroid.objects.get_or_create(
+            zip_code=zip_code, defaults={"latitude": latitude, "longitude": longitude}
+        )
     verifier = (
         User.objects.filter(organization=cbo, role=User.Role.SUPERVISOR)
         .order_by("pk")

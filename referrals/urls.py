@@ -68,6 +68,9 @@ urlpatterns = [
     path("resources/<uuid:code>/", directory.resource_detail, name="resource-detail"),
     path("resources/<uuid:code>/edit/", directory.resource_edit, name="resource-edit"),
     path(
+        "resources/<uuid:code>/print/", directory.resource_print, name="resource-print"
+    ),
+    path(
         "resources/<uuid:code>/verify/",
         directory.resource_verify,
         name="resource-verify",

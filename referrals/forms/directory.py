@@ -6,11 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from chwlink.lib.forms import PlainTextForm
 from chwlink.lib.submissions import FormTokenForm
 from partners.languages import LANGUAGE_CHOICES
-from referrals.choices import ResourceStatus, SocialNeed
+from referrals import nearby
+from referrals.choices import CapacityStatus, ResourceStatus, SocialNeed
 from referrals.forms.filters import language_filter, need_filter
 from referrals.models import ResourceOrganization, ResourceService
 from referrals.schedules import opening_hours_text, parse_opening_hours
 from referrals.services.directory import ORGANIZATION_DETAILS, primary_location
+
+MILES = (2, 5, 10, 25, 50, 100)
+DEFAULT_MILES = 25
 
 
 class ResourceFilterForm(PlainTextForm):
@@ -26,19 +30,59 @@ class ResourceFilterForm(PlainTextForm):
     language = language_filter(
         help_text=_("Services with interpreters match every language.")
     )
+    capacity = forms.ChoiceField(
+        label=_("New clients"),
+        required=False,
+        choices=[("", _("Any")), *CapacityStatus.choices],
+    )
+    open_now = forms.BooleanField(label=_("Open now"), required=False)
+    zip_code = forms.CharField(
+        label=_("Near ZIP code"),
+        required=False,
+        max_length=10,
+        help_text=_("Nearest first; only places with coordinates are measured."),
+    )
+    within = forms.TypedChoiceField(
+        label=_("Within"),
+        required=False,
+        coerce=int,
+        empty_value=DEFAULT_MILES,
+        choices=[(miles, _("%(miles)d miles") % {"miles": miles}) for miles in MILES],
+        initial=DEFAULT_MILES,
+    )
     include_inactive = forms.BooleanField(
         label=_("Also show inactive and closed services"), required=False
     )
 
-    def __init__(self, data=None, *, can_manage: bool):
+    def __init__(self, data=None, *, can_manage: bool, now=None):
         super().__init__(data)
+        self.now = now
         if not can_manage:
             del self.fields["include_inactive"]
+
+    def clean_zip_code(self):
+        typed = self.cleaned_data["zip_code"].strip()
+        if typed and nearby.zip_point(typed) is None:
+            raise forms.ValidationError(
+                _(
+                    "chwlink has no location for ZIP code %(zip)s: check it, or ask "
+                    "an administrator to load the ZIP code table."
+                )
+                % {"zip": typed}
+            )
+        return typed
 
     def filters(self) -> dict:
         if not self.is_bound or not self.is_valid():
             return {}
-        return {key: value for key, value in self.cleaned_data.items() if value}
+        filters = {key: value for key, value in self.cleaned_data.items() if value}
+        if filters.pop("open_now", False) and self.now is not None:
+            filters["open_at"] = self.now
+        if filters.get("zip_code"):
+            filters["near"] = nearby.zip_point(filters["zip_code"])
+        else:
+            filters.pop("within", None)
+        return filters
 
 
 def _text(name, **options):

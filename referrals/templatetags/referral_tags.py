@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from chwlink.lib.choices import labels_of
 from partners.languages import LANGUAGE_NAMES
+from referrals import nearby
 from referrals.choices import MedicalReason, ResourceStatus, SocialNeed
 from referrals.finding import OverdueStep
 from referrals.models import WEEKDAYS, Referral
@@ -186,3 +187,9 @@ def opening_lines(schedules) -> list[str]:
         )
         lines.append(f"{days} {row.opens_at:%H:%M}–{row.closes_at:%H:%M}")
     return lines
+
+
+@register.filter
+def miles(metres):
+    """Metres as miles (the directory's distances)."""
+    return nearby.miles(metres)

@@ -480,13 +480,13 @@ def test_list_pages_by_25_in_a_fixed_number_of_queries(
     _services_for(partnership.cbo, 30)
     client = login(clinic_user)
 
-    # session, user, the user's organization (menu), the partnerships giving the
-    # directories, count, one page of services with their organizations, their
-    # locations (addresses), their schedules (hours), session save (savepoint,
-    # update, release).
-    with django_assert_max_num_queries(11):
+    # session, user, the user's organization (menu), the partnership's time zone
+    # ("open now"), the partnerships giving the directories, count, one page of
+    # services with their organizations, their locations (addresses), their
+    # schedules (hours), session save (savepoint, update, release).
+    with django_assert_max_num_queries(12):
         first = client.get(LIST_URL)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         second = client.get(LIST_URL, {"page": 2})
 
     assert len(first.context["page_obj"]) == 25

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,7 +25,12 @@ PAGE_SIZE = 25
 @allowed(reads_directory)
 def resource_list(request):
     can_manage = supervises(request.user)
-    form = ResourceFilterForm(request.GET or None, can_manage=can_manage)
+    zone = selectors.directory_time_zone(request.user)
+    form = ResourceFilterForm(
+        request.GET or None,
+        can_manage=can_manage,
+        now=timezone.localtime(timezone.now(), zone),
+    )
     filters = form.filters()
     services = selectors.resource_list_for_user(request.user, filters=filters)
     page = page_of(services, PAGE_SIZE, request.GET.get("page"))
@@ -37,6 +43,7 @@ def resource_list(request):
             "searching": bool(filters),
             "can_manage": can_manage,
             "recheck_before": directory.recheck_before(),
+            "zone": zone,
         },
     )
 
@@ -54,6 +61,13 @@ def resource_detail(request, code):
             "recheck_before": directory.recheck_before(),
         },
     )
+
+
+@allowed(reads_directory)
+def resource_print(request, code):
+    """A resource's details on one printable page, to hand to the patient."""
+    service = selectors.resource_get_for_user(request.user, code)
+    return render(request, "referrals/resource_print.html", {"service": service})
 
 
 @allowed(supervises)

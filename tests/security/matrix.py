@@ -254,6 +254,9 @@ MATRIX = {
         default=(200, 200), administrator=(403, 403), outsider=(404, 404)
     ),
     "referrals:resource-edit": row(supervisor=(200, 200), outsider=(404, 404)),
+    "referrals:resource-print": row(
+        default=(200, 200), administrator=(403, 403), outsider=(404, 404)
+    ),
     "referrals:resource-list": row(default=(200, 200), administrator=(403, 403)),
     "referrals:resource-verify": row(supervisor=(405, 302), outsider=(405, 404)),
 }

@@ -474,6 +474,7 @@ def url_kwargs(home, records) -> dict:
         "referrals:patient-edit": patient,
         "referrals:resource-detail": code("service"),
         "referrals:resource-edit": code("service"),
+        "referrals:resource-print": code("service"),
         "referrals:resource-verify": code("service"),
         "referrals:resource-import-preview": code("hsds_import"),
         "referrals:resource-import-confirm": code("hsds_import"),
