@@ -121,3 +121,32 @@ def test_search_near_a_zip_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(14):
         response = client.get(LIST_URL, {"zip_code": "97266", "within": 50})
     assert len(response.context["page_obj"]) >= 5
+
+
+def test_the_pathway_picker_finds_resources_near_the_patient(
+    login, partnership, clinic, supervisor, navigator, services
+):
+    from referrals.services import assignment, pathways, workflow
+    from referrals.tests.factories import ReferralFactory
+
+    referral = ReferralFactory(
+        partnership=partnership,
+        clinic=clinic,
+        patient__postal_code="97266",
+        patient__preferred_language="es",
+        social_needs=["food-insecurity"],
+    )
+    workflow.referral_transition(referral=referral, actor=supervisor, name="accept")
+    assignment.referral_assign(referral=referral, actor=supervisor, navigator=navigator)
+    pathway = pathways.pathway_open(
+        referral=referral, actor=navigator, need="employment-status", goal="A job"
+    )
+    response = login(navigator).get(
+        f"/referrals/pathways/{pathway.code}/",
+        {"need": "", "language": "", "q": "", "near_patient": "on"},
+    )
+    results = list(response.context["results"])
+    assert results[0].name == "Community food pantry"
+    distances = [service.distance_metres for service in results]
+    assert distances == sorted(distances)
+    assert "mi away" in response.content.decode()

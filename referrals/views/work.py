@@ -158,7 +158,10 @@ def _pathway_page(request, pathway, *, status=200, **forms):
     if permissions["can_edit"]:
         patient = pathway.referral.patient
         search = ResourceSearchForm(
-            request.GET, need=pathway.need, language=patient.preferred_language
+            request.GET,
+            need=pathway.need,
+            language=patient.preferred_language,
+            patient_zip=patient.postal_code,
         )
         services = selectors.resource_list_for_user(
             request.user, filters=search.filters()
