@@ -1,13 +1,11 @@
 """A large community directory for the benchmark: N services (50,000 by default
-from ``bench.generate``) in the busiest CBO's directory, each at a located place
-around Salem, Oregon, with weekly hours and coded capacity, so the directory
-search (by need, language, capacity, open now and distance) and the HSDS API are
-measured at that size."""
+from ``bench.generate``) in the measured navigator's CBO directory, each at a
+located place around Salem, Oregon, with weekly hours and coded capacity, so the
+directory search (by need, language, capacity, open now and distance) and the
+HSDS API are measured at that size."""
 
 import datetime
 import random
-
-from django.db import connection
 
 from referrals.choices import CapacityStatus, SocialNeed
 from referrals.models import (
@@ -26,15 +24,11 @@ DAYS = [["MO", "TU", "WE", "TH", "FR"], ["TU", "TH"], ["MO", "WE", "FR"], ["SA"]
 
 
 def busiest_cbo() -> int | None:
-    """The CBO whose navigators carry the most referrals (the cast's navigator's)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT u.organization_id FROM referrals_referral r "
-            "JOIN partners_user u ON u.id = r.navigator_id "
-            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
+    """The CBO of the navigator the runner measures (``find_cast``)."""
+    from bench.pages import find_cast
+
+    navigator = find_cast().users.get("navigator")
+    return navigator.organization_id if navigator else None
 
 
 def build_large_directory(*, services: int, rng: random.Random) -> int:

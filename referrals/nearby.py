@@ -20,6 +20,15 @@ WHERE sl.resourceservice_id = referrals_resourceservice.id
   AND l.latitude IS NOT NULL AND l.longitude IS NOT NULL
   AND earth_box(ll_to_earth(%s, %s), %s) @> ll_to_earth(l.latitude, l.longitude)
 """
+# The services with a place in the box: found through the index first, so only
+# they are measured.
+IN_BOX_SQL = """
+SELECT sl.resourceservice_id
+FROM referrals_resourcelocation l
+JOIN referrals_resourcelocation_services sl ON sl.resourcelocation_id = l.id
+WHERE l.latitude IS NOT NULL AND l.longitude IS NOT NULL
+  AND earth_box(ll_to_earth(%s, %s), %s) @> ll_to_earth(l.latitude, l.longitude)
+"""
 
 
 def zip_point(postal_code: str) -> tuple[float, float] | None:
@@ -42,8 +51,10 @@ def nearest_first(services: QuerySet, point: tuple[float, float], miles: float):
         (latitude, longitude, latitude, longitude, radius),
         output_field=FloatField(),
     )
+    in_box = RawSQL(IN_BOX_SQL, (latitude, longitude, radius))  # noqa: S611
     return (
-        services.annotate(distance_metres=distance)
+        services.filter(pk__in=in_box)
+        .annotate(distance_metres=distance)
         .filter(distance_metres__lte=radius)
         .order_by("distance_metres", "name", "pk")
     )

@@ -53,7 +53,7 @@ urlpatterns = [
     # Community resource directory
     path("resources/", directory.resource_list, name="resource-list"),
     path("resources/new/", directory.resource_create, name="resource-create"),
-    path("resources/export/", directory.resource_export, name="resource-export"),
+    path("resources/download/", directory.resource_download, name="resource-download"),
     path("resources/import/", hsds_import.resource_import, name="resource-import"),
     path(
         "resources/import/<uuid:code>/",

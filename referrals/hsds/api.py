@@ -24,6 +24,7 @@ from referrals.hsds.keys import key_for
 from referrals.hsds.taxonomy import CAPACITY_TAXONOMY_ID, SDOH_TAXONOMY_ID
 from referrals.models import (
     ResourceOrganization,
+    ResourceServiceTerm,
     ResourceTaxonomy,
     ResourceTaxonomyTerm,
 )
@@ -173,7 +174,7 @@ def _own_term(term) -> Q:
         return Q(needs__contains=[term.term_code])
     if term.taxonomy and term.taxonomy.code == CAPACITY_TAXONOMY_ID:
         return Q(capacity_status=term.term_code)
-    return Q(resourceserviceterm__term=term)
+    return Q(pk__in=ResourceServiceTerm.objects.filter(term=term).values("service_id"))
 
 
 def _with_term(term_id: str) -> Q:
@@ -191,13 +192,17 @@ def _with_taxonomy(taxonomy_id: str) -> Q:
         return ~Q(needs=[])
     if code == CAPACITY_TAXONOMY_ID:
         return ~Q(capacity_status="")
-    return Q(resourceserviceterm__term__taxonomy__code=code)
+    return Q(
+        pk__in=ResourceServiceTerm.objects.filter(term__taxonomy__code=code).values(
+            "service_id"
+        )
+    )
 
 
 @hsds_view
 def service_list(request):
     terms = emit.own_terms()
-    services = _services(request).distinct()
+    services = _services(request)
     return _page(
         request,
         services,

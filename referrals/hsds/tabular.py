@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 
+from chwlink.lib import csv_export
 from referrals.hsds.tables import TABLES
 
 # Which table a nested list or object of a record goes to.
@@ -72,16 +73,12 @@ def flatten(organizations: list[dict]) -> dict[str, list[dict]]:
 
 
 def _csv(table: str, rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(
-        out, fieldnames=TABLES[table]["columns"], lineterminator="\r\n"
+    """Through the one CSV writer: text that starts like a formula gets a leading
+    apostrophe, which ``read_tables`` takes off again."""
+    columns = TABLES[table]["columns"]
+    return csv_export.text(
+        [columns, *([row.get(column, "") for column in columns] for row in rows)]
     )
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {key: "" if value is None else value for key, value in row.items()}
-        )
-    return out.getvalue()
 
 
 def datapackage(tables: dict[str, list[dict]], *, name: str) -> dict:
@@ -128,12 +125,23 @@ def package_zip(organizations: list[dict], *, name: str) -> bytes:
     return buffer.getvalue()
 
 
+def _unescaped(value: str) -> str:
+    if (
+        value.startswith("'")
+        and value[1:2]
+        and value[1:].startswith(csv_export.FORMULA_STARTS)
+    ):
+        return value[1:]
+    return value
+
+
 def _typed(table: str, row: dict) -> dict:
     numbers = TABLES[table]["numbers"]
     typed = {}
     for key, value in row.items():
         if key not in TABLES[table]["columns"] or value in ("", None):
             continue
+        value = _unescaped(value)
         if key in numbers:
             number = float(value)
             value = int(number) if number.is_integer() else number

@@ -72,7 +72,7 @@ def resource_print(request, code):
 
 @allowed(supervises)
 @require_GET
-def resource_export(request):
+def resource_download(request):
     """The supervisor's CBO directory as HSDS JSON (full organizations) or as
     the HSDS tabular data package (a zip of CSVs and ``datapackage.json``)."""
     records = export.directory_records(request.user.organization_id)

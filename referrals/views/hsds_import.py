@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from chwlink.lib.forms import PlainTextForm
 from partners.access import allowed
 from referrals.access import supervises
 from referrals.hsds import importing
 from referrals.models import HsdsImport
 
 
-class HsdsUploadForm(forms.Form):
+class HsdsUploadForm(PlainTextForm):
     file = forms.FileField(
         label=gettext_lazy("HSDS file"),
         help_text=gettext_lazy(

@@ -242,7 +242,7 @@ MATRIX = {
     ),
     "referrals:resource-create": row(supervisor=(200, 200), outsider=(200, 200)),
     # Each supervisor exports their own CBO's directory (no object in the URL).
-    "referrals:resource-export": row(supervisor=(200, 405), outsider=(200, 405)),
+    "referrals:resource-download": row(supervisor=(200, 405), outsider=(200, 405)),
     "referrals:resource-import": row(supervisor=(200, 200), outsider=(200, 200)),
     "referrals:resource-import-preview": row(
         supervisor=(200, 200), outsider=(404, 404)
