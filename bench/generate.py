@@ -57,9 +57,13 @@ def _tables_to_wipe() -> list[str]:
         "partners", "referrals", "evaluation", "pghistory", "sessions", "axes",
         "account", "mfa", "usersessions", "admin",
     }  # fmt: skip
+    # Reference data the migrations load (chwlink's HSDS taxonomies) stays.
+    kept = {"referrals_resourcetaxonomy", "referrals_resourcetaxonomyterm"}
     names = []
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
+        if meta.db_table in kept:
+            continue
         if meta.app_label in labels and meta.managed and not meta.proxy:
             names.append(meta.db_table)
     return sorted(set(names))
@@ -573,12 +577,14 @@ def _sequences(cursor, ids: dict) -> None:
 
 
 def generate(*, referrals: int, seed: int = 1, force: bool = False,
-             batch: int = 20000, out=print) -> float:  # fmt: skip
+             batch: int = 20000, directory_services: int = 0,
+             out=print) -> float:  # fmt: skip
     """Wipe and load; return the seconds it took. Inside an open transaction (a
     test) the load joins it and only ANALYZE runs at the end, not VACUUM."""
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from bench.directory import build_large_directory
     from bench.world import build_world
     from evaluation.rollups import rollups_rebuild
 
@@ -605,6 +611,9 @@ def generate(*, referrals: int, seed: int = 1, force: bool = False,
         )
         indexes = _drop_indexes(cursor)
         ids = _simulate(report, world, rng, now.timestamp(), batch)
+        _timed(report, "large directory (services)",
+               lambda: build_large_directory(services=directory_services, rng=rng),
+               rows=lambda n: n)  # fmt: skip
         _timed(report, "partners_statement + lines (SQL)",
                lambda: _statements(cursor, now), rows=lambda n: n)  # fmt: skip
         _timed(report, "evaluation_utilizationrecord (SQL)",
@@ -644,12 +653,23 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch", type=int, default=20000, help="referrals per COPY")
     parser.add_argument(
+        "--directory-services",
+        type=int,
+        default=50_000,
+        help="services added to the busiest CBO's directory (the directory search "
+        "and the HSDS API are measured at this size)",
+    )
+    parser.add_argument(
         "--force", action="store_true", help="wipe a database holding other data"
     )
     args = parser.parse_args(argv)
     _setup()
     generate(
-        referrals=args.referrals, seed=args.seed, force=args.force, batch=args.batch
+        referrals=args.referrals,
+        seed=args.seed,
+        force=args.force,
+        batch=args.batch,
+        directory_services=args.directory_services,
     )
 
 

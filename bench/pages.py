@@ -34,6 +34,7 @@ class Cast:
     partnership: Partnership  # the health-system manager's, for statements
     last_month: datetime.date
     fhir_token: str = ""  # the clinic's EHR's, made on first use
+    hsds_key: str = ""  # the supervisor CBO's HSDS API key, made on first use
 
     LABELS = {
         "clinic": "clinic staff",
@@ -383,6 +384,43 @@ def pages() -> list[Page]:
                 query={"q": "food", "need": "food-insecurity"},
             ),
         ),
+        # The directory holds 50,000 services in the navigator's CBO once
+        # bench.generate has run with its default --directory-services.
+        Page(
+            "directory search near a ZIP (50,000 services)",
+            "navigator",
+            _get(
+                "referrals:resource-list",
+                query={
+                    "need": "food-insecurity",
+                    "language": "es",
+                    "zip_code": "97301",
+                    "within": "10",
+                },
+            ),
+        ),
+        Page(
+            "directory search open now (50,000 services)",
+            "navigator",
+            _get("referrals:resource-list", query={"open_now": "on"}),
+        ),
+        Page(
+            "directory search by capacity (50,000 services)",
+            "navigator",
+            _get(
+                "referrals:resource-list",
+                query={"need": "housing-instability", "capacity": "accepting"},
+            ),
+        ),
+        # The HSDS API by the key of the navigator's CBO (no session).
+        Page("HSDS API services page", "navigator", _hsds("services")),
+        Page(
+            "HSDS API services by taxonomy term",
+            "navigator",
+            _hsds("services", query=_sdoh_term_query),
+        ),
+        Page("HSDS API organizations page", "navigator", _hsds("organizations")),
+        Page("HSDS API service detail", "navigator", _hsds(_first_service)),
         Page("PAM follow-ups due", "navigator", _get("evaluation:pam-due")),
         *_dashboard_pages("manager"),
         Page("de-identified dataset CSV", "manager", _dataset),
@@ -464,6 +502,53 @@ def _since_yesterday() -> str:
 def _post_ok(name, data):
     def run(client, cast):
         response = client.post(reverse(name), data)
+        return _outcome(response, 200)
+
+    return run
+
+
+def _hsds_key(cast) -> str:
+    """A key of the navigator's CBO (whose directory is the large one), made once
+    per run by one of its supervisors: making it is not what is measured."""
+    from referrals.hsds.keys import hsds_key_create
+
+    if not cast.hsds_key:
+        organization = cast.users["navigator"].organization
+        supervisor = User.objects.filter(
+            organization=organization, role=Role.SUPERVISOR
+        ).first()
+        cast.hsds_key = hsds_key_create(
+            actor=supervisor, organization=organization, name="Bench"
+        )[1]
+    return cast.hsds_key
+
+
+def _first_service(cast) -> str:
+    from referrals.models import ResourceService
+
+    service = (
+        ResourceService.objects.filter(
+            organization__directory_owner_id=cast.users["navigator"].organization_id
+        )
+        .order_by("pk")
+        .first()
+    )
+    return f"services/{service.code}" if service else "services"
+
+
+def _sdoh_term_query(cast) -> dict:
+    from referrals.hsds.taxonomy import sdoh_term_id
+
+    return {"taxonomy_term_id": str(sdoh_term_id("food-insecurity"))}
+
+
+def _hsds(path, query=None):
+    def run(client, cast):
+        where = path(cast) if callable(path) else path
+        params = query(cast) if callable(query) else (query or {})
+        response = client.get(
+            f"/hsds/{where}", params, HTTP_AUTHORIZATION=f"Bearer {_hsds_key(cast)}"
+        )
         return _outcome(response, 200)
 
     return run

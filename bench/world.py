@@ -516,7 +516,9 @@ def _directory(cbos, cbo_people, rng, now) -> dict[int, dict[str, list[int]]]:
                         description=f"{label} for residents; walk-ins welcome.",
                         needs=list(needs),
                         languages=["en", "es"] if k % 2 else ["en"],
-                        interpretation_services=k % 3 == 0,
+                        interpretation_services="Phone interpreters"
+                        if k % 3 == 0
+                        else "",
                         eligibility="Residents of the county",
                         hours="Mon–Fri 9–5",
                         status=status,

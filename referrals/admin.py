@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +8,8 @@ from chwlink.lib.admin import LargeTableAdmin
 from chwlink.lib.forms import PlainTextModelForm
 from referrals import patient_search
 from referrals.fhir.auth import api_client_register, jwks_problem, private_key_problem
-from referrals.models import ApiClient, Patient, Referral, ReferralEvent
+from referrals.hsds.keys import hsds_key_create, hsds_key_revoke
+from referrals.models import ApiClient, HsdsApiKey, Patient, Referral, ReferralEvent
 
 
 class PatientNameSearch:
@@ -180,3 +181,44 @@ class ApiClientAdmin(admin.ModelAdmin):
         obj._state.adding = False
         # The polling settings, if any, on the row just registered.
         obj.save()
+
+
+@admin.register(HsdsApiKey)
+class HsdsApiKeyAdmin(admin.ModelAdmin):
+    """Administrators make an organization's HSDS API key: the key is shown once,
+    on saving; only its digest is kept. Keys are revoked, never deleted."""
+
+    fields = ["organization", "name", "prefix", "created_by", "revoked_at"]
+    list_display = ["name", "organization", "prefix", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    list_select_related = ["organization"]
+    readonly_fields = ["prefix", "created_by", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name", "updated"])
+            return
+        made, raw = hsds_key_create(
+            actor=request.user, organization=obj.organization, name=obj.name
+        )
+        obj.pk, obj.code, obj.prefix, obj.digest = (
+            made.pk,
+            made.code,
+            made.prefix,
+            made.digest,
+        )
+        obj.created, obj._state.adding = made.created, False
+        self.message_user(
+            request,
+            _("The key, shown only now: %(key)s") % {"key": raw},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request, queryset):
+        for key in queryset.filter(revoked_at__isnull=True):
+            hsds_key_revoke(actor=request.user, key=key)

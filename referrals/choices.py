@@ -127,9 +127,19 @@ class ResourceStatus(models.TextChoices):
     """HSDS service status."""
 
     ACTIVE = "active", _("Active")
-    TEMPORARILY_CLOSED = "temporarily_closed", _("Temporarily closed")
+    TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")
     INACTIVE = "inactive", _("Inactive")
     DEFUNCT = "defunct", _("Closed for good")
+
+
+class CapacityStatus(models.TextChoices):
+    """Whether a service takes new clients now (HSDS 3.1 ``service_capacity``,
+    Gravity STU3's service availability)."""
+
+    ACCEPTING = "accepting", _("Accepting new clients")
+    WAITLIST = "waitlist", _("Waitlist")
+    NOT_ACCEPTING = "not_accepting", _("Not accepting new clients")
+    ASSESSMENT_REQUIRED = "assessment_required", _("Assessment required")
 
 
 # Still offered: listed in the directory by default and linkable to a pathway.

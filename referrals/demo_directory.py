@@ -12,7 +12,14 @@ from pathlib import Path
 from django.utils import timezone
 
 from partners.models import User
-from referrals.models import ResourceLocation, ResourceOrganization, ResourceService
+from referrals.models import (
+    ResourceLocation,
+    ResourceOrganization,
+    ResourceSchedule,
+    ResourceService,
+    ZipCentroid,
+)
+from referrals.schedules import parse_opening_hours
 
 # The invented organizations, their locations and services; each service names its
 # organization ("cbo" is the CBO's own), its locations and how many days ago it was
@@ -23,7 +30,12 @@ DIRECTORY = json.loads(
 
 
 def seed_directory(cbo) -> list[ResourceService]:
-    """Fill ``cbo``'s directory with the demo services and return them."""
+    """Fill ``cbo``'s directory with the demo services and return them, with the
+    centroids of the demo's ZIP codes (approximate, for "near this ZIP")."""
+    for zip_code, (latitude, longitude) in DIRECTORY["zip_centroids"].items():
+        ZipCentroid.objects.get_or_create(
+            zip_code=zip_code, defaults={"latitude": latitude, "longitude": longitude}
+        )
     verifier = (
         User.objects.filter(organization=cbo, role=User.Role.SUPERVISOR)
         .order_by("pk")
@@ -60,8 +72,9 @@ def seed_directory(cbo) -> list[ResourceService]:
         fields = dict(fields)
         verified_days_ago = fields.pop("verified_days_ago")
         location_keys = fields.pop("locations")
+        openings = parse_opening_hours(fields.pop("opening_hours", ""))
         verified = verified_days_ago is not None
-        service, _ = ResourceService.objects.get_or_create(
+        service, created = ResourceService.objects.get_or_create(
             organization=organizations[fields.pop("organization")],
             name=fields.pop("name"),
             defaults={
@@ -70,8 +83,21 @@ def seed_directory(cbo) -> list[ResourceService]:
                 if verified
                 else None,
                 "last_verified_by": verifier if verified else None,
+                "capacity_updated_at": timezone.now()
+                if fields.get("capacity_status")
+                else None,
             },
         )
+        if created:
+            ResourceSchedule.objects.bulk_create(
+                ResourceSchedule(
+                    service=service,
+                    byday=list(opening.days),
+                    opens_at=opening.opens_at,
+                    closes_at=opening.closes_at,
+                )
+                for opening in openings
+            )
         for key in location_keys:
             locations[key].services.add(service)
         services.append(service)

@@ -9,6 +9,9 @@ Scope rules:
 Out of scope is a 404, never a 403: a stranger must not learn a record exists.
 """
 
+import zoneinfo
+
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -34,7 +37,7 @@ from partners.models import (
     TrainingKind,
     User,
 )
-from referrals import patient_search
+from referrals import nearby, patient_search, schedules
 from referrals.access import navigates, supervises, works_at_cbo, works_at_clinic
 from referrals.choices import OFFERED_RESOURCE_STATUSES, Urgency
 from referrals.models import (
@@ -452,7 +455,7 @@ def pathway_get_for_user(user, code) -> Pathway:
                 "resource_links",
                 queryset=PathwayResource.objects.select_related(
                     "service__organization", "linked_by"
-                ).prefetch_related("service__locations"),
+                ).prefetch_related("service__locations", "service__schedules"),
             ),
         )
     )
@@ -482,9 +485,27 @@ def resource_directory_owners_for_user(user) -> list[int]:
     )
 
 
+DEFAULT_MILES = 25
+
+
+def directory_time_zone(user) -> zoneinfo.ZoneInfo:
+    """Where "open now" is asked: the time zone of the user's first partnership
+    (by name), else the site's."""
+    partnership = (
+        Partnership.objects.of_organization(user.organization_id)
+        .order_by("name", "pk")
+        .only("time_zone")
+        .first()
+    )
+    zone = (partnership and partnership.time_zone) or settings.TIME_ZONE
+    return zoneinfo.ZoneInfo(zone)
+
+
 def resource_list_for_user(user, *, filters: dict | None = None):
     """Services in the directories the user may read, searchable by need,
-    language and words."""
+    language, words and capacity; ``open_at`` (an aware moment in the
+    partnership's time zone) keeps those open then; ``near`` (latitude,
+    longitude) keeps those within ``within`` miles, nearest first."""
     filters = filters or {}
     # Locations for the address beside each service (one query per page).
     services = (
@@ -494,14 +515,14 @@ def resource_list_for_user(user, *, filters: dict | None = None):
             )
         )
         .select_related("organization")
-        .prefetch_related("locations")
+        .prefetch_related("locations", "schedules")
     )
     if filters.get("need"):
         services = services.filter(needs__contains=[filters["need"]])
     if filters.get("language"):
         services = services.filter(
             Q(languages__contains=[filters["language"]])
-            | Q(interpretation_services=True)
+            | ~Q(interpretation_services="")
         )
     for word in filters.get("q", "").split()[:8]:
         services = services.filter(
@@ -511,6 +532,14 @@ def resource_list_for_user(user, *, filters: dict | None = None):
         )
     if not filters.get("include_inactive"):
         services = services.filter(status__in=OFFERED_RESOURCE_STATUSES)
+    if filters.get("capacity"):
+        services = services.filter(capacity_status=filters["capacity"])
+    if filters.get("open_at"):
+        services = services.filter(schedules.open_at(filters["open_at"]))
+    if filters.get("near"):
+        return nearby.nearest_first(
+            services, filters["near"], filters.get("within") or DEFAULT_MILES
+        )
     return services.order_by("name", "pk")
 
 
@@ -522,7 +551,7 @@ def resource_get_for_user(user, code) -> ResourceService:
             )
         )
         .select_related("organization", "last_verified_by")
-        .prefetch_related("locations")
+        .prefetch_related("locations", "schedules")
     )
     return get_object_or_404(services, code=code)
 

@@ -5,6 +5,7 @@ from referrals.views import (
     detail,
     directory,
     finding,
+    hsds_import,
     intake,
     lists,
     notifications,
@@ -53,8 +54,23 @@ urlpatterns = [
     # Community resource directory
     path("resources/", directory.resource_list, name="resource-list"),
     path("resources/new/", directory.resource_create, name="resource-create"),
+    path("resources/download/", directory.resource_download, name="resource-download"),
+    path("resources/import/", hsds_import.resource_import, name="resource-import"),
+    path(
+        "resources/import/<uuid:code>/",
+        hsds_import.resource_import_preview,
+        name="resource-import-preview",
+    ),
+    path(
+        "resources/import/<uuid:code>/confirm/",
+        hsds_import.resource_import_confirm,
+        name="resource-import-confirm",
+    ),
     path("resources/<uuid:code>/", directory.resource_detail, name="resource-detail"),
     path("resources/<uuid:code>/edit/", directory.resource_edit, name="resource-edit"),
+    path(
+        "resources/<uuid:code>/print/", directory.resource_print, name="resource-print"
+    ),
     path(
         "resources/<uuid:code>/verify/",
         directory.resource_verify,

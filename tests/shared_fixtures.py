@@ -52,3 +52,97 @@ def fhir_schema_errors(resource: dict) -> list[str]:
         f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
         for error in validator.iter_errors(resource)
     ]
+
+
+HSDS_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+
+
+def _strict(node):
+    """What the spec's own check does (``compiletojsonschema
+    --set-additional-properties-false-everywhere``): no field beyond the schema's."""
+    if isinstance(node, dict):
+        node = {key: _strict(value) for key, value in node.items()}
+        if "properties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        return node
+    if isinstance(node, list):
+        return [_strict(item) for item in node]
+    return node
+
+
+@functools.cache
+def _hsds_registry():
+    """Every HSDS schema under the URL ``openapi.json`` names it by, read from
+    the local copy (never fetched), made strict."""
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    folder = fixture_path("hsds-3.0", "schema")
+    resources = []
+    for path in sorted(folder.rglob("*.json")):
+        if path.name == "openapi.json":
+            continue
+        url = HSDS_BASE + path.relative_to(folder).as_posix()
+        contents = _strict(json.loads(path.read_text()))
+        resources.append((url, Resource.from_contents(contents, DRAFT202012)))
+    return Registry().with_resources(resources)
+
+
+@functools.cache
+def _hsds_validator(name: str):
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    return Draft202012Validator(
+        {"$ref": HSDS_BASE + name},
+        registry=_hsds_registry(),
+        format_checker=FormatChecker(),
+    )
+
+
+def hsds_schema_errors(record, name: str) -> list[str]:
+    """What the strict HSDS 3.0 schema ``name`` (a path under ``schema/``, e.g.
+    ``compiled/service.json``) finds wrong with a record (none: valid)."""
+    return [
+        f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
+        for error in _hsds_validator(name).iter_errors(record)
+    ]
+
+
+@functools.cache
+def hsds_openapi() -> dict:
+    return json.loads(fixture_path("hsds-3.0", "schema", "openapi.json").read_text())
+
+
+def hsds_response_schema(path: str) -> dict:
+    """The 200 response schema of a GET in the OpenAPI file."""
+    get = hsds_openapi()["paths"][path]["get"]
+    return get["responses"]["200"]["content"]["application/json"]["schema"]
+
+
+def hsds_response_errors(path: str, body) -> list[str]:
+    """A response checked against the OpenAPI file: a page's fields against
+    ``Page`` and each item against its strict schema; a single record against
+    the schema its URL names."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    schema = hsds_response_schema(path)
+    if "$ref" in schema:
+        return hsds_schema_errors(body, schema["$ref"].removeprefix(HSDS_BASE))
+    if "allOf" not in schema:
+        return [
+            error.message
+            for error in Draft202012Validator(
+                _strict(schema), format_checker=FormatChecker()
+            ).iter_errors(body)
+        ]
+    page = hsds_openapi()["components"]["schemas"]["Page"]
+    errors = [
+        f"page: {error.message}"
+        for error in Draft202012Validator(page).iter_errors(body)
+    ]
+    required = set(page["properties"]) | {"contents"}
+    errors += [f"page: {key} is missing" for key in sorted(required - set(body))]
+    items = schema["properties"]["contents"]["items"]["$ref"].removeprefix(HSDS_BASE)
+    for index, item in enumerate(body.get("contents", [])):
+        errors += [f"contents/{index}/{e}" for e in hsds_schema_errors(item, items)]
+    return errors

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def small_world():
-    generate(referrals=300, seed=3, out=lambda line: None)
+    generate(referrals=300, seed=3, directory_services=200, out=lambda line: None)
     # The instrument is under test, not the speed: without JIT compilation the
     # dashboard's queries take a tenth of the time on a data set this small.
     with connection.cursor() as cursor:

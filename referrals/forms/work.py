@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from chwlink.lib.forms import PlainTextForm
 from chwlink.lib.submissions import FormTokenForm
 from partners.pathway_kinds import PathwayKind
+from referrals import nearby
 from referrals.choices import ContactMode, SocialNeed
 from referrals.forms.filters import language_filter, need_filter
 from referrals.models import Pathway
@@ -145,16 +146,25 @@ class ResourceSearchForm(PlainTextForm):
     need = need_filter()
     language = language_filter()
     q = forms.CharField(label=_("Words"), required=False, max_length=100)
+    near_patient = forms.BooleanField(
+        label=_("Near the patient's ZIP code, nearest first"), required=False
+    )
 
-    def __init__(self, data=None, *, need, language):
+    def __init__(self, data=None, *, need, language, patient_zip=""):
         if not data or not {"need", "language", "q"} & set(data):
             data = {"need": need, "language": language, "q": ""}
         super().__init__(data)
+        self.patient_point = nearby.zip_point(patient_zip)
+        if self.patient_point is None:
+            del self.fields["near_patient"]
 
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
-        return {key: value for key, value in self.cleaned_data.items() if value}
+        filters = {key: value for key, value in self.cleaned_data.items() if value}
+        if filters.pop("near_patient", False):
+            filters["near"] = self.patient_point
+        return filters
 
 
 class ResourceLinkForm(PlainTextForm):
@@ -165,6 +175,7 @@ class ResourceLinkForm(PlainTextForm):
         max_length=300,
         help_text=_("E.g. an appointment time or a contact person."),
     )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class PathwayCloseForm(PlainTextForm):

@@ -1,4 +1,5 @@
 from referrals.models.api import ApiAssertionUse, ApiClient, ApiToken, FhirWriteBack
+from referrals.models.hsds import HsdsApiKey, HsdsImport
 from referrals.models.notification import (
     Notification,
     NotificationPreference,
@@ -15,9 +16,16 @@ from referrals.models.referral import (
     ReferralNeedOutcome,
 )
 from referrals.models.resource import (
+    WEEKDAYS,
     ResourceLocation,
     ResourceOrganization,
+    ResourceSchedule,
     ResourceService,
+    ResourceServiceAtLocation,
+    ResourceServiceTerm,
+    ResourceTaxonomy,
+    ResourceTaxonomyTerm,
+    ZipCentroid,
 )
 from referrals.models.screening import (
     Screening,
@@ -46,9 +54,18 @@ __all__ = [
     "ReferralEvent",
     "ReferralNeedOutcome",
     "ReminderClaim",
+    "HsdsApiKey",
+    "HsdsImport",
     "ResourceLocation",
     "ResourceOrganization",
+    "ResourceSchedule",
     "ResourceService",
+    "ResourceServiceAtLocation",
+    "ResourceServiceTerm",
+    "ResourceTaxonomy",
+    "ResourceTaxonomyTerm",
+    "WEEKDAYS",
+    "ZipCentroid",
     "Screening",
     "ScreeningAnswer",
     "ScreeningInstrument",

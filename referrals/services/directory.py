@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from chwlink.lib.submissions import claims_form_token
 from partners.models import User
 from referrals.access import may_manage_directory
-from referrals.models import ResourceLocation, ResourceOrganization, ResourceService
+from referrals.models import (
+    ResourceLocation,
+    ResourceOrganization,
+    ResourceSchedule,
+    ResourceService,
+)
 
 # Older than this (or never verified), a service is flagged for re-checking.
 RECHECK_AFTER = datetime.timedelta(days=180)
@@ -29,11 +34,19 @@ SERVICE_FIELDS = (
     "application_process",
     "fees",
     "hours",
-    "capacity_note",
     "status",
 )
-ORGANIZATION_DETAILS = ("phone", "website", "email")
-ADDRESS_FIELDS = ("address", "city", "state", "postal_code")
+CAPACITY_FIELDS = {"capacity_status": "", "capacity_note": "", "open_slots": None}
+ORGANIZATION_DETAILS = ("phone", "website", "email", "is_public")
+ADDRESS_FIELDS = (
+    "address",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "latitude",
+    "longitude",
+)
 
 
 def recheck_before(today: datetime.date | None = None) -> datetime.date:
@@ -120,7 +133,7 @@ def _place_service(service: ResourceService, location_data, previous) -> None:
             )
         else:
             for field in ADDRESS_FIELDS:
-                if location_data.get(field):
+                if location_data.get(field) not in ("", None):
                     setattr(location, field, location_data[field])
             location.save()
     if previous is not None and previous.pk != location.pk:
@@ -151,12 +164,50 @@ def resource_service_save(
         service.organization = _organization_for(directory_owner_id, data)
         for field in SERVICE_FIELDS:
             setattr(service, field, data[field])
+        _set_capacity(service, data)
         if data.get("verified_today"):
             service.last_verified_on = timezone.localdate()
             service.last_verified_by = actor
         service.save()
         _place_service(service, data.get("location"), previous)
+        if "opening_hours" in data:
+            _set_opening_hours(service, data["opening_hours"])
     return service
+
+
+def _set_capacity(service: ResourceService, data: dict) -> None:
+    """Capacity changes carry the moment they were told."""
+    told = {field: data.get(field, empty) for field, empty in CAPACITY_FIELDS.items()}
+    changed = service.pk is None or any(
+        getattr(service, field) != value for field, value in told.items()
+    )
+    for field, value in told.items():
+        setattr(service, field, value)
+    if changed:
+        service.capacity_updated_at = (
+            timezone.now() if service.capacity_status else None
+        )
+
+
+def _set_opening_hours(service: ResourceService, openings) -> None:
+    """The service's weekly schedule becomes the typed openings; schedules that
+    stay the same keep their HSDS ids."""
+    kept = {
+        (tuple(row.byday), row.opens_at, row.closes_at): row
+        for row in service.schedules.all()
+    }
+    wanted = {(tuple(o.days), o.opens_at, o.closes_at) for o in openings}
+    service.schedules.exclude(
+        pk__in=[row.pk for key, row in kept.items() if key in wanted]
+    ).delete()
+    for opening in openings:
+        if (tuple(opening.days), opening.opens_at, opening.closes_at) not in kept:
+            ResourceSchedule.objects.create(
+                service=service,
+                byday=list(opening.days),
+                opens_at=opening.opens_at,
+                closes_at=opening.closes_at,
+            )
 
 
 def resource_service_verify(

@@ -205,16 +205,31 @@ def pathway_step_add(*, pathway: Pathway, actor: User, title: str) -> PathwaySte
         )
 
 
+class NotAcceptingUnconfirmed(WorkflowError):
+    """The service takes no new clients and the navigator has not confirmed."""
+
+
 def pathway_resource_link(
-    *, pathway: Pathway, actor: User, service: ResourceService, note: str = ""
+    *,
+    pathway: Pathway,
+    actor: User,
+    service: ResourceService,
+    note: str = "",
+    confirmed: bool = False,
 ) -> PathwayResource:
     """Link a community resource from the CBO's own directory, once per pathway;
-    services that are inactive or closed for good cannot be linked."""
+    services that are inactive or closed for good cannot be linked, and one that
+    is not accepting new clients only once the navigator confirms."""
     _check_editable(actor, pathway)
     if service.organization.directory_owner_id != pathway.referral.partnership.cbo_id:
         raise PermissionDenied
     if service.status not in OFFERED_RESOURCE_STATUSES:
         raise WorkflowError(_("This service is no longer offered."))
+    if service.turns_clients_away and not confirmed:
+        raise NotAcceptingUnconfirmed(
+            _("%(service)s is not accepting new clients. Link it anyway?")
+            % {"service": service.name}
+        )
     with transaction.atomic():
         _lock_open(pathway)
         link, created = PathwayResource.objects.get_or_create(

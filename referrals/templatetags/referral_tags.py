@@ -1,5 +1,6 @@
 from django import template
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -7,9 +8,10 @@ from django.utils.translation import ngettext
 
 from chwlink.lib.choices import labels_of
 from partners.languages import LANGUAGE_NAMES
+from referrals import nearby
 from referrals.choices import MedicalReason, ResourceStatus, SocialNeed
 from referrals.finding import OverdueStep
-from referrals.models import Referral
+from referrals.models import WEEKDAYS, Referral
 from referrals.pathways import step_text
 from referrals.services.notifications import notification_text, notification_title
 from referrals.timeline import describe_event, reason_label
@@ -160,3 +162,34 @@ def patient_initials(patient) -> str:
     return "\u00a0".join(
         f"{name.strip()[0].upper()}." for name in names if name.strip()
     )
+
+
+@register.filter
+def opening_lines(schedules) -> list[str]:
+    """Weekly schedules in words, e.g. "Mon–Fri 09:00–17:00" (runs of days
+    joined, day names in the reader's language)."""
+    lines = []
+    for row in schedules:
+        if not (row.byday and row.opens_at and row.closes_at):
+            continue
+        indexes = sorted(WEEKDAYS.index(day) for day in row.byday if day in WEEKDAYS)
+        runs: list[list[int]] = []
+        for index in indexes:
+            if runs and index == runs[-1][-1] + 1:
+                runs[-1].append(index)
+            else:
+                runs.append([index])
+        days = ", ".join(
+            str(WEEKDAYS_ABBR[run[0]])
+            if len(run) == 1
+            else f"{WEEKDAYS_ABBR[run[0]]}–{WEEKDAYS_ABBR[run[-1]]}"
+            for run in runs
+        )
+        lines.append(f"{days} {row.opens_at:%H:%M}–{row.closes_at:%H:%M}")
+    return lines
+
+
+@register.filter
+def miles(metres):
+    """Metres as miles (the directory's distances)."""
+    return nearby.miles(metres)

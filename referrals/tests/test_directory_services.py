@@ -34,7 +34,7 @@ def form_data(organization, **changes):
         "description": "",
         "needs": ["housing-instability"],
         "languages": ["es"],
-        "interpretation_services": False,
+        "interpretation_services": "",
         "eligibility": "",
         "application_process": "",
         "fees": "Free",

@@ -436,7 +436,7 @@ def test_edit_saves_changes_and_keeps_the_other_locations(login, supervisor, dir
         organization=str(pantry.organization.pk),
         hours="Tue and Thu 3–7 pm",
         capacity_note="Waitlist about 1 week",
-        interpretation_services="on",
+        interpretation_services="Phone interpreters on request",
     )
 
     response = client.post(edit_url(pantry), data)
@@ -480,12 +480,13 @@ def test_list_pages_by_25_in_a_fixed_number_of_queries(
     _services_for(partnership.cbo, 30)
     client = login(clinic_user)
 
-    # session, user, the user's organization (menu), the partnerships giving the
-    # directories, count, one page of services with their organizations, their
-    # locations (addresses), session save (savepoint, update, release).
-    with django_assert_max_num_queries(10):
+    # session, user, the user's organization (menu), the partnership's time zone
+    # ("open now"), the partnerships giving the directories, count, one page of
+    # services with their organizations, their locations (addresses), their
+    # schedules (hours), session save (savepoint, update, release).
+    with django_assert_max_num_queries(12):
         first = client.get(LIST_URL)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         second = client.get(LIST_URL, {"page": 2})
 
     assert len(first.context["page_obj"]) == 25
@@ -501,8 +502,8 @@ def test_service_page_in_a_fixed_number_of_queries(
 
     # session, user, the user's organization (menu), the partnerships giving the
     # directories, the service with its organization and verifier, its locations,
-    # session save (savepoint, update, release).
-    with django_assert_max_num_queries(9):
+    # its schedules, session save (savepoint, update, release).
+    with django_assert_max_num_queries(10):
         response = client.get(detail_url(pantry))
 
     assert "Lents pantry" in response.content.decode()

@@ -238,7 +238,7 @@ class TestWorking:
     def test_a_temporarily_closed_service_can_still_be_linked_once(
         self, pathway, navigator, partnership
     ):
-        service = service_of(partnership.cbo, status="temporarily_closed")
+        service = service_of(partnership.cbo, status="temporarily closed")
         link = pathways.pathway_resource_link(
             pathway=pathway, actor=navigator, service=service, note="  Opens May  "
         )

@@ -481,9 +481,10 @@ def test_pathway_page_runs_a_fixed_number_of_queries(
     client = login(navigator)
     # Every page: 6 (session, user, organization, session stamp in 3); then the
     # pathway with referral, patient, partnership and navigator; steps; linked
-    # resources with services and organizations, and their locations; events with
-    # actors; resource search count and page, and its locations; the access record.
-    with django_assert_max_num_queries(15):
+    # resources with services and organizations, their locations and schedules;
+    # events with actors; resource search count and page, its locations and
+    # schedules; the access record.
+    with django_assert_max_num_queries(17):
         response = client.get(page(pathway))
     assert response.status_code == 200
 

@@ -3,10 +3,12 @@ the CBO's supervisors keep it current."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from chwlink.lib.pagination import page_of
 from chwlink.lib.submissions import AlreadySubmitted, already_submitted
@@ -14,6 +16,7 @@ from partners.access import allowed
 from referrals import selectors
 from referrals.access import may_manage_directory, reads_directory, supervises
 from referrals.forms.directory import ResourceFilterForm, ResourceServiceForm
+from referrals.hsds import export, tabular
 from referrals.services import directory
 
 PAGE_SIZE = 25
@@ -22,7 +25,12 @@ PAGE_SIZE = 25
 @allowed(reads_directory)
 def resource_list(request):
     can_manage = supervises(request.user)
-    form = ResourceFilterForm(request.GET or None, can_manage=can_manage)
+    zone = selectors.directory_time_zone(request.user)
+    form = ResourceFilterForm(
+        request.GET or None,
+        can_manage=can_manage,
+        now=timezone.localtime(timezone.now(), zone),
+    )
     filters = form.filters()
     services = selectors.resource_list_for_user(request.user, filters=filters)
     page = page_of(services, PAGE_SIZE, request.GET.get("page"))
@@ -35,6 +43,7 @@ def resource_list(request):
             "searching": bool(filters),
             "can_manage": can_manage,
             "recheck_before": directory.recheck_before(),
+            "zone": zone,
         },
     )
 
@@ -52,6 +61,32 @@ def resource_detail(request, code):
             "recheck_before": directory.recheck_before(),
         },
     )
+
+
+@allowed(reads_directory)
+def resource_print(request, code):
+    """A resource's details on one printable page, to hand to the patient."""
+    service = selectors.resource_get_for_user(request.user, code)
+    return render(request, "referrals/resource_print.html", {"service": service})
+
+
+@allowed(supervises)
+@require_GET
+def resource_download(request):
+    """The supervisor's CBO directory as HSDS JSON (full organizations) or as
+    the HSDS tabular data package (a zip of CSVs and ``datapackage.json``)."""
+    records = export.directory_records(request.user.organization_id)
+    if request.GET.get("format") == "package":
+        response = HttpResponse(
+            tabular.package_zip(records, name="chwlink-directory"),
+            content_type="application/zip",
+        )
+        response["Content-Disposition"] = 'attachment; filename="hsds-directory.zip"'
+    else:
+        response = JsonResponse(records, safe=False, json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = 'attachment; filename="hsds-directory.json"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @allowed(supervises)

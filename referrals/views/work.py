@@ -165,7 +165,10 @@ def _pathway_page(request, pathway, *, status=200, **forms):
     if permissions["can_edit"]:
         patient = pathway.referral.patient
         search = ResourceSearchForm(
-            request.GET, need=pathway.need, language=patient.preferred_language
+            request.GET,
+            need=pathway.need,
+            language=patient.preferred_language,
+            patient_zip=patient.postal_code,
         )
         services = selectors.resource_list_for_user(
             request.user, filters=search.filters()
@@ -261,6 +264,18 @@ def pathway_resource_link(request, code):
             actor=request.user,
             service=service,
             note=form.cleaned_data["note"],
+            confirmed=form.cleaned_data["confirmed"],
+        )
+    except pathways.NotAcceptingUnconfirmed as question:
+        return render(
+            request,
+            "referrals/pathway_link_confirm.html",
+            {
+                "pathway": pathway,
+                "service": service,
+                "form": form,
+                "question": question,
+            },
         )
     except WorkflowError as error:
         messages.error(request, str(error))

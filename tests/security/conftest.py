@@ -47,8 +47,10 @@ AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 # by Django) and django-allauth's sign-in, sign-up, password and MFA pages (reachable
 # signed out by design; their rules are allauth's and tested there and in
 # partners/tests/test_signin.py). The FHIR API authenticates by bearer token, never
-# by the session: its own matrix is tests/security/test_fhir_api_access.py.
-SKIPPED_NAMESPACES = frozenset({"admin", "fhir"})
+# by the session: its own matrix is tests/security/test_fhir_api_access.py. The
+# HSDS API reads by organization key, never by the session: its scoping is tested
+# in referrals/tests/test_hsds_api.py.
+SKIPPED_NAMESPACES = frozenset({"admin", "fhir", "hsds"})
 SKIPPED_MODULES = ("allauth.", "django.contrib.admin.")
 
 ROLES = (

@@ -251,10 +251,22 @@ MATRIX = {
         supervisor=(200, 200), manager=(200, 200), outsider=(200, 200)
     ),
     "referrals:resource-create": row(supervisor=(200, 200), outsider=(200, 200)),
+    # Each supervisor exports their own CBO's directory (no object in the URL).
+    "referrals:resource-download": row(supervisor=(200, 405), outsider=(200, 405)),
+    "referrals:resource-import": row(supervisor=(200, 200), outsider=(200, 200)),
+    "referrals:resource-import-preview": row(
+        supervisor=(200, 200), outsider=(404, 404)
+    ),
+    "referrals:resource-import-confirm": row(
+        supervisor=(405, 302), outsider=(405, 404)
+    ),
     "referrals:resource-detail": row(
         default=(200, 200), administrator=(403, 403), outsider=(404, 404)
     ),
     "referrals:resource-edit": row(supervisor=(200, 200), outsider=(404, 404)),
+    "referrals:resource-print": row(
+        default=(200, 200), administrator=(403, 403), outsider=(404, 404)
+    ),
     "referrals:resource-list": row(default=(200, 200), administrator=(403, 403)),
     "referrals:resource-verify": row(supervisor=(405, 302), outsider=(405, 404)),
 }

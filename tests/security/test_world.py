@@ -120,6 +120,7 @@ def _owners(records) -> dict:
         "notification": {records["notification"].referral.partnership}
         & of(records["notification"].recipient.organization_id),
         "service": of(records["service"].organization.directory_owner_id),
+        "hsds_import": of(records["hsds_import"].directory_owner_id),
         "table": of(records["table"].organization_id),
         "pam": {records["pam"].partnership}
         & of(records["pam"].patient.health_system_id),

@@ -31,7 +31,7 @@ from partners.models import (
 from partners.statements import statement_issue, zone_of
 from partners.tests.documents import pdf_bytes
 from partners.tests.factories import OrganizationFactory, SiteFactory, UserFactory
-from referrals.models import Notification
+from referrals.models import HsdsImport, Notification
 from referrals.services import directory, intake, pathways
 from referrals.tests import screenings, states
 
@@ -208,7 +208,7 @@ def _resource(supervisor):
             "description": "Groceries every week.",
             "needs": ["food-insecurity"],
             "languages": ["es", "en"],
-            "interpretation_services": False,
+            "interpretation_services": "",
             "eligibility": "",
             "application_process": "Walk in.",
             "fees": "Free",
@@ -376,6 +376,12 @@ def build() -> World:
 
     records = _setup(home, people, start, last_month)
     records["service"] = _resource(people["supervisor"])
+    records["hsds_import"] = HsdsImport.objects.create(
+        directory_owner=people["supervisor"].organization,
+        file_name="directory.json",
+        content=[],
+        uploaded_by=people["supervisor"],
+    )
     patients = _patients(people["clinic"], PATIENTS)
     records |= _referrals(people, patients, records["service"])
     records |= _evaluation(people, records["working"], timezone.localdate())
@@ -476,7 +482,10 @@ def url_kwargs(home, records) -> dict:
         "referrals:patient-edit": patient,
         "referrals:resource-detail": code("service"),
         "referrals:resource-edit": code("service"),
+        "referrals:resource-print": code("service"),
         "referrals:resource-verify": code("service"),
+        "referrals:resource-import-preview": code("hsds_import"),
+        "referrals:resource-import-confirm": code("hsds_import"),
         "referrals:pathway-detail": pathway,
         "referrals:screening-detail": code("screening"),
         "referrals:screening-needs": code("screening"),
