@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "csp",
     "crispy_forms",
     "crispy_bootstrap5",
+    "phonenumber_field",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -379,6 +380,12 @@ CELERY_BEAT_SCHEDULE = {
 # Reports can take a while; reminders and e-mail must not wait behind them.
 CELERY_TASK_ROUTES = {"evaluation.tasks.report_build_task": {"queue": "reports"}}
 OUTBOX_REDELIVER_AFTER = timedelta(minutes=3)
+
+# Phone numbers: read in this region when typed without a country code, stored in
+# E.164 (+15035550142) and shown with the country code.
+PHONENUMBER_DEFAULT_REGION = env.str("PHONE_REGION", default="US")
+PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 
 LOGGING = {
     "version": 1,
