@@ -282,6 +282,24 @@ EMAIL_BACKEND = env.str(
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 
+# --- Text messages ------------------------------------------------------------------
+# Like EMAIL_BACKEND: the file backend writes each text under var/texts/ (demo and
+# tests); the Twilio backend sends through Twilio with the credentials below.
+SMS_BACKEND = env.str(
+    "SMS_BACKEND",
+    default="referrals.texting.backends.TwilioBackend"
+    if PRODUCTION
+    else "referrals.texting.backends.FileBackend",
+)
+SMS_FILE_PATH = Path(env.str("SMS_FILE_PATH", default=str(VAR_DIR / "texts")))
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+# Only to point the client at another host (a test double); empty is Twilio's own.
+TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="")
+TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
+# The public address Twilio calls (it signs the URL it used); empty: the request's.
+TEXTING_WEBHOOK_BASE_URL = env.str("TEXTING_WEBHOOK_BASE_URL", default="")
+
 # Uploaded contract documents: outside static/ and media/, served only by a view
 # that checks access.
 PRIVATE_FILES_DIR = Path(env.str("PRIVATE_FILES_DIR", default=str(VAR_DIR / "private")))
@@ -353,6 +371,10 @@ CELERY_BEAT_SCHEDULE = {
         # the sweep only looks this often, the IG's shortest interval.
         "task": "referrals.tasks.fhir_servers_poll_task",
         "schedule": timedelta(minutes=15),
+    },
+    "texts-sweep": {
+        "task": "referrals.tasks.texts_sweep_task",
+        "schedule": timedelta(minutes=5),
     },
     "reminders-sweep": {
         "task": "referrals.tasks.reminders_sweep_task",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("fhir/", include("referrals.fhir.urls")),
+    path("texting/", include("referrals.texting.urls")),
     path("session/", include("chwlink.lib.session_views")),
 ]
 

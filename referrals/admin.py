@@ -8,7 +8,13 @@ from chwlink.lib.admin import LargeTableAdmin
 from chwlink.lib.forms import PlainTextModelForm
 from referrals import patient_search
 from referrals.fhir.auth import api_client_register, jwks_problem, private_key_problem
-from referrals.models import ApiClient, Patient, Referral, ReferralEvent
+from referrals.models import (
+    ApiClient,
+    PartnershipTexting,
+    Patient,
+    Referral,
+    ReferralEvent,
+)
 
 
 class PatientNameSearch:
@@ -180,3 +186,11 @@ class ApiClientAdmin(admin.ModelAdmin):
         obj._state.adding = False
         # The polling settings, if any, on the row just registered.
         obj.save()
+
+
+@admin.register(PartnershipTexting)
+class PartnershipTextingAdmin(admin.ModelAdmin):
+    """A partnership's sending number, hours and automatic texts."""
+
+    list_display = ["partnership", "number", "enabled", "send_from", "send_until"]
+    list_select_related = ["partnership"]

@@ -127,6 +127,7 @@ def referral_detail_for_user(user, code) -> Referral:
     queryset = referral_list_for_user(user).select_related(
         "referred_by",
         "consent_recorded_by",
+        "partnership__texting",
         "rerouted_from__partnership__cbo",
         "rerouted_to__partnership__cbo",
     )

@@ -19,6 +19,14 @@ from referrals.models.resource import (
     ResourceOrganization,
     ResourceService,
 )
+from referrals.models.texting import (
+    PartnershipTexting,
+    ScheduledVisit,
+    TextConsent,
+    TextMessage,
+    TextOptOut,
+    TextWebhookDelivery,
+)
 from referrals.models.work import Encounter, Pathway, PathwayResource, PathwayStep
 
 __all__ = [
@@ -41,6 +49,12 @@ __all__ = [
     "ReferralEvent",
     "ReferralNeedOutcome",
     "ReminderClaim",
+    "PartnershipTexting",
+    "ScheduledVisit",
+    "TextConsent",
+    "TextMessage",
+    "TextOptOut",
+    "TextWebhookDelivery",
     "ResourceLocation",
     "ResourceOrganization",
     "ResourceService",

@@ -47,8 +47,11 @@ AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 # by Django) and django-allauth's sign-in, sign-up, password and MFA pages (reachable
 # signed out by design; their rules are allauth's and tested there and in
 # partners/tests/test_signin.py). The FHIR API authenticates by bearer token, never
-# by the session: its own matrix is tests/security/test_fhir_api_access.py.
-SKIPPED_NAMESPACES = frozenset({"admin", "fhir"})
+# by the session: its own matrix is tests/security/test_fhir_api_access.py. The
+# texting webhook is called by the text provider, signed with its auth token and
+# never with a session: every request without a valid signature is 403, tested in
+# tests/security/test_texting_webhook_access.py.
+SKIPPED_NAMESPACES = frozenset({"admin", "fhir", "texting-webhook"})
 SKIPPED_MODULES = ("allauth.", "django.contrib.admin.")
 
 ROLES = (

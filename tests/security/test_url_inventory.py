@@ -32,4 +32,5 @@ def test_the_inventory_reaches_into_every_app_but_skips_admin_and_allauth():
     assert reverse("admin:index")
     assert reverse("account_login")
     assert reverse("fhir:metadata")
-    assert {"admin", "fhir"} == SKIPPED_NAMESPACES
+    assert reverse("texting-webhook:twilio-inbound")
+    assert {"admin", "fhir", "texting-webhook"} == SKIPPED_NAMESPACES
