@@ -11,6 +11,7 @@ from django.utils import timezone
 from partners.models import Partnership, User
 from referrals.choices import ContactMode, NeedOutcome, StatusReason, Urgency
 from referrals.demo_directory import seed_directory
+from referrals.demo_texts import seed_texts
 from referrals.models import Encounter, Patient, Referral, ReferralEvent
 from referrals.services import assignment, contacts, intake, pathways, workflow
 
@@ -231,6 +232,7 @@ def seed_referrals() -> None:
     )
     _age(done, 20)
 
+    seed_texts(partnership, working, nora)
     _seed_second_partnership()
 
 
