@@ -109,7 +109,8 @@ def test_a_number_two_patients_share_is_not_guessed(
     post(client, INBOUND, inbound(referral.patient.phone.as_e164))
     message = TextMessage.objects.get(direction="in")
     assert message.referral is None
-    assert Notification.objects.filter(recipient=supervisor, kind="text_to_match")
+    notice = Notification.objects.get(recipient=supervisor, kind="text_to_match")
+    assert notice.link == "/referrals/texts/to-match/"
     page = client
     page.force_login(supervisor)
     content = page.get("/referrals/texts/to-match/").content.decode()

@@ -9,6 +9,7 @@ name and phone in the patient's language."""
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.urls import reverse
 
 from partners.models import User
 from referrals.models import (
@@ -152,6 +153,7 @@ def _tell(partnership, referral) -> None:
     if referral is None:
         notify(
             kind=Notification.Kind.TEXT_TO_MATCH,
+            link=reverse("referrals:texts-to-match"),
             recipients=User.objects.filter(
                 organization_id=partnership.cbo_id,
                 role=User.Role.SUPERVISOR,
