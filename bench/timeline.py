@@ -104,7 +104,7 @@ PATIENT_COLUMNS = [
     "last_name", "date_of_birth", "mrn", "sex", "gender_identity",
     "preferred_language", "interpreter_needed", "phone", "phone_alt", "voicemail_ok",
     "texts_ok", "best_time_to_call", "address", "city", "state", "postal_code",
-    "do_not_contact", "safe_contact_note", "created_by_id",
+    "do_not_contact", "safe_contact_note", "created_by_id", "phone_to_fix",
 ]  # fmt: skip
 EVENT_COLUMNS = [
     "id", "referral_id", "kind", "actor_id", "from_status", "to_status",
@@ -246,10 +246,11 @@ class Simulation:
             f"{pid}\t{self.code()}\t{created}\t{created}\t{plan.health_system_id}\t"
             f"{rng.choice(FIRST_NAMES)}\t{rng.choice(LAST_NAMES)}\t{born}\t"
             f"BH{plan.health_system_id:02d}-{number:07d}\t{sex}\t\t{language}\t"
-            f"{boolean(interpreter)}\t503-555-{rng.randint(0, 9999):04d}\t\t"
+            f"{boolean(interpreter)}\t+1503555{rng.randint(0, 9999):04d}\t\t"
             f"{boolean(rng.random() < 0.6)}\t{boolean(rng.random() < 0.7)}\t\t"
             f"{rng.randint(10, 9999)} Elm St\t{rng.choice(CITIES)}\tOR\t97301\t"
-            f"{boolean(unsafe)}\t{'Call the clinic first' if unsafe else ''}\t{staff}\n"
+            f"{boolean(unsafe)}\t{'Call the clinic first' if unsafe else ''}\t{staff}"
+            "\t\n"
         )
         patient = (pid, language)
         pool.append(patient)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "csp",
     "crispy_forms",
     "crispy_bootstrap5",
+    "phonenumber_field",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -281,6 +282,24 @@ EMAIL_BACKEND = env.str(
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 
+# --- Text messages ------------------------------------------------------------------
+# Like EMAIL_BACKEND: the file backend writes each text under var/texts/ (demo and
+# tests); the Twilio backend sends through Twilio with the credentials below.
+SMS_BACKEND = env.str(
+    "SMS_BACKEND",
+    default="referrals.texting.backends.TwilioBackend"
+    if PRODUCTION
+    else "referrals.texting.backends.FileBackend",
+)
+SMS_FILE_PATH = Path(env.str("SMS_FILE_PATH", default=str(VAR_DIR / "texts")))
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+# Only to point the client at another host (a test double); empty is Twilio's own.
+TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="")
+TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
+# The public address Twilio calls (it signs the URL it used); empty: the request's.
+TEXTING_WEBHOOK_BASE_URL = env.str("TEXTING_WEBHOOK_BASE_URL", default="")
+
 # Uploaded contract documents: outside static/ and media/, served only by a view
 # that checks access.
 PRIVATE_FILES_DIR = Path(env.str("PRIVATE_FILES_DIR", default=str(VAR_DIR / "private")))
@@ -353,6 +372,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.fhir_servers_poll_task",
         "schedule": timedelta(minutes=15),
     },
+    "texts-sweep": {
+        "task": "referrals.tasks.texts_sweep_task",
+        "schedule": timedelta(minutes=5),
+    },
     "reminders-sweep": {
         "task": "referrals.tasks.reminders_sweep_task",
         "schedule": timedelta(minutes=15),
@@ -379,6 +402,12 @@ CELERY_BEAT_SCHEDULE = {
 # Reports can take a while; reminders and e-mail must not wait behind them.
 CELERY_TASK_ROUTES = {"evaluation.tasks.report_build_task": {"queue": "reports"}}
 OUTBOX_REDELIVER_AFTER = timedelta(minutes=3)
+
+# Phone numbers: read in this region when typed without a country code, stored in
+# E.164 (+15035550142) and shown with the country code.
+PHONENUMBER_DEFAULT_REGION = env.str("PHONE_REGION", default="US")
+PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 
 LOGGING = {
     "version": 1,

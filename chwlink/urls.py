@@ -13,6 +13,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("fhir/", include("referrals.fhir.urls")),
     path("hsds/", include("referrals.hsds.urls")),
+    path("texting/", include("referrals.texting.urls")),
     path("session/", include("chwlink.lib.session_views")),
 ]
 

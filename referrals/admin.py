@@ -9,7 +9,14 @@ from chwlink.lib.forms import PlainTextModelForm
 from referrals import patient_search
 from referrals.fhir.auth import api_client_register, jwks_problem, private_key_problem
 from referrals.hsds.keys import hsds_key_create, hsds_key_revoke
-from referrals.models import ApiClient, HsdsApiKey, Patient, Referral, ReferralEvent
+from referrals.models import (
+    ApiClient,
+    HsdsApiKey,
+    PartnershipTexting,
+    Patient,
+    Referral,
+    ReferralEvent,
+)
 
 
 class PatientNameSearch:
@@ -222,3 +229,11 @@ class HsdsApiKeyAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for key in queryset.filter(revoked_at__isnull=True):
             hsds_key_revoke(actor=request.user, key=key)
+
+
+@admin.register(PartnershipTexting)
+class PartnershipTextingAdmin(admin.ModelAdmin):
+    """A partnership's sending number, hours and automatic texts."""
+
+    list_display = ["partnership", "number", "enabled", "send_from", "send_until"]
+    list_select_related = ["partnership"]

@@ -19,6 +19,7 @@ from referrals.demo_screening import (
     RIDES,
     demo_screen,
 )
+from referrals.demo_texts import seed_texts
 from referrals.models import Encounter, Patient, Referral, ReferralEvent
 from referrals.services import assignment, contacts, intake, pathways, workflow
 
@@ -248,6 +249,7 @@ def seed_referrals() -> None:
     )
     _age(done, 20)
 
+    seed_texts(partnership, working, nora)
     _seed_second_partnership()
 
 

@@ -129,7 +129,7 @@ def referral_get_for_user(user, code) -> Referral:
 def referral_detail_for_user(user, code) -> Referral:
     """The referral with everything its page shows, in a fixed number of queries."""
     queryset = referral_list_for_user(user).select_related(
-        "referred_by", "consent_recorded_by"
+        "referred_by", "consent_recorded_by", "partnership__texting"
     )
     # Where it was sent on from or to, beside rather than joined: PostgreSQL
     # spends longer planning a join of 13 tables than running it (12 ms, 0.5 ms).

@@ -39,3 +39,17 @@ def fhir_servers_poll_task() -> None:
         made = servers_poll_due()
         sent = writebacks_redeliver()
         run["text"] = f"{made} referrals received, {sent} status changes sent"
+
+
+@shared_task
+def texts_sweep_task() -> None:
+    """Automatic texts now due, and pending texts whose first enqueue was lost."""
+    from referrals.texting.automatic import texts_automatic_sweep
+    from referrals.texting.outbox import text_pending_ids_to_redeliver, text_send_task
+
+    with periodic_run("texts_sweep_task") as run:
+        queued = texts_automatic_sweep()
+        pending = text_pending_ids_to_redeliver()
+        for message_id in pending:
+            text_send_task.delay(message_id)
+        run["text"] = f"{queued} automatic texts queued, {len(pending)} re-enqueued"

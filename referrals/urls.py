@@ -11,6 +11,7 @@ from referrals.views import (
     notifications,
     rerouting,
     screening,
+    texting,
     work,
 )
 
@@ -110,6 +111,15 @@ urlpatterns = [
     path("<uuid:code>/share/", assignment.referral_share, name="referral-share"),
     path("<uuid:code>/send-on/", rerouting.referral_reroute, name="referral-reroute"),
     path("<uuid:code>/contacts/new/", work.encounter_new, name="encounter-new"),
+    path("<uuid:code>/texts/send/", texting.referral_text_send, name="text-send"),
+    path(
+        "<uuid:code>/texts/consent/",
+        texting.referral_text_consent,
+        name="text-consent",
+    ),
+    path("<uuid:code>/visits/new/", texting.referral_visit_new, name="visit-new"),
+    path("texts/to-match/", texting.texts_to_match, name="texts-to-match"),
+    path("texts/<uuid:code>/match/", texting.text_match, name="text-match"),
     path("<uuid:code>/pathways/new/", work.pathway_new, name="pathway-new"),
     path("<uuid:code>/screening/", screening.screening_new, name="screening-new"),
     path(

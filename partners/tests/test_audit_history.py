@@ -40,12 +40,12 @@ def test_editing_a_patient_records_old_and_new_values_with_user_and_request(
 
     assert response.status_code == 302
     update = patient.history.get(pgh_label="update")
-    assert update.phone == "503-555-0199"
+    assert update.phone == "+15035550199"
     assert update.pgh_context.metadata["user"] == clinic_user.pk
     assert update.pgh_context.metadata["url"] == url
     assert update.pgh_context.metadata["request_id"]
     event = pghistory.models.Events.objects.tracks(patient).get(pgh_label="update")
-    assert event.pgh_diff["phone"] == ["503-555-0101", "503-555-0199"]
+    assert event.pgh_diff["phone"] == ["+15035550101", "+15035550199"]
 
 
 def test_bulk_update_of_referrals_is_recorded(partnership):

@@ -35,14 +35,14 @@ def test_changes_made_in_one_transaction_are_listed_newest_first(
             Patient.objects.filter(pk=patient.pk).update(phone=f"503-555-010{number}")
     trail = audit.patient_audit_trail(patient)["changes"]
     phones = [event.pgh_data["phone"] for event in trail if event.pgh_label == "update"]
-    assert phones == [f"503-555-010{n}" for n in range(5, 0, -1)]
+    assert phones == [f"+1503555010{n}" for n in range(5, 0, -1)]
     rows = export(
         reauthenticated(administrator),
         "partners:audit-changes-export",
         patient=patient.mrn,
     )
     assert [row[6].rpartition(" -> ")[2] for row in rows if row[4] == "update"] == [
-        f"503-555-010{n}" for n in range(5, 0, -1)
+        f"+1503555010{n}" for n in range(5, 0, -1)
     ]
 
 

@@ -46,7 +46,7 @@ def test_program_manager_sees_that_phone_and_address_changed_but_not_to_what(
 
     page = changes_page(login(manager), referral.patient)
 
-    for value in ("503-555-0101", "503-555-0199", "12 Alder St", "98 Birch Ave"):
+    for value in ("+15035550101", "+15035550199", "12 Alder St", "98 Birch Ave"):
         assert value not in page
     assert "phone" in page and "address" in page
     assert page.count("changed (values not shown to your role)") == 2
@@ -59,7 +59,7 @@ def test_supervisor_sees_old_and_new_phone_and_address(login, supervisor, referr
 
     page = changes_page(login(supervisor), referral.patient)
 
-    for value in ("503-555-0101", "503-555-0199", "12 Alder St", "98 Birch Ave"):
+    for value in ("+15035550101", "+15035550199", "12 Alder St", "98 Birch Ave"):
         assert value in page
 
 
@@ -74,7 +74,7 @@ def test_nobody_sees_the_numbers_of_a_patient_not_to_be_contacted_directly(
 
     page = changes_page(login(supervisor), referral.patient)
 
-    assert "503-555-0199" not in page and "98 Birch Ave" not in page
+    assert "5035550199" not in page and "98 Birch Ave" not in page
     assert "Only through her sister" in page
 
 

@@ -178,7 +178,7 @@ def patient_resource(patient) -> dict:
     """The patient as US Core has one: the health system's MRN, name, birth date,
     the ways to reach them and the language they prefer (BCP-47)."""
     telecom = [
-        {"system": "phone", "value": number, "rank": rank}
+        {"system": "phone", "value": number.as_e164, "rank": rank}
         for rank, number in enumerate(
             filter(None, [patient.phone, patient.phone_alt]), 1
         )

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from referrals.choices import ConsentScope, ConsentSource, Urgency
 from referrals.fhir import codes
 from referrals.models import Patient, Referral
+from referrals.phones import phones_checked
 from referrals.services import intake
 from referrals.services.workflow import WorkflowError
 
@@ -210,8 +211,7 @@ def _patient_fields(patient: dict, *, do_not_contact: bool) -> dict:
         "mrn": _mrn(patient)[:40],
         "sex": SEX.get(patient.get("gender"), "unknown"),
         "preferred_language": _language(patient),
-        "phone": phones[0][:40] if phones else "",
-        "phone_alt": phones[1][:40] if len(phones) > 1 else "",
+        **phones_checked(phones),
         "address": _joined(address.get("line"))[:200],
         "city": (address.get("city") or "")[:100],
         "state": (address.get("state") or "")[:40],

@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
 from chwlink.lib.forms import PlainTextForm, PlainTextModelForm
 from chwlink.lib.submissions import FormTokenForm
@@ -20,7 +21,10 @@ from referrals.models import Patient
 from referrals.services.intake import PATIENT_FIELDS, partnerships_for_clinic
 
 OLDEST_AGE_YEARS = 120
-PHONE = re.compile(r"^(?P<number>[0-9+().\-\s]+?)\s*(?:(?:ext\.?|x)\s*\d{1,6})?$", re.I)
+PHONE_INVALID = _(
+    "Enter a phone number, for example 503-555-0142 (with +52… for a number in "
+    "another country)."
+)
 US_ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
 
 
@@ -31,6 +35,16 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class PhoneInput(RegionalPhoneNumberWidget):
+    """A stored number in the region's own format; a typed one as it was typed,
+    so a refused form gives back exactly what the user entered."""
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            return value
+        return super().format_value(value)
 
 
 def clean_date_of_birth(value: datetime.date | None) -> datetime.date | None:
@@ -47,15 +61,14 @@ def clean_date_of_birth(value: datetime.date | None) -> datetime.date | None:
     return value
 
 
-def clean_phone(value: str) -> str:
-    value = value.strip()
-    if not value:
-        return value
-    match = PHONE.match(value)
-    digits = re.sub(r"\D", "", match["number"]) if match else ""
-    if not 7 <= len(digits) <= 15:
+def clean_phone(value):
+    """A number texts and calls can reach: no extension (E.164 has none)."""
+    if value and value.extension:
         raise forms.ValidationError(
-            _("Enter a phone number, for example 503-555-0142.")
+            _(
+                "Enter the number without its extension (note the extension under "
+                "the best time to call)."
+            )
         )
     return value
 
@@ -111,7 +124,13 @@ class PatientForm(PlainTextModelForm, FormTokenForm):
     class Meta:
         model = Patient
         fields = PATIENT_FIELDS
+        error_messages = {
+            "phone": {"invalid": PHONE_INVALID},
+            "phone_alt": {"invalid": PHONE_INVALID},
+        }
         widgets = {
+            "phone": PhoneInput(),
+            "phone_alt": PhoneInput(),
             "date_of_birth": DateInput(),
             "safe_contact_note": forms.Textarea(attrs={"rows": 3}),
         }

@@ -32,6 +32,14 @@ from referrals.models.screening import (
     ScreeningAnswer,
     ScreeningInstrument,
 )
+from referrals.models.texting import (
+    PartnershipTexting,
+    ScheduledVisit,
+    TextConsent,
+    TextMessage,
+    TextOptOut,
+    TextWebhookDelivery,
+)
 from referrals.models.work import Encounter, Pathway, PathwayResource, PathwayStep
 
 __all__ = [
@@ -56,6 +64,12 @@ __all__ = [
     "ReminderClaim",
     "HsdsApiKey",
     "HsdsImport",
+    "PartnershipTexting",
+    "ScheduledVisit",
+    "TextConsent",
+    "TextMessage",
+    "TextOptOut",
+    "TextWebhookDelivery",
     "ResourceLocation",
     "ResourceOrganization",
     "ResourceSchedule",

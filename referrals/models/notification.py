@@ -37,6 +37,8 @@ class Notification(ChoiceLabels, models.Model):
             "partnership_invitation",
             _("Partnership invitation to answer"),
         )
+        TEXT_RECEIVED = "text_received", _("Text from the patient")
+        TEXT_TO_MATCH = "text_to_match", _("Text to match to a patient")
         PARTNERSHIP_ACCEPTED = "partnership_accepted", _("Partnership accepted")
         PARTNERSHIP_DECLINED = "partnership_declined", _("Partnership declined")
         PARTNERSHIP_WITHDRAWN = (

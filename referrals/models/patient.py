@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 from chwlink.lib.folding import Folded
 from chwlink.lib.patients_shown import ShowsPatient
@@ -40,8 +41,14 @@ class Patient(ShowsPatient, TimeStamped):
         _("preferred language"), max_length=8, choices=LANGUAGE_CHOICES, default="en"
     )
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    phone_alt = models.CharField(_("other phone"), max_length=40, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    phone_alt = PhoneNumberField(_("other phone"), blank=True)
+    # What an earlier record or an EHR held that is not a phone number one can
+    # dial or text (a typo, an extension): kept, shown beside the phone fields
+    # until someone enters the number again.
+    phone_to_fix = models.CharField(
+        _("phone numbers to check"), max_length=200, blank=True, editable=False
+    )
     voicemail_ok = models.BooleanField(_("voicemail OK"), default=False)
     texts_ok = models.BooleanField(_("text messages OK"), default=False)
     best_time_to_call = models.CharField(

@@ -90,6 +90,7 @@ def patient_create(*, actor: User, data: dict) -> Patient:
             return Patient.objects.create(
                 health_system_id=actor.organization_id,
                 created_by=actor,
+                phone_to_fix=data.get("phone_to_fix", ""),
                 **{name: data[name] for name in PATIENT_FIELDS if name in data},
             )
     except IntegrityError as clash:
@@ -121,6 +122,10 @@ def patient_update(*, actor: User, patient: Patient, data: dict) -> Patient:
     for name in PATIENT_FIELDS:
         if name in data:
             setattr(patient, name, data[name])
+    # The text to fix was shown beside the phone fields: a number entered there
+    # replaces it.
+    if data.get("phone") or data.get("phone_alt"):
+        patient.phone_to_fix = ""
     try:
         with transaction.atomic():
             patient.save()

@@ -136,6 +136,13 @@ def notification_text(notification: Notification) -> str:
             "%(organization)s invites your organization to the partnership "
             "“%(partnership)s”."
         ),
+        Kind.TEXT_RECEIVED: _(
+            "Referral %(code)s: the patient answered your text message."
+        ),
+        Kind.TEXT_TO_MATCH: _(
+            "A text message came from a number that matches no single patient: "
+            "say whose it is."
+        ),
         Kind.PARTNERSHIP_ACCEPTED: _(
             "%(organization)s accepted the partnership “%(partnership)s”."
         ),

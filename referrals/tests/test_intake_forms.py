@@ -67,15 +67,35 @@ def test_do_not_contact_with_a_note_is_accepted():
     assert form.is_valid(), form.errors
 
 
-@pytest.mark.parametrize("phone", ["call me", "12", "503-555-O142", "555 x12345"])
+@pytest.mark.parametrize(
+    "phone", ["call me", "12", "503-555-O142", "555 x12345", "+1 111 555 0142"]
+)
 def test_patient_form_refuses_something_that_is_not_a_phone_number(phone):
     form = PatientForm(patient_data(phone=phone))
-    assert "phone" in form.errors
+    assert form.errors["phone"] == [
+        "Enter a phone number, for example 503-555-0142 (with +52… for a number in "
+        "another country)."
+    ]
 
 
-@pytest.mark.parametrize("phone", ["(503) 555-0142", "+1 503.555.0142 ext. 12"])
-def test_patient_form_accepts_usual_phone_formats(phone):
-    assert PatientForm(patient_data(phone=phone)).is_valid()
+@pytest.mark.parametrize("field", ["phone", "phone_alt"])
+def test_an_extension_is_refused_beside_the_field(field):
+    form = PatientForm(patient_data(**{field: "+1 503.555.0142 ext. 12"}))
+    assert "without its extension" in form.errors[field][0]
+
+
+@pytest.mark.parametrize(
+    "phone, e164",
+    [
+        ("(503) 555-0142", "+15035550142"),
+        ("503.555.0142", "+15035550142"),
+        ("+52 55 1234 5678", "+525512345678"),
+    ],
+)
+def test_usual_phone_formats_become_e164(phone, e164):
+    form = PatientForm(patient_data(phone=phone))
+    assert form.is_valid(), form.errors
+    assert form.patient_data()["phone"].as_e164 == e164
 
 
 def test_patient_form_refuses_a_malformed_zip_code():

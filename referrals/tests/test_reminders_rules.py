@@ -149,7 +149,8 @@ def test_reminder_e_mails_name_no_patient(submitted_friday, supervisor):
 
     bodies = " ".join(e.subject + e.body_text for e in OutboundEmail.objects.all())
     assert "overdue" in bodies or "accepted in time" in bodies
-    for detail in (patient.first_name, patient.last_name, patient.phone, patient.mrn):
+    phone = str(patient.phone)
+    for detail in (patient.first_name, patient.last_name, phone, patient.mrn):
         assert detail not in bodies
     assert str(patient.date_of_birth) not in bodies
     assert f"/referrals/{submitted_friday.code}/" in bodies

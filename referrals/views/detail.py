@@ -13,6 +13,7 @@ from referrals.forms.referral import MessageForm, TransitionForm
 from referrals.services import workflow
 from referrals.services.workflow import CLOSINGS, TRANSITIONS, WorkflowError
 from referrals.views.closing import referral_close
+from referrals.views.texting import texting_context
 
 
 def referral_detail(request, code):
@@ -24,6 +25,7 @@ def referral_detail(request, code):
             "referral": referral,
             "can": referral_capabilities(request.user, referral),
             "message_form": MessageForm(),
+            **texting_context(request, referral),
         },
     )
 
@@ -95,6 +97,7 @@ def referral_message(request, code):
             "referral": referral,
             "can": referral_capabilities(request.user, referral),
             "message_form": form,
+            **texting_context(request, referral),
         },
         status=400,
     )

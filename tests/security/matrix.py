@@ -169,6 +169,29 @@ MATRIX = {
     "referrals:caseload": row(navigator=(200, 200)),
     "referrals:clinic-referral-list": row(clinic=(200, 200)),
     "referrals:encounter-new": row(navigator=(200, 200)),
+    # Texts: the assigned navigator sends them and notes visits; the CBO's side
+    # (its supervisors too) records consent and matches received texts.
+    "referrals:text-send": row(
+        default=(405, 403), navigator=(405, 400), outsider=(405, 404)
+    ),
+    "referrals:visit-new": row(
+        default=(405, 403), navigator=(405, 302), outsider=(405, 404)
+    ),
+    "referrals:text-consent": row(
+        default=(405, 403),
+        supervisor=(405, 302),
+        navigator=(405, 302),
+        outsider=(405, 404),
+    ),
+    "referrals:texts-to-match": row(
+        supervisor=(200, 200), navigator=(200, 200), outsider=(200, 200)
+    ),
+    "referrals:text-match": row(
+        default=(405, 403),
+        supervisor=(405, 302),
+        navigator=(405, 302),
+        outsider=(405, 404),
+    ),
     "referrals:inbox": row(supervisor=(200, 200), outsider=(200, 200)),
     "referrals:notification-list": row(default=(200, 200)),
     "referrals:notification-mark-all-read": row(default=(405, 302)),

@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _markers(patient):
-    return (patient.full_name, patient.mrn, patient.phone)
+    # The number as pages show it (+1 503-555-0142) and as links dial it (E.164).
+    phones = (str(patient.phone), patient.phone.as_e164) if patient.phone else ()
+    return (patient.full_name, patient.mrn, *phones)
 
 
 def body_of(response) -> str:

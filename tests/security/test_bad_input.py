@@ -32,6 +32,10 @@ POST_ONLY_FIELDS = {
     "referrals:pathway-resource-link": ["service", "note"],
     "referrals:pathway-review": ["decision", "note"],
     "referrals:referral-submit": ["version"],
+    "referrals:text-send": ["kind", "body"],
+    "referrals:text-consent": ["given", "method"],
+    "referrals:visit-new": ["starts_at"],
+    "referrals:text-match": ["referral"],
     "evaluation:report-request": [
         "start",
         "end",
@@ -121,6 +125,7 @@ READ_ONLY = {
     "referrals:resource-download",
     "referrals:resource-import-preview",
     "referrals:pathway-approvals",
+    "referrals:texts-to-match",
     "referrals:pathway-detail",
     "referrals:referral-detail",
     "referrals:screening-detail",
@@ -142,7 +147,10 @@ READ_ONLY = {
 }
 # Fields that name a record by its code: a well-formed code of no record the user
 # may see is answered 404, as a stranger's record is (it must not tell them apart).
-CODE_FIELDS = {"referrals:pathway-resource-link": {"service"}}
+CODE_FIELDS = {
+    "referrals:pathway-resource-link": {"service"},
+    "referrals:text-match": {"referral"},
+}
 # A search answers valid input with results, not errors.
 SEARCHES = {"referrals:referral-new"}
 # Where the page cannot show a field back, and why.

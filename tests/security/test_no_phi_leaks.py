@@ -49,7 +49,12 @@ def _phi_markers() -> set[str]:
         for p in Patient.objects.all()
     ]
     for first, last, born, mrn, phone in people:
-        markers |= {f"{first} {last}", last, mrn, phone, phone.replace("-", "")}
+        markers |= {f"{first} {last}", last, mrn}
+        if phone:
+            national = phone.as_national  # (503) 555-0199
+            digits = "".join(c for c in national if c.isdigit())
+            dashed = f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+            markers |= {phone.as_e164, national, digits, dashed}
         markers |= {
             born.isoformat(),
             born.strftime("%m/%d/%Y"),

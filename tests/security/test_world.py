@@ -111,7 +111,7 @@ def _owners(records) -> dict:
         **{name: {records[name].partnership} for name in referral_kinds},
         **{
             name: {records[name].partnership}
-            for name in ("contract", "payment", "task", "required", "session")
+            for name in ("contract", "payment", "task", "required", "session", "text")
         },
         "statement": {records["statement"].partnership},
         "pathway": {records["pathway"].referral.partnership},

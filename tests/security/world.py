@@ -31,9 +31,10 @@ from partners.models import (
 from partners.statements import statement_issue, zone_of
 from partners.tests.documents import pdf_bytes
 from partners.tests.factories import OrganizationFactory, SiteFactory, UserFactory
-from referrals.models import HsdsImport, Notification
+from referrals.models import HsdsImport, Notification, TextMessage
 from referrals.services import directory, intake, pathways
 from referrals.tests import screenings, states
+from referrals.tests.texting import texting_on
 
 Role = User.Role
 PDF = pdf_bytes()
@@ -388,6 +389,7 @@ def build() -> World:
     records["notification"] = Notification.objects.filter(
         recipient=people["supervisor"]
     ).earliest("pk")
+    records["text"] = _texts(home, records["working"])
     # The home manager's invitation to a CBO it has no partnership with: not a
     # record of the home partnership, so it is kept out of ``records``.
     invitation = invitations.partnership_invite(
@@ -422,6 +424,21 @@ def build() -> World:
     return world
 
 
+def _texts(home, working):
+    """The home partnership texts; a received text from an unknown number waits
+    for someone to say whose it is."""
+    texting_on(home)
+    return TextMessage.objects.create(
+        partnership=home,
+        direction=TextMessage.Direction.IN,
+        kind=TextMessage.Kind.REPLY,
+        phone="+15415550100",
+        body="Who is this?",
+        status=TextMessage.Status.RECEIVED,
+        provider_id="SM-world",
+    )
+
+
 def url_kwargs(home, records) -> dict:
     """The object each URL name is asked about."""
     working = records["working"]
@@ -438,6 +455,9 @@ def url_kwargs(home, records) -> dict:
         "pathway-new": working,
         "screening-new": working,
         "screening-elsewhere": records["draft"],
+        "text-send": working,
+        "text-consent": working,
+        "visit-new": working,
     }
     kwargs = {
         f"referrals:{name}": {"code": referral.code}
@@ -476,6 +496,7 @@ def url_kwargs(home, records) -> dict:
         "partners:statement-detail": code("statement"),
         "partners:statement-csv": code("statement"),
         "referrals:notification-open": code("notification"),
+        "referrals:text-match": code("text"),
         "referrals:referral-create": {"patient_code": working.patient.code},
         "referrals:patient-detail": patient,
         "partners:patient-audit": patient,
