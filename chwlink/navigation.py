@@ -30,6 +30,8 @@ MENU = [
     ("referrals:referral-new", _("New referral"), works_at_clinic, WORK),
     ("referrals:inbox", _("Inbox"), supervises, WORK),
     ("referrals:pathway-approvals", _("Pathway approvals"), supervises, WORK),
+    # Supervisors are the ones told of a text no single patient's number matches.
+    ("referrals:texts-to-match", _("Texts to match"), supervises, WORK),
     ("referrals:caseload", _("My caseload"), navigates, WORK),
     ("evaluation:pam-due", _("PAM follow-ups"), navigates, WORK),
     ("referrals:all-referrals", _("All referrals"), finds_any_referral, WORK),

@@ -18,6 +18,7 @@ MENUS = {
     "supervisor": [
         "Inbox",
         "Pathway approvals",
+        "Texts to match",
         "All referrals",
         "Team",
         "Stories",
