@@ -62,7 +62,27 @@ def sign_in(page):
 
 
 @pytest.fixture
-def signed_in(browser, live_server, transactional_db):
+def shipped_instruments(transactional_db):
+    """The screening instruments a data migration loads: an earlier transactional
+    test's flush empties every table, so they are put back as a new database has
+    them."""
+    import json
+
+    from referrals.models import ScreeningInstrument
+    from referrals.screening.definition import shipped_files
+    from referrals.screening.services import instrument_load
+
+    for path in shipped_files():
+        data = json.loads(path.read_text())
+        loaded = ScreeningInstrument.objects.filter(
+            code=data["code"], version=data["version"]
+        )
+        if not loaded.exists():
+            instrument_load(data=data)
+
+
+@pytest.fixture
+def signed_in(browser, live_server, transactional_db, shipped_instruments):
     """A fresh browser session per person, signed in: several people at once."""
     from playwright.sync_api import expect
 
