@@ -50,6 +50,7 @@ from partners.forms import (
     TrainingSessionForm,
 )
 from partners.models import Contract, PlanTask
+from referrals.access import sets_texting
 from referrals.fhir.sync import clients_of_partnership
 
 
@@ -224,6 +225,7 @@ def partnership_detail(request, code):
             "steps": selectors.plan_step_summary(partnership),
             "ehr_links": clients_of_partnership(partnership),
             "can_edit": may_edit_partnership(request.user, partnership),
+            "sets_texting": sets_texting(request.user, partnership),
             "see_payments": may_see_payments(request.user),
             "ContractKind": Contract.Kind,
         },

@@ -6,7 +6,7 @@ an action fits the referral's status is the workflow's transitions table, not a
 role rule.
 """
 
-from partners.access import has_role
+from partners.access import has_role, may_edit_partnership
 from partners.models import User
 from referrals.models import CASELOAD_STATUSES, Screening
 
@@ -26,6 +26,12 @@ def supervises(user) -> bool:
 
 def navigates(user) -> bool:
     return has_role(user, Role.NAVIGATOR)
+
+
+def sets_texting(user, partnership) -> bool:
+    """Texting is a setting of the partnership: whoever edits the partnership
+    (program managers of either partner, administrators) sets it."""
+    return may_edit_partnership(user, partnership)
 
 
 def works_at_cbo(user) -> bool:

@@ -119,6 +119,11 @@ urlpatterns = [
     ),
     path("<uuid:code>/visits/new/", texting.referral_visit_new, name="visit-new"),
     path("texts/to-match/", texting.texts_to_match, name="texts-to-match"),
+    path(
+        "texting/settings/<uuid:code>/",
+        texting.texting_settings,
+        name="texting-settings",
+    ),
     path("texts/<uuid:code>/match/", texting.text_match, name="text-match"),
     path("<uuid:code>/pathways/new/", work.pathway_new, name="pathway-new"),
     path("<uuid:code>/screening/", screening.screening_new, name="screening-new"),

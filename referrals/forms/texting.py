@@ -4,10 +4,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chwlink.lib.forms import PlainTextForm
+from chwlink.lib.forms import PlainTextForm, PlainTextModelForm
 from chwlink.lib.submissions import FormTokenForm
 from referrals.forms.work import DATETIME_LOCAL
-from referrals.models import TextConsent, TextMessage
+from referrals.models import PartnershipTexting, TextConsent, TextMessage
 from referrals.texting.texts import MAX_LENGTH
 
 SENT_BY_NAVIGATOR = [
@@ -65,3 +65,47 @@ class VisitForm(PlainTextForm):
         if starts_at <= timezone.now():
             raise forms.ValidationError(_("A scheduled visit is in the future."))
         return starts_at
+
+
+class TextingSettingsForm(PlainTextModelForm):
+    """When texts may go out and which automatic texts the partnership sends (the
+    sending number is the provider's, set by an administrator)."""
+
+    class Meta:
+        model = PartnershipTexting
+        fields = [
+            "enabled",
+            "send_from",
+            "send_until",
+            "on_assigned",
+            "on_visit",
+            "visit_reminder_hours",
+            "on_hold",
+            "hold_check_in_days",
+        ]
+        widgets = {
+            "send_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "send_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean_visit_reminder_hours(self):
+        hours = self.cleaned_data["visit_reminder_hours"]
+        if not 1 <= hours <= 168:
+            raise forms.ValidationError(_("Choose from 1 to 168 hours (a week)."))
+        return hours
+
+    def clean_hold_check_in_days(self):
+        days = self.cleaned_data["hold_check_in_days"]
+        if not 1 <= days <= 90:
+            raise forms.ValidationError(_("Choose from 1 to 90 days."))
+        return days
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("send_from"), cleaned.get("send_until")
+        if start and end and start >= end:
+            self.add_error(
+                "send_until",
+                _("Texts must stop later in the day than they start."),
+            )
+        return cleaned

@@ -12,12 +12,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chwlink.lib.submissions import AlreadySubmitted, already_submitted
+from partners.selectors import partnership_detail_for_user
 from referrals import selectors
-from referrals.access import works_at_cbo
-from referrals.forms.texting import ConsentForm, TextForm, VisitForm
+from referrals.access import sets_texting, works_at_cbo
+from referrals.forms.texting import (
+    ConsentForm,
+    TextForm,
+    TextingSettingsForm,
+    VisitForm,
+)
 from referrals.models import TextMessage
 from referrals.services.workflow import WorkflowError
 from referrals.texting import consent, conversation
+from referrals.texting.partnership_settings import texting_settings_update
 
 
 def texting_context(request, referral) -> dict:
@@ -182,3 +189,26 @@ def text_match(request, code):
     else:
         messages.success(request, _("The text is now on the patient's referral."))
     return redirect("referrals:texts-to-match")
+
+
+def texting_settings(request, code):
+    """The partnership's program managers choose when texts go out and which
+    automatic texts it sends."""
+    partnership = partnership_detail_for_user(request.user, code)
+    if not sets_texting(request.user, partnership):
+        raise PermissionDenied
+    texting = consent.texting_settings(partnership)
+    form = None
+    if texting is not None:
+        form = TextingSettingsForm(request.POST or None, instance=texting)
+        if request.method == "POST" and form.is_valid():
+            texting_settings_update(
+                actor=request.user, texting=texting, data=form.cleaned_data
+            )
+            messages.success(request, _("Texting settings saved."))
+            return redirect("partners:partnership-detail", code=partnership.code)
+    return render(
+        request,
+        "referrals/texting_settings.html",
+        {"partnership": partnership, "texting": texting, "form": form},
+    )

@@ -183,6 +183,11 @@ MATRIX = {
         navigator=(405, 302),
         outsider=(405, 404),
     ),
+    # Whoever edits the partnership sets its texting; another partnership's
+    # people do not see it at all.
+    "referrals:texting-settings": row(
+        manager=(200, 200), administrator=(200, 200), outsider=(404, 404)
+    ),
     "referrals:texts-to-match": row(
         supervisor=(200, 200), navigator=(200, 200), outsider=(200, 200)
     ),

@@ -497,6 +497,7 @@ def url_kwargs(home, records) -> dict:
         "partners:statement-csv": code("statement"),
         "referrals:notification-open": code("notification"),
         "referrals:text-match": code("text"),
+        "referrals:texting-settings": {"code": home.code},
         "referrals:referral-create": {"patient_code": working.patient.code},
         "referrals:patient-detail": patient,
         "partners:patient-audit": patient,
