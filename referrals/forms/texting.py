@@ -8,6 +8,7 @@ from chwlink.lib.forms import PlainTextForm, PlainTextModelForm
 from chwlink.lib.submissions import FormTokenForm
 from referrals.forms.work import DATETIME_LOCAL
 from referrals.models import PartnershipTexting, TextConsent, TextMessage
+from referrals.texting.partnership_settings import EDITABLE
 from referrals.texting.texts import MAX_LENGTH
 
 SENT_BY_NAVIGATOR = [
@@ -73,16 +74,7 @@ class TextingSettingsForm(PlainTextModelForm):
 
     class Meta:
         model = PartnershipTexting
-        fields = [
-            "enabled",
-            "send_from",
-            "send_until",
-            "on_assigned",
-            "on_visit",
-            "visit_reminder_hours",
-            "on_hold",
-            "hold_check_in_days",
-        ]
+        fields = list(EDITABLE)
         widgets = {
             "send_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "send_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
