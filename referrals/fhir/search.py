@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from referrals.fhir.status import TASK_STATUS
+from referrals.fhir.status import COMPLETED_TASK, TASK_STATUS
 from referrals.models import Patient, Referral
 
 Status = Referral.Status
@@ -260,8 +260,7 @@ PROCEDURE_PARAMS = {"based-on", "patient"}
 
 def procedure_search(params) -> Search:
     search = _checked(params, PROCEDURE_PARAMS, set())
-    # Reopened after completing: its Task stays completed, with its Procedures.
-    where = Q(status=Status.COMPLETED) | Q(task_closed_as="completed")
+    where = COMPLETED_TASK
     if "based-on" in params:
         codes = [
             _reference(v, "ServiceRequest", "based-on")

@@ -8,6 +8,8 @@ reason travels as ``statusReason.text``.
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from referrals.models import Referral
 
 Status = Referral.Status
@@ -44,6 +46,11 @@ WITH_REASON = frozenset(
 
 # Tasks that no longer change (FHIR's terminal statuses).
 FINAL = frozenset({"completed", "failed", "rejected", "cancelled", "entered-in-error"})
+
+
+# Referrals whose Task is completed: closing as needs addressed, or reopened
+# after that (the Task stays completed, with its Procedures).
+COMPLETED_TASK = Q(status=Status.COMPLETED) | Q(task_closed_as="completed")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ these functions come from ``selectors`` with everything prefetched.
 from django.db.models import Prefetch
 
 from partners.languages import LANGUAGE_NAMES
+from referrals.hsds.tables import TABLES
 from referrals.hsds.taxonomy import (
     CAPACITY_TAXONOMY_ID,
     SDOH_TAXONOMY_ID,
@@ -349,47 +350,10 @@ def service_prefetches() -> list:
     ]
 
 
-# The one-to-one fields of a list item (``schema/compiled/*_list.json``).
-SERVICE_LIST_FIELDS = [
-    "id",
-    "organization_id",
-    "program_id",
-    "name",
-    "alternate_name",
-    "description",
-    "url",
-    "email",
-    "status",
-    "interpretation_services",
-    "application_process",
-    "fees_description",
-    "wait_time",
-    "fees",
-    "accreditations",
-    "eligibility_description",
-    "minimum_age",
-    "maximum_age",
-    "assured_date",
-    "assurer_email",
-    "licenses",
-    "alert",
-    "last_modified",
-]
-ORGANIZATION_LIST_FIELDS = [
-    "id",
-    "name",
-    "alternate_name",
-    "description",
-    "email",
-    "website",
-    "tax_status",
-    "tax_id",
-    "year_incorporated",
-    "legal_status",
-    "logo",
-    "uri",
-    "parent_organization_id",
-]
+# The one-to-one fields of a list item (``schema/compiled/*_list.json``): the same
+# columns as the tabular format's tables.
+SERVICE_LIST_FIELDS = TABLES["service"]["columns"]
+ORGANIZATION_LIST_FIELDS = TABLES["organization"]["columns"]
 
 
 def list_item(record: dict, fields) -> dict:

@@ -78,3 +78,22 @@ def test_referrals_reopened_before_the_field_existed_keep_their_first_closing(
     )
     migration.reopened_tasks_stay_final(apps, None)
     assert Referral.objects.get().task_closed_as == "completed"
+
+
+def test_a_reopened_referrals_procedures_stay_readable_through_the_api(
+    supervisor, navigator, clinic_user, client
+):
+    from referrals.tests.fhir_clients import Ehr
+
+    closed = closed_referral(
+        supervisor=supervisor, navigator=navigator, clinic_user=clinic_user
+    )
+    reopen(closed, supervisor)
+    ehr = Ehr(clinic_user.site)
+    found = ehr.get(
+        client, "/fhir/Procedure", **{"based-on": f"ServiceRequest/{closed.code}"}
+    ).json()
+    [procedure] = [entry["resource"] for entry in found["entry"]]
+    read = ehr.get(client, f"/fhir/Procedure/{procedure['id']}")
+    assert read.status_code == 200
+    assert read.json()["status"] == "completed"

@@ -4,6 +4,7 @@ A backend's ``send`` returns the provider's message id, raises
 ``TransientSendError`` when trying again later may work (the provider is down)
 and ``RefusedSendError`` when it will not (the provider refuses the number)."""
 
+import abc
 import json
 import uuid
 
@@ -21,9 +22,12 @@ class RefusedSendError(Exception):
     pass
 
 
-class BaseBackend:
+class BaseBackend(abc.ABC):
+    """What every backend does; each one below is a complete way to send."""
+
+    @abc.abstractmethod
     def send(self, *, to: str, sender: str, body: str, status_callback: str) -> str:
-        raise NotImplementedError
+        """Send one text; return the provider's message id."""
 
 
 class ConsoleBackend(BaseBackend):

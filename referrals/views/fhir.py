@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from referrals.fhir import capability, emit, ingest, remote, search, updates
 from referrals.fhir.auth import TokenRequestError, token_grant, token_issue
+from referrals.fhir.status import COMPLETED_TASK
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 
@@ -227,8 +228,7 @@ def patient_read(request, code):
 @fhir_api("Procedure", GET="r")
 def procedure_read(request, code):
     completed = search.referrals_of(_client(request)).filter(
-        Q(pathways__code=code) | Q(code=code),
-        Q(status="completed") | Q(task_closed_as="completed"),
+        Q(pathways__code=code) | Q(code=code), COMPLETED_TASK
     )
     for referral in completed.distinct():
         for procedure in emit.procedure_resources(referral):
