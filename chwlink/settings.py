@@ -299,6 +299,11 @@ TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="")
 TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
 # The public address Twilio calls (it signs the URL it used); empty: the request's.
 TEXTING_WEBHOOK_BASE_URL = env.str("TEXTING_WEBHOOK_BASE_URL", default="")
+# Twilio signs no timestamp: a replayed request is recognised by its signature for
+# this long; an older replay is harmless (handlers are idempotent on the message id).
+TEXTING_WEBHOOK_REPLAY_DAYS = env.int("TEXTING_WEBHOOK_REPLAY_DAYS", default=30)
+# A receipt for a message id no text claims by then was for another sender.
+TEXTING_EARLY_RECEIPT_KEEP = timedelta(days=1)
 
 # Uploaded contract documents: outside static/ and media/, served only by a view
 # that checks access.
@@ -375,6 +380,10 @@ CELERY_BEAT_SCHEDULE = {
     "texts-sweep": {
         "task": "referrals.tasks.texts_sweep_task",
         "schedule": timedelta(minutes=5),
+    },
+    "texting-records-prune": {
+        "task": "referrals.tasks.texting_records_prune_task",
+        "schedule": timedelta(hours=6),
     },
     "reminders-sweep": {
         "task": "referrals.tasks.reminders_sweep_task",

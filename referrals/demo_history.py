@@ -30,6 +30,7 @@ from referrals.models import (
     Referral,
     ReferralEvent,
     ResourceService,
+    TextConsent,
 )
 from referrals.pathways import default_pathway_for, default_steps_for
 
@@ -143,6 +144,18 @@ class History:
 
     def write(self) -> None:
         Patient.objects.bulk_create(self.patients)
+        # The ticked "text messages OK" box was the patient's consent at intake.
+        self.consents = TextConsent.objects.bulk_create(
+            TextConsent(
+                patient=patient,
+                phone=patient.phone,
+                given=True,
+                method=TextConsent.Method.VERBAL,
+                recorded_by=self.clinic_user,
+            )
+            for patient in self.patients
+            if patient.texts_ok
+        )
         Referral.objects.bulk_create(self.referrals)
         Encounter.objects.bulk_create([contact for contact, _event in self.contacts])
         pathways = [pathway for pathway, _steps, _link in self.pathways]
@@ -160,6 +173,9 @@ class History:
         # What ``auto_now_add`` set to now goes back to when it happened.
         _restamp(self.referrals, ["created", "updated", "status_changed_at"])
         _restamp(self.patients, ["created", "updated"])
+        for consent in self.consents:
+            consent.created = consent.patient.created
+        _restamp(self.consents, ["created"])
         _restamp(self.events, ["created"])
         _restamp([contact for contact, _event in self.contacts], ["created"])
         _restamp(pathways, ["opened_at"])

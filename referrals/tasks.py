@@ -53,3 +53,14 @@ def texts_sweep_task() -> None:
         for message_id in pending:
             text_send_task.delay(message_id)
         run["text"] = f"{queued} automatic texts queued, {len(pending)} re-enqueued"
+
+
+@shared_task
+def texting_records_prune_task() -> None:
+    from referrals.texting.receipts import texting_records_prune
+
+    with periodic_run("texting_records_prune_task") as run:
+        replays, receipts = texting_records_prune()
+        run["text"] = (
+            f"{replays} old webhook signatures and {receipts} unclaimed receipts pruned"
+        )

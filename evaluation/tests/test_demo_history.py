@@ -11,7 +11,15 @@ from evaluation.models import PamAdministration, UtilizationRecord
 from evaluation.tests.test_dashboard_against_sql import check
 from evaluation.tests.test_rollups import assert_equal_to_a_rebuild, snapshot
 from partners.models import Statement, User
-from referrals.models import Encounter, Pathway, Referral, ReferralEvent
+from referrals.demo_history import HISTORY_MRN
+from referrals.models import (
+    Encounter,
+    Pathway,
+    Patient,
+    Referral,
+    ReferralEvent,
+    TextConsent,
+)
 
 pytestmark = pytest.mark.django_db
 S = Referral.Status
@@ -59,3 +67,17 @@ def test_a_second_seed_demo_changes_nothing():
     before = _state()
     call_command("seed_demo", verbosity=0)
     assert _state() == before
+
+
+def test_history_patients_who_accept_texts_have_their_consent_recorded():
+    call_command("seed_demo", verbosity=0)
+    history = Patient.objects.filter(mrn__startswith=HISTORY_MRN)
+    ticked = set(history.filter(texts_ok=True).values_list("pk", flat=True))
+    consented = set(
+        TextConsent.objects.filter(patient__in=history, given=True).values_list(
+            "patient_id", flat=True
+        )
+    )
+    assert ticked and consented == ticked
+    first = TextConsent.objects.filter(patient__in=history).select_related("patient")
+    assert all(c.created == c.patient.created for c in first[:20])

@@ -137,6 +137,11 @@ class PatientForm(PlainTextModelForm, FormTokenForm):
         help_texts = {
             "best_time_to_call": _("For example: weekdays after 5 pm."),
             "gender_identity": _("In the patient's own words; optional."),
+            "texts_ok": _(
+                "Tick when the patient agrees to texts at the main number: it is "
+                "recorded as their consent. A patient who replied STOP is not "
+                "texted until they reply START."
+            ),
             "safe_contact_note": _(
                 "Required when direct contact is off: who or what is safe "
                 "(e.g. call her sister at 503-555-0100, or reach her at the clinic)."

@@ -38,6 +38,7 @@ from referrals.models.texting import (
     TextConsent,
     TextMessage,
     TextOptOut,
+    TextReceiptEarly,
     TextWebhookDelivery,
 )
 from referrals.models.work import Encounter, Pathway, PathwayResource, PathwayStep
@@ -69,6 +70,7 @@ __all__ = [
     "TextConsent",
     "TextMessage",
     "TextOptOut",
+    "TextReceiptEarly",
     "TextWebhookDelivery",
     "ResourceLocation",
     "ResourceOrganization",

@@ -243,9 +243,27 @@ class TextMessage(ChoiceLabels, models.Model):
         return f"{self.get_direction_display()} {self.created:%Y-%m-%d %H:%M}"
 
 
+class TextReceiptEarly(models.Model):
+    """A delivery receipt for a provider message id no text has yet: the provider
+    may answer before the worker that sent the text has saved the id. It is
+    applied when the id is saved, and pruned when no text ever claims it."""
+
+    provider_id = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=12, choices=TextMessage.Status.choices)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("early delivery receipt")
+        verbose_name_plural = _("early delivery receipts")
+
+    def __str__(self):
+        return f"{self.provider_id} {self.status}"
+
+
 class TextWebhookDelivery(models.Model):
     """A signed webhook request already handled: the same request sent again (a
-    replay) changes nothing."""
+    replay) changes nothing. Kept for TEXTING_WEBHOOK_REPLAY_DAYS; an older replay
+    is harmless, as every handler is idempotent on the provider's message id."""
 
     signature = models.CharField(max_length=128, unique=True)
     created = models.DateTimeField(auto_now_add=True, db_index=True)

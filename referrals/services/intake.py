@@ -16,6 +16,7 @@ from referrals.services.workflow import (
     apply_transition,
     conflict_for,
 )
+from referrals.texting.consent import consent_from_intake
 
 PATIENT_FIELDS = [
     "first_name",
@@ -87,12 +88,16 @@ def patient_create(*, actor: User, data: dict) -> Patient:
     _require_unique_mrn(health_system_id=actor.organization_id, mrn=data["mrn"])
     try:
         with transaction.atomic():
-            return Patient.objects.create(
+            patient = Patient.objects.create(
                 health_system_id=actor.organization_id,
                 created_by=actor,
                 phone_to_fix=data.get("phone_to_fix", ""),
                 **{name: data[name] for name in PATIENT_FIELDS if name in data},
             )
+            consent_from_intake(
+                actor=actor, patient=patient, was_ok=False, was_phone=None
+            )
+            return patient
     except IntegrityError as clash:
         raise DuplicateMedicalRecordNumber(
             _("A patient with this medical record number already exists.")
@@ -119,6 +124,7 @@ def patient_update(*, actor: User, patient: Patient, data: dict) -> Patient:
             mrn=data["mrn"],
             patient_id=patient.pk,
         )
+    was_ok, was_phone = patient.texts_ok, patient.phone
     for name in PATIENT_FIELDS:
         if name in data:
             setattr(patient, name, data[name])
@@ -129,6 +135,9 @@ def patient_update(*, actor: User, patient: Patient, data: dict) -> Patient:
     try:
         with transaction.atomic():
             patient.save()
+            consent_from_intake(
+                actor=actor, patient=patient, was_ok=was_ok, was_phone=was_phone
+            )
     except IntegrityError as clash:
         raise DuplicateMedicalRecordNumber(
             _("A patient with this medical record number already exists.")

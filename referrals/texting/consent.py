@@ -77,6 +77,7 @@ def consent_record(
     if not patient.phone:
         raise ValueError("no phone")
     with transaction.atomic():
+        _texts_ok_show([patient.pk], given)
         return TextConsent.objects.create(
             patient=patient,
             phone=patient.phone,
@@ -86,10 +87,35 @@ def consent_record(
         )
 
 
+def _texts_ok_show(patient_ids, given: bool) -> None:
+    # The patient record's "text messages OK" box shows the consent in force, so
+    # the clinic's form never offers back a consent the patient withdrew.
+    Patient.objects.filter(pk__in=patient_ids).update(texts_ok=given)
+
+
+def consent_from_intake(*, actor: User, patient: Patient, was_ok: bool, was_phone):
+    """The clinic's "text messages OK" box, ticked or cleared: the patient said so
+    to clinic staff. Recorded for the patient's number when the box or the number
+    changed and the consent in force says otherwise."""
+    if not patient.phone or (patient.texts_ok, patient.phone) == (was_ok, was_phone):
+        return None
+    in_force = consent_in_force(patient, patient.phone)
+    if (in_force.given if in_force else False) == patient.texts_ok:
+        return None
+    return TextConsent.objects.create(
+        patient=patient,
+        phone=patient.phone,
+        given=patient.texts_ok,
+        method=Method.VERBAL,
+        recorded_by=actor,
+    )
+
+
 def keyword_stop(*, partnership, phone, patients) -> None:
     """STOP: the number gets nothing more from the partnership, at once, and each
     patient with that number has their consent withdrawn (by keyword)."""
     TextOptOut.objects.get_or_create(partnership=partnership, phone=phone)
+    _texts_ok_show([p.pk for p in patients], False)
     TextConsent.objects.bulk_create(
         TextConsent(patient=p, phone=phone, given=False, method=Method.KEYWORD)
         for p in patients
@@ -101,6 +127,7 @@ def keyword_start(*, partnership, phone, patients) -> None:
     number) consents by keyword. A shared number waits for a navigator."""
     TextOptOut.objects.filter(partnership=partnership, phone=phone).delete()
     if len(patients) == 1:
+        _texts_ok_show([patients[0].pk], True)
         TextConsent.objects.create(
             patient=patients[0], phone=phone, given=True, method=Method.KEYWORD
         )

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from referrals.models import TextMessage, TextOptOut
-from referrals.texting import backends
+from referrals.texting import backends, receipts
 from referrals.texting.consent import texting_refusal, texting_settings
 
 Status = TextMessage.Status
@@ -93,6 +93,7 @@ def text_send(*, message_id: int) -> bool:
         message.save(
             update_fields=["status", "attempts", "provider_id", "sent_at", "updated"]
         )
+        receipts.receipt_early_apply(provider_id)
         return True
 
 

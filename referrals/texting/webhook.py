@@ -5,7 +5,7 @@ A received text is saved once per provider message id, put on the referral of th
 one patient of the partnership with that number (a number two patients share is
 left for a navigator to match, never guessed), and acted on when it is a keyword:
 STOP opts the number out at once, START back in, HELP is answered with the CBO's
-name and phone in the patient's language."""
+name and phone in the patient's language. Receipts are in ``receipts``."""
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -28,20 +28,6 @@ from referrals.texting.texts import text_render
 
 Status = TextMessage.Status
 Kind = TextMessage.Kind
-# A receipt never takes a text back to an earlier state (they may come out of order).
-RANK = {
-    Status.PENDING: 0,
-    Status.SENT: 1,
-    Status.DELIVERED: 2,
-    Status.UNDELIVERED: 2,
-    Status.FAILED: 2,
-}
-RECEIPTS = {
-    "sent": Status.SENT,
-    "delivered": Status.DELIVERED,
-    "undelivered": Status.UNDELIVERED,
-    "failed": Status.FAILED,
-}
 SPANISH_KEYWORDS = {"alto", "parar", "para", "cancelar", "detener", "baja", "ayuda"}
 
 
@@ -166,17 +152,3 @@ def _tell(partnership, referral) -> None:
             recipients=[referral.navigator],
             referral=referral,
         )
-
-
-def receipt_receive(*, sid: str, status: str) -> bool:
-    """Record what became of a sent text; an older or repeated receipt changes
-    nothing. True when the text's status changed."""
-    new = RECEIPTS.get(status)
-    if new is None:
-        return False
-    lower = [s for s, rank in RANK.items() if rank < RANK[new]]
-    return bool(
-        TextMessage.objects.filter(
-            provider_id=sid, direction=TextMessage.Direction.OUT, status__in=lower
-        ).update(status=new)
-    )

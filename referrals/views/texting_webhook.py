@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
 from referrals.models import TextWebhookDelivery
-from referrals.texting import webhook
+from referrals.texting import receipts, webhook
 
 logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -81,6 +81,6 @@ def twilio_inbound(params):
 
 @provider_call
 def twilio_status(params):
-    webhook.receipt_receive(
+    receipts.receipt_receive(
         sid=params.get("MessageSid", ""), status=params.get("MessageStatus", "")
     )
