@@ -45,6 +45,8 @@ AUDITED_ROUTES = {
     "referrals:caseload": (ObjectType.REFERRAL, Action.LIST),
     "referrals:all-referrals": (ObjectType.REFERRAL, Action.LIST),
     "referrals:pathway-approvals": (ObjectType.PATHWAY, Action.LIST),
+    # Texts from numbers no single patient has: phone numbers and what was said.
+    "referrals:texts-to-match": (ObjectType.REFERRAL, Action.LIST),
     "evaluation:patient-pam": (ObjectType.PATIENT, Action.VIEW),
     "evaluation:pam-detail": (ObjectType.PAM, Action.VIEW),
     "evaluation:pam-due": (ObjectType.PAM, Action.LIST),

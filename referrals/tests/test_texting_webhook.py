@@ -5,6 +5,7 @@ navigator to match, and delivery receipts never go backwards."""
 import pytest
 from twilio.request_validator import RequestValidator
 
+from chwlink.lib.models import AccessRecord
 from referrals.models import Notification, TextMessage
 from referrals.tests import states
 from referrals.tests.factories import PatientFactory
@@ -157,3 +158,20 @@ def test_delivery_receipts_move_forward_only(client, referral, navigator):
 def test_a_webhook_request_never_opens_a_session_page(client):
     response = client.get(INBOUND)
     assert response.status_code == 405
+
+
+def test_texts_to_match_page_by_page_in_constant_queries_and_audited(
+    client, referral, supervisor, django_assert_max_num_queries
+):
+    for number in range(30):
+        post(client, INBOUND, inbound(f"+1503555{9000 + number}", sid=f"SMu{number}"))
+    client.force_login(supervisor)
+    with django_assert_max_num_queries(14):
+        first = client.get("/referrals/texts/to-match/").content.decode()
+    last = client.get("/referrals/texts/to-match/?page=2").content.decode()
+    # Newest first, 25 a page, the rest on page 2.
+    assert "+1 503-555-9029" in first and "+1 503-555-9005" in first
+    assert "+1 503-555-9004" not in first and "+1 503-555-9004" in last
+    assert "Page 1 of 2" in first
+    record = AccessRecord.objects.filter(user=supervisor).latest("pk")
+    assert (record.object_type, record.action) == ("referral", "list")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chwlink.lib.pagination import page_of
 from chwlink.lib.submissions import AlreadySubmitted, already_submitted
 from partners.selectors import partnership_detail_for_user
 from referrals import selectors
@@ -25,6 +26,8 @@ from referrals.models import TextMessage
 from referrals.services.workflow import WorkflowError
 from referrals.texting import consent, conversation
 from referrals.texting.partnership_settings import texting_settings_update
+
+TEXTS_PER_PAGE = 25
 
 
 def texting_context(request, referral) -> dict:
@@ -132,13 +135,16 @@ def texts_to_match(request):
     """Received texts of the user's CBO whose number matches no single patient,
     each with the referrals of the patients who have that number."""
     _may_match(request.user)
-    unmatched = list(
+    page = page_of(
         TextMessage.objects.filter(
             partnership__cbo_id=request.user.organization_id,
             direction=TextMessage.Direction.IN,
             referral__isnull=True,
-        ).order_by("-created")[:50]
+        ).order_by("-created", "-pk"),
+        TEXTS_PER_PAGE,
+        request.GET.get("page"),
     )
+    unmatched = list(page.object_list)
     phones = {m.phone.as_e164 for m in unmatched}
     candidates = {}
     if phones:
@@ -164,7 +170,9 @@ def texts_to_match(request):
         )
         for m in unmatched
     ]
-    return render(request, "referrals/texts_to_match.html", {"rows": rows})
+    return render(
+        request, "referrals/texts_to_match.html", {"rows": rows, "page_obj": page}
+    )
 
 
 @require_POST
