@@ -296,7 +296,7 @@ def instrument_from_text(text: str) -> Instrument:
 
 
 def _version_key(version: str) -> tuple:
-    """"10" after "9": versions compare by their numbers, then their words."""
+    """ "10" after "9": versions compare by their numbers, then their words."""
     return tuple(
         (0, int(part), "") if part.isdigit() else (1, 0, part)
         for part in re.split(r"(\d+)", version)

@@ -238,9 +238,7 @@ def test_declined_is_recorded_as_declined(working, navigator):
     assert "inadequate-housing" not in screening.positive_domains
 
 
-def test_a_mix_of_none_and_a_problem_is_refused_and_nothing_stored(
-    working, navigator
-):
+def test_a_mix_of_none_and_a_problem_is_refused_and_nothing_stored(working, navigator):
     with pytest.raises(ScreeningRefused, match="None of the above"):
         screen(
             navigator,
@@ -312,7 +310,6 @@ def test_none_with_a_problem_is_said_beside_the_question_and_the_ticks_kept(
     assert not Screening.objects.exists()
 
 
-
 def test_nothing_ticked_asks_for_an_answer_beside_the_question(
     login, clinic_user, draft
 ):
@@ -338,9 +335,7 @@ def _resources(screening):
 
 def test_fhir_has_an_answer_and_an_observation_per_problem(working, navigator):
     chosen = ["LA31996-4", "LA28580-1"]
-    screening = screen(
-        navigator, working, _with(chosen), setting=Setting.FIRST_CONTACT
-    )
+    screening = screen(navigator, working, _with(chosen), setting=Setting.FIRST_CONTACT)
     response, observations, conditions = _resources(screening)
     for resource in [response, *observations, *conditions]:
         assert fhir_schema_errors(resource) == [], resource["resourceType"]
