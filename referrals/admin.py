@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.admin import LargeTableAdmin
-from chwlink.lib.forms import PlainTextModelForm
+from chwlink.lib.forms import PlainTextForm, PlainTextModelForm
 from partners.access import is_administrator
 from referrals import patient_search
 from referrals.fhir.auth import api_client_register, jwks_problem, private_key_problem
@@ -250,7 +250,7 @@ class PartnershipTextingAdmin(admin.ModelAdmin):
     list_select_related = ["partnership"]
 
 
-class InstrumentFileForm(forms.Form):
+class InstrumentFileForm(PlainTextForm):
     """A screening instrument file in chwlink's format, checked before it is
     loaded: what is wrong in the file is said beside the field."""
 
