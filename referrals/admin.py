@@ -1,11 +1,18 @@
+import json
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.admin import LargeTableAdmin
-from chwlink.lib.forms import PlainTextModelForm
+from chwlink.lib.forms import PlainTextForm, PlainTextModelForm
+from partners.access import is_administrator
 from referrals import patient_search
 from referrals.fhir.auth import api_client_register, jwks_problem, private_key_problem
 from referrals.hsds.keys import hsds_key_create, hsds_key_revoke
@@ -16,7 +23,11 @@ from referrals.models import (
     Patient,
     Referral,
     ReferralEvent,
+    ScreeningInstrument,
 )
+from referrals.screening.definition import InstrumentInvalid, instrument_from_text
+from referrals.screening.selectors import instrument_of
+from referrals.screening.services import ScreeningRefused, instrument_load
 
 
 class PatientNameSearch:
@@ -237,3 +248,90 @@ class PartnershipTextingAdmin(admin.ModelAdmin):
 
     list_display = ["partnership", "number", "enabled", "send_from", "send_until"]
     list_select_related = ["partnership"]
+
+
+class InstrumentFileForm(PlainTextForm):
+    """A screening instrument file in chwlink's format, checked before it is
+    loaded: what is wrong in the file is said beside the field."""
+
+    file = forms.FileField(
+        label=_("Instrument file"),
+        help_text=_(
+            "A JSON file in the chwlink-screening-instrument/1 format (see the "
+            "README): a new instrument, a new version or a translation."
+        ),
+        error_messages={"required": _("Choose the instrument file to load.")},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
+        try:
+            instrument_from_text(text)
+        except InstrumentInvalid as error:
+            raise forms.ValidationError(str(error)) from None
+        return json.loads(text)
+
+
+@admin.register(ScreeningInstrument)
+class ScreeningInstrumentAdmin(admin.ModelAdmin):
+    """The instruments loaded, each version with whether it is offered; an
+    administrator loads another from a file ("Load an instrument file"), through
+    the same service as ``manage.py screening_instrument_load``."""
+
+    change_list_template = "admin/referrals/screeninginstrument/change_list.html"
+    list_display = ["title", "code", "version", "active", "loaded_by", "created"]
+    list_filter = ["code", "active"]
+    list_select_related = ["loaded_by"]
+    fields = ["code", "version", "title", "active", "loaded_by", "created"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        load = path(
+            "load/",
+            self.admin_site.admin_view(self.load_view),
+            name="referrals_screeninginstrument_load",
+        )
+        return [load, *super().get_urls()]
+
+    def load_view(self, request):
+        if not is_administrator(request.user):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        form = InstrumentFileForm(*((request.POST, request.FILES) if posted else ()))
+        if posted and form.is_valid():
+            try:
+                row = instrument_load(
+                    data=form.cleaned_data["file"], actor=request.user
+                )
+            except ScreeningRefused as refusal:
+                form.add_error("file", str(refusal))
+            else:
+                languages = ", ".join(instrument_of(row).languages)
+                self.message_user(
+                    request,
+                    _("Loaded %(instrument)s (languages: %(languages)s).")
+                    % {"instrument": row, "languages": languages},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:referrals_screeninginstrument_changelist")
+        context = self.admin_site.each_context(request) | {
+            "title": _("Load an instrument file"),
+            "opts": self.model._meta,
+            "form": form,
+        }
+        return TemplateResponse(
+            request, "admin/referrals/screeninginstrument/load.html", context
+        )

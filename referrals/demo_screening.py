@@ -6,6 +6,7 @@ from referrals.screening import services
 
 CALM = {
     "71802-3": "LA31993-1",
+    "96778-6": ["LA9-3"],
     "88122-7": "LA28398-8",
     "88123-5": "LA28398-8",
     "93030-5": "LA32-8",

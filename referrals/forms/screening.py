@@ -8,14 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from chwlink.lib.forms import PlainTextForm
 from referrals.choices import SocialNeed
 from referrals.screening.definition import Instrument
-from referrals.screening.scoring import DECLINED
+from referrals.screening.scoring import DECLINED, multiple_answer_problem
 
 PREFIX = "item_"
 
 
 class ScreeningForm(PlainTextForm):
-    """One radio group per question, each with "Declined to answer"; the private
-    questions only when the patient can answer privately."""
+    """One radio group per question, each with "Declined to answer" (checkboxes
+    where the question allows several answers); the private questions only when
+    the patient can answer privately."""
 
     version = forms.CharField(widget=forms.HiddenInput)
     asked_privately = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -32,20 +33,45 @@ class ScreeningForm(PlainTextForm):
             choices = [
                 (o.code, o.text.get(language, o.text["en"])) for o in item.options
             ]
-            self.fields[PREFIX + item.code] = forms.ChoiceField(
+            self.fields[PREFIX + item.code] = self._field(
+                item,
                 label=item.text.get(language, item.text["en"]),
                 choices=[*choices, (DECLINED, _("Declined to answer"))],
-                widget=forms.RadioSelect,
+            )
+
+    @staticmethod
+    def _field(item, **options):
+        if item.multiple:
+            return forms.MultipleChoiceField(
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("Tick every answer that applies."),
                 error_messages={
                     "required": _(
-                        "Choose an answer, or “Declined to answer” if the patient "
-                        "prefers not to say."
+                        "Choose one or more answers, or “Declined to answer” if the "
+                        "patient prefers not to say."
                     )
                 },
+                **options,
             )
+        return forms.ChoiceField(
+            widget=forms.RadioSelect,
+            error_messages={
+                "required": _(
+                    "Choose an answer, or “Declined to answer” if the patient "
+                    "prefers not to say."
+                )
+            },
+            **options,
+        )
 
     def clean(self):
         cleaned = super().clean()
+        for item in self.instrument.items:
+            name = PREFIX + item.code
+            if item.multiple and name in cleaned:
+                problem = multiple_answer_problem(item, cleaned[name])
+                if problem:
+                    self.add_error(name, problem)
         unasked = [
             item.code
             for item in self.instrument.items
@@ -77,11 +103,14 @@ class ScreeningForm(PlainTextForm):
         return self._questions(True)
 
     def answers(self) -> dict:
-        return {
-            name.removeprefix(PREFIX): value
-            for name, value in self.cleaned_data.items()
-            if name.startswith(PREFIX)
-        }
+        """Item code → answer code, a list of them where the question allows
+        several, or ``DECLINED``."""
+        answers = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith(PREFIX):
+                declined = value == [DECLINED]
+                answers[name.removeprefix(PREFIX)] = DECLINED if declined else value
+        return answers
 
 
 class ElsewhereForm(PlainTextForm):

@@ -144,7 +144,8 @@ class Screening(ShowsPatient, TimeStamped):
 
 @pghistory.track(model_name="ScreeningAnswerHistory")
 class ScreeningAnswer(models.Model):
-    """One item of a screening: the answer's code, or declined (never a guess)."""
+    """An answer to one item of a screening: the answer's code, or declined (never
+    a guess). An item that allows several answers has a row per answer chosen."""
 
     screening = models.ForeignKey(
         Screening, on_delete=models.CASCADE, related_name="answers"
@@ -160,7 +161,8 @@ class ScreeningAnswer(models.Model):
         verbose_name_plural = _("screening answers")
         constraints = [
             models.UniqueConstraint(
-                fields=["screening", "item_code"], name="screening_answer_once"
+                fields=["screening", "item_code", "answer_code"],
+                name="screening_answer_once",
             ),
             models.CheckConstraint(
                 condition=(Q(declined=True) & Q(answer_code=""))

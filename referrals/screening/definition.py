@@ -12,15 +12,22 @@ Format ``chwlink-screening-instrument/1``:
   instrument as a FHIR Questionnaire) and ``declined_answer`` (the coding sent in
   FHIR for an item the patient declined);
 - ``items``: ``code`` (LOINC), ``display``, ``text`` (language → text),
-  ``private`` (asked only where the patient can answer privately), ``options``
-  (``code``, ``display``, ``text``, optional ``points``);
+  ``private`` (asked only where the patient can answer privately), optional
+  ``multiple`` (the patient may choose several options: "check all that apply"),
+  ``options`` (``code``, ``display``, ``text``, optional ``points``, and on an item
+  with ``multiple`` optional ``exclusive``: an option such as "None of the above"
+  that cannot be chosen with any other);
 - ``rules``: ``domain`` (a Gravity SDOH category), ``items``, and either
   ``positive_answers`` (positive when any of the items has one of them) or
   ``total_at_least`` (positive when the items' points add up to at least that);
   optional ``result``: the coded result the instrument reports for the rule.
+
+``multiple`` and ``exclusive`` were added to format 1 without changing its name:
+they are optional, so every earlier file still reads the same way.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +51,7 @@ class Option:
     display: str
     text: dict
     points: int | None = None
+    exclusive: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,7 @@ class Item:
     text: dict
     options: tuple[Option, ...]
     private: bool = False
+    multiple: bool = False
 
     def option(self, code: str) -> Option | None:
         return next((o for o in self.options if o.code == code), None)
@@ -120,35 +129,66 @@ def _wording(data: dict, key: str, where: str) -> dict:
     return text
 
 
-def _option(data: dict, where: str) -> Option:
+def _flag(data: dict, key: str, where: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise InstrumentInvalid(
+            _("%(where)s: “%(key)s” must be true or false.")
+            % {"where": where, "key": key}
+        )
+    return value
+
+
+def _option(data: dict, where: str, *, multiple: bool) -> Option:
     points = data.get("points")
     if points is not None and not isinstance(points, int):
         raise InstrumentInvalid(
             _("%(where)s: “points” must be a whole number.") % {"where": where}
+        )
+    exclusive = _flag(data, "exclusive", where)
+    if exclusive and not multiple:
+        raise InstrumentInvalid(
+            _(
+                "%(where)s: “exclusive” is for an option of a question that allows "
+                "several answers (“multiple”: true)."
+            )
+            % {"where": where}
         )
     return Option(
         code=_require(data, "code", str, where),
         display=_require(data, "display", str, where),
         text=_wording(data, "text", where),
         points=points,
+        exclusive=exclusive,
     )
 
 
 def _item(data: dict, where: str) -> Item:
     code = _require(data, "code", str, where)
     where = _("item %(code)s") % {"code": code}
+    multiple = _flag(data, "multiple", where)
     options = tuple(
-        _option(o, _("%(where)s, option %(n)s") % {"where": where, "n": n})
+        _option(
+            o,
+            _("%(where)s, option %(n)s") % {"where": where, "n": n},
+            multiple=multiple,
+        )
         for n, o in enumerate(_require(data, "options", list, where), start=1)
     )
     if len({o.code for o in options}) != len(options):
         raise InstrumentInvalid(_("%(where)s: two options share a code.") % locals())
+    if multiple and all(o.exclusive for o in options):
+        raise InstrumentInvalid(
+            _("%(where)s: every option is exclusive, so only one can be chosen.")
+            % locals()
+        )
     return Item(
         code=code,
         display=_require(data, "display", str, where),
         text=_wording(data, "text", where),
         options=options,
-        private=bool(data.get("private", False)),
+        private=_flag(data, "private", where),
+        multiple=multiple,
     )
 
 
@@ -186,6 +226,14 @@ def _rule(data: dict, items: dict, where: str) -> Rule:
     ):
         raise InstrumentInvalid(
             _("%(where)s: a total needs a whole number and points on every option.")
+            % locals()
+        )
+    elif any(items[c].multiple for c in codes):
+        raise InstrumentInvalid(
+            _(
+                "%(where)s: a total cannot add the points of a question that "
+                "allows several answers."
+            )
             % locals()
         )
     return Rule(
@@ -247,5 +295,21 @@ def instrument_from_text(text: str) -> Instrument:
     return instrument_from_data(data)
 
 
+def _version_key(version: str) -> tuple:
+    """ "10" after "9": versions compare by their numbers, then their words."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", version)
+        if part
+    )
+
+
 def shipped_files() -> list[Path]:
-    return sorted(SHIPPED.glob("*.json"))
+    """The instrument files chwlink ships, each instrument's versions oldest
+    first: loaded in this order, the newest version of each is the one offered."""
+
+    def key(path: Path):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data["code"], _version_key(str(data["version"]))
+
+    return sorted(SHIPPED.glob("*.json"), key=key)

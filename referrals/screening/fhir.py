@@ -4,6 +4,13 @@ omitted otherwise, as the IG advises), one per coded result of a rule (the Hunge
 Vital Sign's risk, the safety total), and a Condition, unconfirmed until the
 patient confirms the need, per positive category. Built with ``fhir.resources``
 (R4B) so a misspelt element fails here.
+
+A question that allows several answers ("check all that apply") has one item with
+an answer per choice in the QuestionnaireResponse, and one Observation per answer
+chosen, each with the question's code and that one answer: an Observation holds
+a single value, and this is how the IG's own PRAPARE example writes its
+"unable to get any of the following" question (two answers in the response, the
+Observations ...ClothingNeedExample and ...ChildCareNeedExample).
 """
 
 from fhir.resources.R4B.condition import Condition
@@ -25,14 +32,43 @@ DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 POSITIVE = {
     "coding": [{"system": INTERPRETATION, "code": "POS", "display": "Positive"}]
 }
-# The Condition codes the IG's own examples use; other categories are named by
-# their category coding and text only.
+ICD_10_CM = "http://hl7.org/fhir/sid/icd-10-cm"
+# Condition.code per category: the SNOMED CT and ICD-10-CM codings of the IG's
+# own Condition examples (food insecurity, homelessness), and for the other AHC
+# categories the ICD-10-CM Z code of that name. A category not listed here is
+# named by its category coding and text only.
 CONDITION_CODES = {
-    "food-insecurity": {
-        "system": SNOMED,
-        "code": "733423003",
-        "display": "Food insecurity",
-    }
+    "food-insecurity": [
+        {"system": SNOMED, "code": "733423003", "display": "Food insecurity"},
+        {"system": ICD_10_CM, "code": "Z59.4", "display": "Lack of adequate food"},
+    ],
+    "homelessness": [
+        {"system": SNOMED, "code": "32911000", "display": "Homeless"},
+        {"system": ICD_10_CM, "code": "Z59.0", "display": "Homelessness"},
+    ],
+    "housing-instability": [
+        {
+            "system": ICD_10_CM,
+            "code": "Z59.819",
+            "display": "Housing instability, housed, unspecified",
+        }
+    ],
+    "inadequate-housing": [
+        {"system": ICD_10_CM, "code": "Z59.1", "display": "Inadequate housing"}
+    ],
+    "transportation-insecurity": [
+        {"system": ICD_10_CM, "code": "Z59.82", "display": "Transportation insecurity"}
+    ],
+    "utility-insecurity": [
+        {
+            "system": ICD_10_CM,
+            "code": "Z59.12",
+            "display": "Inadequate housing utilities",
+        }
+    ],
+    "financial-insecurity": [
+        {"system": ICD_10_CM, "code": "Z59.86", "display": "Financial insecurity"}
+    ],
 }
 
 
@@ -59,7 +95,12 @@ def answers_from_questionnaire_response(instrument: Instrument, response: dict) 
         if code in results:
             continue
         values = [a["valueCoding"]["code"] for a in item.get("answer", [])]
-        answers[code] = DECLINED if not values or values[0] == declined else values[0]
+        if not values or values == [declined]:
+            answers[code] = DECLINED
+        elif getattr(instrument.item(code), "multiple", False):
+            answers[code] = values
+        else:
+            answers[code] = values[0]
     return answers
 
 
@@ -115,20 +156,32 @@ def _answered_rules(instrument: Instrument, screening) -> list:
     return [r for r in instrument.rules if r.result and r.domain in determined]
 
 
+def _observation_suffix(item, answer) -> str:
+    """An Observation per answer: the question's code, and where the question
+    allows several answers, the answer's code too."""
+    if item.multiple and not answer.declined:
+        return f"{item.code}-{answer.answer_code}"
+    return item.code
+
+
 def questionnaire_response_resource(screening, instrument: Instrument) -> dict:
     answers = list(screening.answers.all())
     totals = _rule_totals(instrument, answers)
     declined = instrument.declined_answer
-    items = []
+    rows = {}
     for answer in answers:
         item = instrument.item(answer.item_code)
-        row = {"linkId": f"/{item.code}", "text": item.text["en"]}
+        row = rows.setdefault(
+            item.code, {"linkId": f"/{item.code}", "text": item.text["en"]}
+        )
         if not answer.declined:
             option = item.option(answer.answer_code)
-            row["answer"] = [{"valueCoding": _coding(option.code, option.display)}]
+            row.setdefault("answer", []).append(
+                {"valueCoding": _coding(option.code, option.display)}
+            )
         elif declined:
             row["answer"] = [{"valueCoding": _coding(**declined)}]
-        items.append(row)
+    items = list(rows.values())
     for rule in _answered_rules(instrument, screening):
         value = _result_value(rule, screening, totals)
         if "valueCodeableConcept" in value:
@@ -177,8 +230,9 @@ def _observation(screening, suffix: str, code: dict, domains, value: dict, posit
 
 
 def observation_resources(screening, instrument: Instrument) -> list[dict]:
-    """One Observation per answer (a declined one says so), then one per coded
-    result of a rule."""
+    """One Observation per answer (a declined one says so; a question with
+    several answers chosen has one per answer), then one per coded result of a
+    rule."""
     answers = list(screening.answers.all())
     observations = []
     for answer in answers:
@@ -199,7 +253,7 @@ def observation_resources(screening, instrument: Instrument) -> list[dict]:
         observations.append(
             _observation(
                 screening,
-                item.code,
+                _observation_suffix(item, answer),
                 _coding(item.code, item.display),
                 _domains_of(instrument, item.code),
                 value,
@@ -226,7 +280,7 @@ def _evidence(screening, instrument: Instrument, domain: str) -> list[dict]:
     rules = [r for r in instrument.rules if r.domain == domain]
     items = {code for rule in rules for code in rule.items}
     suffixes = [
-        a.item_code
+        _observation_suffix(instrument.item(a.item_code), a)
         for a in screening.answers.all()
         if a.positive and a.item_code in items
     ]
@@ -263,7 +317,7 @@ def condition_resources(screening, instrument: Instrument) -> list[dict]:
                 {"coding": [category]},
             ],
             "code": {
-                **({"coding": [code]} if code else {}),
+                **({"coding": code} if code else {}),
                 "text": category["display"],
             },
             "subject": _subject(screening),

@@ -15,23 +15,31 @@ RESULT_LABELS = {
 
 
 def answer_rows(screening, instrument: Instrument) -> list[dict]:
-    given = {a.item_code: a for a in screening.answers.all()}
+    """Each question with its answer (the answers chosen, where it allows several,
+    joined in the instrument's order)."""
+    given = {}
+    for answer in screening.answers.all():
+        given.setdefault(answer.item_code, []).append(answer)
     rows = []
     for item in instrument.items:
-        answer = given.get(item.code)
-        if answer is None:
+        answers = given.get(item.code, [])
+        codes = {a.answer_code for a in answers if not a.declined}
+        if not answers:
             text = _("Not asked")
-        elif answer.declined:
+        elif not codes:
             text = _("Declined to answer")
         else:
-            option = item.option(answer.answer_code)
-            text = option.text.get(screening.language, option.text["en"])
+            text = ", ".join(
+                o.text.get(screening.language, o.text["en"])
+                for o in item.options
+                if o.code in codes
+            )
         rows.append(
             {
                 "code": item.code,
                 "question": item.text.get(screening.language, item.text["en"]),
                 "answer": text,
-                "positive": bool(answer and answer.positive),
+                "positive": any(a.positive for a in answers),
                 "private": item.private,
             }
         )

@@ -1,6 +1,7 @@
 """Scoring a screening: which SDOH categories its answers show as positive.
 
-Answers are a mapping of item code to an answer code or ``DECLINED``; an item
+Answers are a mapping of item code to an answer code or ``DECLINED``; for an item
+that allows several answers, to a list of answer codes or ``DECLINED``. An item
 absent from the mapping was not asked (only private items may be left unasked,
 where the patient could not answer privately). A category is *positive* when its
 rule says so, *negative* when the answers rule a need out, and *undetermined*
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from referrals.screening.definition import Instrument, Rule
+from referrals.screening.definition import Instrument, Item, Rule
 
 DECLINED = "declined"
 POSITIVE = "positive"
@@ -29,6 +30,8 @@ class Score:
     results: dict  # domain → POSITIVE / NEGATIVE / UNDETERMINED
     positive_items: frozenset  # item codes whose answer signals a need
     totals: dict  # domain → points, for rules that add points
+    # (item code, answer code) of each chosen answer that signals a need
+    positive_answers: frozenset = frozenset()
 
     @property
     def positive_domains(self) -> list[str]:
@@ -39,12 +42,71 @@ class Score:
         return [d for d, r in self.results.items() if r == NEGATIVE]
 
 
+def chosen(answer) -> tuple[str, ...]:
+    """The answer codes given to an item: none if declined, one, or several."""
+    if answer == DECLINED:
+        return ()
+    return (answer,) if isinstance(answer, str) else tuple(answer)
+
+
+def multiple_answer_problem(item: Item, codes) -> str | None:
+    """Why these answer codes cannot be the answer to an item that allows several
+    (``None`` when they can): none chosen, "declined" or an exclusive option such
+    as "None of the above" chosen with another, an unknown or repeated code. The
+    message is said beside the question, so it does not name it."""
+    codes = list(codes)
+    if not codes:
+        return _(
+            "Choose one or more answers, or “Declined to answer” if the patient "
+            "prefers not to say."
+        )
+    strangers = [c for c in codes if c != DECLINED and item.option(c) is None]
+    if strangers:
+        return _("“%(answer)s” is not one of the answers.") % {"answer": strangers[0]}
+    if len(set(codes)) != len(codes):
+        return _("An answer is chosen twice.")
+    if DECLINED in codes and len(codes) > 1:
+        return _("“Declined to answer” cannot be chosen with an answer.")
+    exclusive = [item.option(c) for c in codes if c != DECLINED]
+    exclusive = [o for o in exclusive if o.exclusive]
+    if exclusive and len(codes) > 1:
+        return _("“%(option)s” cannot be chosen with another answer.") % {
+            "option": exclusive[0].text["en"]
+        }
+    return None
+
+
+def _answer_problem(item: Item, answer) -> str | None:
+    if item.multiple:
+        if answer == DECLINED:
+            return None
+        if isinstance(answer, str) or not isinstance(answer, list | tuple):
+            problem = _("it allows several answers, given as a list.")
+        else:
+            problem = multiple_answer_problem(item, answer)
+        if problem is None:
+            return None
+        return _("Question %(code)s: %(problem)s") % {
+            "code": item.code,
+            "problem": problem,
+        }
+    if not isinstance(answer, str):
+        return _("Question %(code)s takes one answer.") % {"code": item.code}
+    if answer != DECLINED and item.option(answer) is None:
+        return _("“%(answer)s” is not an answer to question %(code)s.") % {
+            "answer": answer,
+            "code": item.code,
+        }
+    return None
+
+
 def answers_check(
     instrument: Instrument, answers: dict, *, asked_privately: bool
 ) -> None:
     """Refuse answers to unknown items, unknown answer codes, a private item
-    answered when the patient could not answer privately, and a missing answer
-    to an item that had to be asked."""
+    answered when the patient could not answer privately, a missing answer to an
+    item that had to be asked, and, where several answers are allowed, an
+    exclusive option ("None of the above") or "declined" chosen with another."""
     for code, answer in answers.items():
         item = instrument.item(code)
         if item is None:
@@ -64,11 +126,9 @@ def answers_check(
                 )
                 % {"code": code}
             )
-        if answer != DECLINED and item.option(answer) is None:
-            raise AnswersInvalid(
-                _("“%(answer)s” is not an answer to question %(code)s.")
-                % {"answer": answer, "code": code}
-            )
+        problem = _answer_problem(item, answer)
+        if problem:
+            raise AnswersInvalid(problem)
     for item in instrument.items:
         must_ask = asked_privately or not item.private
         if must_ask and item.code not in answers:
@@ -82,8 +142,15 @@ def answers_check(
 
 
 def _any_rule(rule: Rule, answers: dict) -> tuple[str, set]:
+    """Positive when any chosen answer of the rule's items is one of its positive
+    answers; the hits are (item, answer) pairs."""
     given = {c: answers[c] for c in rule.items if answers.get(c, DECLINED) != DECLINED}
-    hits = {c for c, a in given.items() if a in rule.positive_answers}
+    hits = {
+        (c, a)
+        for c, answer in given.items()
+        for a in chosen(answer)
+        if a in rule.positive_answers
+    }
     if hits:
         return POSITIVE, hits
     # As the Hunger Vital Sign's own logic: one answer that signals no need
@@ -111,11 +178,11 @@ def _total_rule(instrument: Instrument, rule: Rule, answers: dict) -> tuple[str,
 def score(instrument: Instrument, answers: dict, *, asked_privately: bool) -> Score:
     """Check the answers, then apply each rule of the instrument."""
     answers_check(instrument, answers, asked_privately=asked_privately)
-    results, positive_items, totals = {}, set(), {}
+    results, positive_answers, totals = {}, set(), {}
     for rule in instrument.rules:
         if rule.total_at_least is None:
             result, hits = _any_rule(rule, answers)
-            positive_items |= hits
+            positive_answers |= hits
         else:
             result, totals[rule.domain] = _total_rule(instrument, rule, answers)
         # Two rules of one category (none shipped): positive wins, then negative.
@@ -123,5 +190,8 @@ def score(instrument: Instrument, answers: dict, *, asked_privately: bool) -> Sc
         if previous != POSITIVE and (previous is None or result != UNDETERMINED):
             results[rule.domain] = result
     return Score(
-        results=results, positive_items=frozenset(positive_items), totals=totals
+        results=results,
+        positive_items=frozenset(code for code, _answer in positive_answers),
+        totals=totals,
+        positive_answers=frozenset(positive_answers),
     )

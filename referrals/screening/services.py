@@ -15,7 +15,7 @@ from referrals.access import may_review_screening_needs, may_screen
 from referrals.choices import SocialNeed
 from referrals.models import Referral, Screening, ScreeningAnswer, ScreeningInstrument
 from referrals.screening.definition import InstrumentInvalid, instrument_from_data
-from referrals.screening.scoring import DECLINED, AnswersInvalid, score
+from referrals.screening.scoring import DECLINED, AnswersInvalid, chosen, score
 from referrals.services.workflow import WorkflowError, conflict_for
 
 Setting = Screening.Setting
@@ -128,16 +128,24 @@ def screening_record(
             negative_domains=result.negative_domains,
         )
         ScreeningAnswer.objects.bulk_create(
-            ScreeningAnswer(
-                screening=screening,
-                item_code=code,
-                answer_code="" if answer == DECLINED else answer,
-                declined=answer == DECLINED,
-                positive=code in result.positive_items,
-            )
-            for code, answer in answers.items()
+            _answer_rows(screening, answers, result.positive_answers)
         )
     return screening
+
+
+def _answer_rows(screening, answers: dict, positive: frozenset):
+    """A row per answer chosen (several for a "check all that apply" item), or
+    one declined row."""
+    for code, answer in answers.items():
+        if answer == DECLINED:
+            yield ScreeningAnswer(screening=screening, item_code=code, declined=True)
+        for given in chosen(answer):
+            yield ScreeningAnswer(
+                screening=screening,
+                item_code=code,
+                answer_code=given,
+                positive=(code, given) in positive,
+            )
 
 
 def screening_elsewhere_record(

@@ -3,8 +3,10 @@
 from referrals.models import Screening, ScreeningInstrument
 from referrals.screening import services
 
+NO_HOUSING_PROBLEM = ["LA9-3"]
 CALM_AHC = {
     "71802-3": "LA31993-1",
+    "96778-6": NO_HOUSING_PROBLEM,
     "88122-7": "LA28398-8",
     "88123-5": "LA28398-8",
     "93030-5": "LA32-8",

@@ -11,7 +11,7 @@ from referrals.screening.selectors import instrument_of
 from referrals.screening.services import screening_needs_review
 from referrals.tests.screenings import CALM_AHC, NEEDY_AHC, UNSAFE, Setting, screen
 from referrals.tests.states import in_progress_referral
-from tests.shared_fixtures import fhir_schema_errors
+from tests.shared_fixtures import fhir_schema_errors, gravity_examples
 
 POS = "POS"
 
@@ -120,3 +120,54 @@ def test_the_safety_total_is_an_integer_observation(working, navigator):
     assert [c["id"].rsplit("-", 3)[-3:] for c in conditions] == [
         ["intimate", "partner", "violence"]
     ]
+
+
+ICD = "http://hl7.org/fhir/sid/icd-10-cm"
+SNOMED_CT = "http://snomed.info/sct"
+# Condition.code of each AHC category: the IG examples' SNOMED CT and ICD-10-CM
+# codings for food insecurity and homelessness, the ICD-10-CM Z code otherwise.
+CONDITION_CODES = {
+    "food-insecurity": {(SNOMED_CT, "733423003"), (ICD, "Z59.4")},
+    "homelessness": {(SNOMED_CT, "32911000"), (ICD, "Z59.0")},
+    "housing-instability": {(ICD, "Z59.819")},
+    "inadequate-housing": {(ICD, "Z59.1")},
+    "transportation-insecurity": {(ICD, "Z59.82")},
+    "utility-insecurity": {(ICD, "Z59.12")},
+}
+
+
+@pytest.mark.parametrize("living", ["LA31994-9", "LA31995-6"])
+def test_each_ahc_category_has_its_condition_code(working, navigator, living):
+    answers = NEEDY_AHC | {
+        "71802-3": living,
+        "96778-6": ["LA31998-0"],
+        "96779-4": "LA32002-0",
+    }
+    screening = screen(navigator, working, answers, setting=Setting.FIRST_CONTACT)
+    _, _, conditions = _all(screening)
+    codes = {
+        c["category"][2]["coding"][0]["code"]: {
+            (coding["system"], coding["code"]) for coding in c["code"]["coding"]
+        }
+        for c in conditions
+    }
+    housing = "housing-instability" if living == "LA31994-9" else "homelessness"
+    expected = {
+        housing,
+        "inadequate-housing",
+        "food-insecurity",
+        "transportation-insecurity",
+        "utility-insecurity",
+    }
+    assert codes == {domain: CONDITION_CODES[domain] for domain in expected}
+    for condition in conditions:
+        assert fhir_schema_errors(condition) == [], condition["id"]
+
+
+def test_homelessness_condition_codes_are_the_ig_examples(working, navigator):
+    example = gravity_examples()["Condition-SDOHCC-ConditionHomelessExample.json"]
+    answers = CALM_AHC | {"71802-3": "LA31995-6"}
+    screening = screen(navigator, working, answers, setting=Setting.FIRST_CONTACT)
+    _, _, (condition,) = _all(screening)
+    assert condition["code"]["coding"] == example["code"]["coding"]
+    assert condition["category"][2] == example["category"][2]

@@ -58,13 +58,14 @@ def test_intake_screening_stores_each_answer_declined_ones_as_declined(
 
 
 def test_an_old_version_of_the_form_is_refused(draft, clinic_user):
+    # A form opened before version 2 of the AHC core items was shipped.
     row = instrument()
-    with pytest.raises(ScreeningRefused, match="version 0 of .* version 1 is in use"):
+    with pytest.raises(ScreeningRefused, match="version 1 of .* version 2 is in use"):
         services.screening_record(
             actor=clinic_user,
             referral=draft,
             instrument=row,
-            version="0",
+            version="1",
             setting=Setting.INTAKE,
             language="en",
             answers=CALM_AHC,

@@ -7,12 +7,20 @@ from django.core import mail
 from django.urls import reverse
 
 from referrals.models import Notification, Screening
-from referrals.tests.screenings import CALM_AHC, NEEDY_AHC, UNSAFE, Setting, screen
+from referrals.tests.screenings import (
+    CALM_AHC,
+    NEEDY_AHC,
+    UNSAFE,
+    Setting,
+    instrument,
+    screen,
+)
 from referrals.tests.states import draft_referral, in_progress_referral
 
 
-def _post(answers, *, private=False, version="1"):
+def _post(answers, *, private=False, version=None):
     data = {f"item_{code}": value for code, value in answers.items()}
+    version = version or instrument().version
     return data | {"version": version, "asked_privately": "True" if private else ""}
 
 
@@ -75,9 +83,9 @@ def test_a_missing_answer_is_shown_beside_the_question_and_the_rest_kept(
 def test_an_old_form_version_is_refused_on_the_page(login, clinic_user, draft):
     page = login(clinic_user).post(
         reverse("referrals:screening-new", args=[draft.code]),
-        _post(CALM_AHC, version="0"),
+        _post(CALM_AHC, version="1"),
     )
-    assert "version 1 is in use now" in page.text
+    assert "version 2 is in use now" in page.text
     assert not Screening.objects.exists()
 
 
@@ -170,7 +178,10 @@ def test_the_closing_page_offers_the_rescreen_with_the_same_instrument(
     page = client.get(url + "?instrument=ahc-hrsn-core")
     assert "we worried whether our food" in page.text
     assert "living situation" not in page.text
-    client.post(url, _post({"88122-7": "LA28398-8", "88123-5": "LA28398-8"}))
+    hvs = instrument("hunger-vital-sign").version
+    client.post(
+        url, _post({"88122-7": "LA28398-8", "88123-5": "LA28398-8"}, version=hvs)
+    )
     after = Screening.objects.get(referral=working, setting=Setting.CLOSURE)
     assert after.negative_domains == ["food-insecurity"]
     again = client.get(

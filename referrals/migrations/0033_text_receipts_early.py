@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0031_text_messages'),
+        ('referrals', '0032_screening_multiple_answers'),
     ]
 
     operations = [
