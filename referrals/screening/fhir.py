@@ -54,7 +54,11 @@ CONDITION_CODES = {
         }
     ],
     "inadequate-housing": [
-        {"system": ICD_10_CM, "code": "Z59.1", "display": "Inadequate housing"}
+        {
+            "system": ICD_10_CM,
+            "code": "Z59.10",
+            "display": "Inadequate housing, unspecified",
+        }
     ],
     "transportation-insecurity": [
         {"system": ICD_10_CM, "code": "Z59.82", "display": "Transportation insecurity"}

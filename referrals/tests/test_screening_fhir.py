@@ -130,7 +130,7 @@ CONDITION_CODES = {
     "food-insecurity": {(SNOMED_CT, "733423003"), (ICD, "Z59.4")},
     "homelessness": {(SNOMED_CT, "32911000"), (ICD, "Z59.0")},
     "housing-instability": {(ICD, "Z59.819")},
-    "inadequate-housing": {(ICD, "Z59.1")},
+    "inadequate-housing": {(ICD, "Z59.10")},
     "transportation-insecurity": {(ICD, "Z59.82")},
     "utility-insecurity": {(ICD, "Z59.12")},
 }
