@@ -33,8 +33,10 @@ def busiest_cbo() -> int | None:
 
 def build_large_directory(*, services: int, rng: random.Random) -> int:
     """Add ``services`` services to the busiest CBO's directory; returns how many."""
+    if services <= 0:
+        return 0
     owner = busiest_cbo()
-    if owner is None or services <= 0:
+    if owner is None:
         return 0
     ZipCentroid.objects.update_or_create(
         zip_code="97301", defaults={"latitude": SALEM[0], "longitude": SALEM[1]}

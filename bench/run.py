@@ -126,6 +126,33 @@ def _profile(directory: Path, result: Result, call) -> None:
     )
 
 
+def _cprofile(directory: Path, result: Result, call, runs: int) -> None:
+    """Many more runs under cProfile: where the time goes, summed over the runs.
+
+    pyinstrument samples one run; a page of 30 ms gives it too few samples to
+    tell a template tag from the ORM, so this sums ``runs`` of them by function.
+    """
+    import cProfile
+    import io
+    import pstats
+
+    directory.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{result.role} {result.page}".lower())
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        for _ in range(runs):
+            call()
+    finally:
+        profiler.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    text.write(f"{runs} runs of {result.page} ({result.role})\n")
+    for order in ("tottime", "cumulative"):
+        stats.sort_stats(order).print_stats(60)
+    (directory / f"{slug.strip('-')}.cprofile.txt").write_text(text.getvalue())
+
+
 EXPLAINABLE = ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")
 PGHISTORY_CONTEXT = re.compile(
     r"^\s*SELECT set_config\('pghistory\.context_id'.*?\);\s*", re.S
@@ -176,8 +203,9 @@ def _plan(statement: str) -> str:
 
 
 def measure_pages(
-    cast, *, repeat, warmup, only, out, skip=None, top=0, profile=None, explain=None
-):
+    cast, *, repeat, warmup, only, out, skip=None, top=0, profile=None,
+    explain=None, cprofile=None,
+):  # fmt: skip
     from django.urls import reverse
 
     from bench.pages import Cast, pages
@@ -219,6 +247,8 @@ def measure_pages(
             out(f"    {milliseconds:>10,.1f} ms  {' '.join(statement.split())[:300]}")
         if profile and result.outcome == "ok":
             _profile(profile, result, call)
+        if cprofile and result.outcome == "ok":
+            _cprofile(cprofile, result, call, max(repeat, 20))
         if explain and result.outcome == "ok":
             _explain(explain, result)
     return results
@@ -358,7 +388,7 @@ def _unlimited_query_log() -> None:
 def run(*, repeat: int = 5, warmup: int = 1, only: str | None = None,
         skip: str | None = None, due: int = 10, top: int = 0,
         profile: Path | None = None, explain: Path | None = None,
-        out=print) -> dict:  # fmt: skip
+        cprofile: Path | None = None, out=print) -> dict:  # fmt: skip
     """Measure and print; return everything measured (what ``--json`` saves)."""
     from django.test.utils import override_settings
 
@@ -370,7 +400,7 @@ def run(*, repeat: int = 5, warmup: int = 1, only: str | None = None,
         out(HEADER)
         results = measure_pages(
             cast, repeat=repeat, warmup=warmup, only=only, skip=skip, out=out,
-            top=top, profile=profile, explain=explain,
+            top=top, profile=profile, explain=explain, cprofile=cprofile,
         )  # fmt: skip
     ratios = dashboard_ratios(results)
     if ratios:
@@ -427,6 +457,12 @@ def main(argv=None) -> None:
         help="write EXPLAIN (ANALYZE, BUFFERS) of each page's slowest reads here "
         "(with --top-queries N)",
     )
+    parser.add_argument(
+        "--cprofile",
+        type=Path,
+        help="write each page's cProfile statistics, summed over at least 20 "
+        "runs, here",
+    )
     args = parser.parse_args(argv)
     if args.profile:
         import pyinstrument  # noqa: F401 - before the run, not after an hour of it
@@ -437,7 +473,7 @@ def main(argv=None) -> None:
         repeat=args.repeat, warmup=args.warmup, only=args.only, skip=args.skip,
         due=args.due,
         top=args.top_queries, profile=args.profile, explain=args.explain,
-        out=_flushed,
+        cprofile=args.cprofile, out=_flushed,
     )  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))

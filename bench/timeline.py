@@ -117,7 +117,7 @@ ENCOUNTER_COLUMNS = [
 PATHWAY_COLUMNS = [
     "id", "code", "referral_id", "kind", "need", "goal", "status", "opened_by_id",
     "opened_at", "closed_by_id", "closed_at", "outcome_note", "approved_by_id",
-    "approved_at",
+    "approved_at", "partnership_id",
 ]  # fmt: skip
 STEP_COLUMNS = [
     "id", "pathway_id", "position", "title", "key", "done_at", "done_by_id",
@@ -582,7 +582,7 @@ class Life:
             sim.tables["pathway"].add(
                 f"{pid}\t{code}\t{self.id}\t{kind}\t{need}\t{goal}\t{status}\t"
                 f"{navigator}\t{ts(opened)}\t{closed_by}\t{closed_at}\t{note}\t"
-                f"{approved_by}\t{approved_at}\n"
+                f"{approved_by}\t{approved_at}\t{self.plan.id}\n"
             )
             self._steps(pid, kind, opened, closes, status, navigator)
             services = plan.services_by_need.get(need)

@@ -22,9 +22,11 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import JSONObject
 from django.db.models.lookups import LessThanOrEqual
 from django.shortcuts import get_object_or_404
 
@@ -332,21 +334,33 @@ def caseload_for_navigator(*, user) -> QuerySet[Referral]:
             urgent_first=_urgent_first(),
         )
         .order_by("-is_overdue", "urgent_first", "submitted_at", "pk")
-        .prefetch_related(
-            Prefetch(
-                "pathways",
-                queryset=Pathway.objects.filter(status=Pathway.Status.OPEN)
-                .prefetch_related(
-                    Prefetch(
-                        "steps",
-                        queryset=PathwayStep.objects.filter(done_at__isnull=True),
-                        to_attr="open_steps",
-                    )
+        # A row names its patient only: joining the clinic, the navigator and
+        # the partnership cost more to build and to read than the query itself.
+        .select_related(None)
+        .select_related("patient")
+        .annotate(
+            next_open_step=Subquery(_first_open_step()),
+            has_open_pathway=Exists(
+                Pathway.objects.filter(
+                    referral_id=OuterRef("pk"), status=Pathway.Status.OPEN
                 )
-                .order_by("opened_at", "pk"),
-                to_attr="open_pathways",
-            )
+            ),
         )
+    )
+
+
+def _first_open_step():
+    """The step a caseload row names: the first one not done of the earliest
+    open pathway that has one (its kind, key and title). Read with the rows, not
+    as the pathways and steps of each row: those were a hundred models a page."""
+    return (
+        PathwayStep.objects.filter(
+            pathway__referral_id=OuterRef("pk"),
+            pathway__status=Pathway.Status.OPEN,
+            done_at__isnull=True,
+        )
+        .order_by("pathway__opened_at", "pathway_id", "position", "pk")
+        .values(step=JSONObject(kind="pathway__kind", key="key", title="title"))[:1]
     )
 
 
@@ -465,9 +479,11 @@ def pathway_get_for_user(user, code) -> Pathway:
 def pathways_awaiting_approval(*, user) -> QuerySet[Pathway]:
     """Completed pathways of the supervisor's CBO that need a decision."""
     return (
+        # Through the pathway's own partnership: through its referral's, a
+        # statewide CBO's queue was found by visiting every referral it ever had.
         Pathway.objects.filter(
             status=Pathway.Status.COMPLETED,
-            referral__partnership__cbo_id=user.organization_id,
+            partnership__cbo_id=user.organization_id,
         )
         .select_related("referral__patient", "referral__navigator", "closed_by")
         .order_by("closed_at", "pk")

@@ -149,11 +149,12 @@ def test_raw_sql_computes_the_dashboard_figures(small_world):
 
 def test_explaining_the_statement_issue_writes_nothing(small_world, tmp_path):
     """EXPLAIN ANALYZE runs what it explains: the issue's writes are rolled back,
-    like the measured issue itself, and each write's own plan is saved."""
+    like the measured issue itself, and each write's own plan is saved (every
+    statement's: which are the five slowest depends on the machine's load)."""
     statements = _scalar("SELECT count(*) FROM partners_statement")
     lines = _scalar("SELECT count(*) FROM partners_statementline")
     results = run(
-        repeat=1, warmup=0, only="statement issue", top=5, explain=tmp_path, out=str
+        repeat=1, warmup=0, only="statement issue", top=40, explain=tmp_path, out=str
     )
     assert [r["outcome"] for r in results["pages"]] == ["ok", "ok"]
     plans = [path.read_text() for path in tmp_path.glob("*issue-*.txt")]

@@ -20,7 +20,7 @@ class CappedPaginator(Paginator):
     def _counted(self) -> int:
         rows = self.object_list
         if hasattr(rows, "order_by"):
-            return rows.order_by()[: self.cap + 1].count()
+            return _countable(rows.order_by())[: self.cap + 1].count()
         return len(rows)
 
     @property
@@ -31,6 +31,16 @@ class CappedPaginator(Paginator):
     def capped(self) -> bool:
         """More rows exist than were counted."""
         return self._counted > self.cap
+
+
+def _countable(rows):
+    """The rows' keys only, where that keeps their number: a sliced count keeps
+    every annotation in its subquery, and a caseload's overdue flags (a condition
+    per partnership) cost more to build and run than the counting itself."""
+    # Distinct rows of a join may share a key.
+    if rows.query.distinct:
+        return rows
+    return rows.values("pk")
 
 
 def _page_number(number) -> int:

@@ -4,8 +4,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from chwlink.lib.pagination import CappedPaginator
+from chwlink.lib.pagination import CappedPaginator, page_of
+from referrals import selectors
 from referrals.models import Notification
+from referrals.tests.factories import ReferralFactory
+from referrals.tests.states import assigned_referral
 
 LIST_URL = reverse("referrals:notification-list")
 
@@ -47,3 +50,39 @@ def test_a_list_of_exactly_the_counted_pages_is_not_said_to_have_more():
     )
     one_more = CappedPaginator(list(range(100 * 25 + 1)), 25)
     assert (one_more.count, one_more.capped) == (2500, True)
+
+
+def test_counting_a_caseload_does_not_compute_its_overdue_flags(
+    login, partnership, supervisor, navigator
+):
+    referrals = [
+        assigned_referral(
+            supervisor=supervisor,
+            navigator=navigator,
+            referral=ReferralFactory(partnership=partnership),
+        )
+        for _ in range(3)
+    ]
+    client = login(navigator)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("referrals:caseload")).content.decode()
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert counts
+    assert not any("CASE" in sql for sql in counts)
+    assert all(str(referral.code) in page for referral in referrals)
+    caseload = selectors.caseload_for_navigator(user=navigator)
+    assert (CappedPaginator(caseload, 2).count, page_of(caseload, 2, 2).number) == (
+        3,
+        2,
+    )
+
+
+def test_distinct_rows_of_a_join_are_counted_as_shown(partnership):
+    from django.db.models import F
+
+    from partners.models import Partnership
+
+    for status in ("submitted", "accepted", "accepted"):
+        ReferralFactory(partnership=partnership, status=status)
+    rows = Partnership.objects.annotate(referral_status=F("referrals__status")).distinct()
+    assert CappedPaginator(rows, 25).count == len(list(rows)) == 2

@@ -146,11 +146,11 @@ class Pathway(ChoiceLabels, models.Model):
         verbose_name = _("pathway")
         verbose_name_plural = _("pathways")
         indexes = [
-            # The supervisors' approvals queue, oldest first.
+            # The supervisors' approvals queue, each partnership's oldest first.
             models.Index(
-                fields=["closed_at", "id"],
+                fields=["partnership", "closed_at", "id"],
                 condition=Q(status="completed"),
-                name="pathway_awaiting_approval_idx",
+                name="pathway_to_approve_idx",
             ),
             # A month's statement: the partnership's approved pathways of the
             # kinds its agreement pays for, not yet billed.

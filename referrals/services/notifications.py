@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from chwlink.lib.outbox import email_queue
 from partners.models import TrainingKind, User
@@ -36,28 +36,29 @@ def _closing_outcome(notification: Notification) -> str:
     return notification.referral.status if notification.referral else ""
 
 
+CLOSING_SENTENCES = {
+    Referral.Status.DECLINED: gettext_lazy(
+        "The CBO declined referral %(code)s from %(clinic)s. Reason: %(reason)s."
+    ),
+    Referral.Status.COMPLETED: gettext_lazy(
+        "Referral %(code)s from %(clinic)s is complete: the navigator closed it "
+        "with the patient's needs addressed."
+    ),
+    Referral.Status.UNABLE_TO_COMPLETE: gettext_lazy(
+        "Referral %(code)s from %(clinic)s was closed without being completed. "
+        "Reason: %(reason)s."
+    ),
+    Referral.Status.ENTERED_IN_ERROR: gettext_lazy(
+        "Referral %(code)s from %(clinic)s was marked as entered in error."
+    ),
+}
+
+
 def _closing_sentence(notification: Notification) -> str:
-    Status = Referral.Status
-    sentences = {
-        Status.DECLINED: _(
-            "The CBO declined referral %(code)s from %(clinic)s. Reason: %(reason)s."
-        ),
-        Status.COMPLETED: _(
-            "Referral %(code)s from %(clinic)s is complete: the navigator closed it "
-            "with the patient's needs addressed."
-        ),
-        Status.UNABLE_TO_COMPLETE: _(
-            "Referral %(code)s from %(clinic)s was closed without being completed. "
-            "Reason: %(reason)s."
-        ),
-        Status.ENTERED_IN_ERROR: _(
-            "Referral %(code)s from %(clinic)s was marked as entered in error."
-        ),
-    }
-    return sentences.get(
-        _closing_outcome(notification),
-        _("Referral %(code)s from %(clinic)s was closed."),
-    )
+    sentence = CLOSING_SENTENCES.get(_closing_outcome(notification))
+    if sentence is None:
+        return _("Referral %(code)s from %(clinic)s was closed.")
+    return str(sentence)
 
 
 def notification_title(notification: Notification) -> str:
@@ -77,6 +78,67 @@ def notification_title(notification: Notification) -> str:
     return str(notification.get_kind_display())
 
 
+# Translated only when one is printed: a page of notifications printed
+# 25 of them, and translating every kind for each cost more than its SQL.
+SENTENCES = {
+    Kind.NEW_REFERRAL: gettext_lazy(
+        "A new referral from %(clinic)s is waiting in the inbox."
+    ),
+    Kind.ASSIGNED_TO_YOU: gettext_lazy(
+        "Referral %(code)s from %(clinic)s is now yours."
+    ),
+    Kind.PATHWAY_TO_APPROVE: gettext_lazy(
+        "A completed pathway on referral %(code)s waits for your approval."
+    ),
+    Kind.NOT_ACCEPTED: gettext_lazy(
+        "Referral %(code)s from %(clinic)s has not been accepted in time."
+    ),
+    Kind.NOT_ASSIGNED: gettext_lazy(
+        "Referral %(code)s from %(clinic)s was accepted but has no navigator yet."
+    ),
+    Kind.NO_FIRST_CONTACT: gettext_lazy(
+        "Referral %(code)s: the first contact attempt is overdue."
+    ),
+    Kind.NO_FIRST_CONTACT_ESCALATION: gettext_lazy(
+        "Referral %(code)s: still no contact attempt a day after it was due."
+    ),
+    Kind.HOLD_ENDED: gettext_lazy(
+        "Referral %(code)s was on hold until %(until)s: check back with the "
+        "patient and resume the work or close it."
+    ),
+    Kind.PAM_FOLLOW_UP_DUE: gettext_lazy(
+        "A PAM follow-up is due since %(due)s for a patient on your caseload."
+    ),
+    Kind.CONTRACT_ENDING: gettext_lazy(
+        "%(contract)s of %(partnership)s ends on %(ends)s: its renewal notice "
+        "period has started."
+    ),
+    Kind.TRAINING_OVERDUE: gettext_lazy(
+        "%(person)s is overdue for the required training “%(training)s” (due %(due)s)."
+    ),
+    Kind.PARTNERSHIP_INVITATION: gettext_lazy(
+        "%(organization)s invites your organization to the partnership "
+        "“%(partnership)s”."
+    ),
+    Kind.TEXT_RECEIVED: gettext_lazy(
+        "Referral %(code)s: the patient answered your text message."
+    ),
+    Kind.TEXT_TO_MATCH: gettext_lazy(
+        "A text message came from a number that matches no single patient: "
+        "say whose it is."
+    ),
+    Kind.PARTNERSHIP_ACCEPTED: gettext_lazy(
+        "%(organization)s accepted the partnership “%(partnership)s”."
+    ),
+    Kind.PARTNERSHIP_DECLINED: gettext_lazy(
+        "%(organization)s declined the partnership “%(partnership)s”."
+    ),
+    Kind.PARTNERSHIP_WITHDRAWN: gettext_lazy(
+        "%(organization)s withdrew its invitation to the partnership “%(partnership)s”."
+    ),
+}
+
+
 def notification_text(notification: Notification) -> str:
     """One sentence, in the active language, without patient details."""
     referral = notification.referral
@@ -93,68 +155,18 @@ def notification_text(notification: Notification) -> str:
         "reason_code", referral.status_reason_code if referral else ""
     )
     values["reason"] = reason_label(reason_code) or _("none given")
-    sentences = {
-        Kind.NEW_REFERRAL: _("A new referral from %(clinic)s is waiting in the inbox."),
-        Kind.ASSIGNED_TO_YOU: _("Referral %(code)s from %(clinic)s is now yours."),
-        Kind.REFERRAL_CLOSED: _closing_sentence(notification),
-        Kind.PATHWAY_TO_APPROVE: _(
-            "A completed pathway on referral %(code)s waits for your approval."
-        ),
-        Kind.NOT_ACCEPTED: _(
-            "Referral %(code)s from %(clinic)s has not been accepted in time."
-        ),
-        Kind.NOT_ASSIGNED: _(
-            "Referral %(code)s from %(clinic)s was accepted but has no navigator yet."
-        ),
-        Kind.NO_FIRST_CONTACT: _(
-            "Referral %(code)s: the first contact attempt is overdue."
-        ),
-        Kind.NO_FIRST_CONTACT_ESCALATION: _(
-            "Referral %(code)s: still no contact attempt a day after it was due."
-        ),
-        Kind.INACTIVE: ngettext(
+    kind = notification.kind
+    if kind == Kind.REFERRAL_CLOSED:
+        sentence = _closing_sentence(notification)
+    elif kind == Kind.INACTIVE:
+        sentence = ngettext(
             "Referral %(code)s has had no activity for %(days)d day.",
             "Referral %(code)s has had no activity for %(days)d days.",
             values["days"],
-        ),
-        Kind.HOLD_ENDED: _(
-            "Referral %(code)s was on hold until %(until)s: check back with the "
-            "patient and resume the work or close it."
-        ),
-        Kind.PAM_FOLLOW_UP_DUE: _(
-            "A PAM follow-up is due since %(due)s for a patient on your caseload."
-        ),
-        Kind.CONTRACT_ENDING: _(
-            "%(contract)s of %(partnership)s ends on %(ends)s: its renewal notice "
-            "period has started."
-        ),
-        Kind.TRAINING_OVERDUE: _(
-            "%(person)s is overdue for the required training “%(training)s” "
-            "(due %(due)s)."
-        ),
-        Kind.PARTNERSHIP_INVITATION: _(
-            "%(organization)s invites your organization to the partnership "
-            "“%(partnership)s”."
-        ),
-        Kind.TEXT_RECEIVED: _(
-            "Referral %(code)s: the patient answered your text message."
-        ),
-        Kind.TEXT_TO_MATCH: _(
-            "A text message came from a number that matches no single patient: "
-            "say whose it is."
-        ),
-        Kind.PARTNERSHIP_ACCEPTED: _(
-            "%(organization)s accepted the partnership “%(partnership)s”."
-        ),
-        Kind.PARTNERSHIP_DECLINED: _(
-            "%(organization)s declined the partnership “%(partnership)s”."
-        ),
-        Kind.PARTNERSHIP_WITHDRAWN: _(
-            "%(organization)s withdrew its invitation to the partnership "
-            "“%(partnership)s”."
-        ),
-    }
-    return sentences[notification.kind] % values
+        )
+    else:
+        sentence = str(SENTENCES[kind])
+    return sentence % values
 
 
 def _email_modes(recipients) -> dict[int, str]:

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from chwlink.lib.choices import labels_of
 from partners.languages import LANGUAGE_NAMES
+from partners.pathway_kinds import PathwayKind
 from referrals import nearby
 from referrals.choices import MedicalReason, ResourceStatus, SocialNeed
 from referrals.finding import OverdueStep
@@ -127,12 +128,11 @@ def next_step(referral):
         return _("On hold: check back with the patient")
     if referral.first_contact_at is None:
         return _("Make first contact")
-    for pathway in getattr(referral, "open_pathways", []):
-        if pathway.open_steps:
-            step = pathway.open_steps[0]
-            title = step_text(key=step.key, title=step.title)
-            return f"{pathway.get_kind_display()}: {title}"
-    if getattr(referral, "open_pathways", None):
+    step = referral.next_open_step
+    if step:
+        kind = labels_of(PathwayKind).get(step["kind"], step["kind"])
+        return f"{kind}: {step_text(key=step['key'], title=step['title'])}"
+    if referral.has_open_pathway:
         return _("Close the finished pathways")
     return _("Open a pathway for each confirmed need")
 

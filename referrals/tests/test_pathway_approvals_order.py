@@ -3,6 +3,9 @@
 import datetime
 import zoneinfo
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from referrals.services import pathways
 from referrals.tests.factories import ReferralFactory
 from referrals.tests.states import at, in_progress_referral
@@ -50,3 +53,17 @@ def test_the_pathway_closed_first_waits_at_the_top(
     close_at(local(15, 10), given_up, navigator, completed=False)
     rows = login(supervisor).get(APPROVALS).context["page_obj"]
     assert [row.referral.patient.first_name for row in rows] == ["Earlier", "Later"]
+
+
+def test_the_queue_is_found_without_reading_every_referral_of_the_cbo(
+    login, partnership, supervisor, navigator
+):
+    close_at(
+        local(16, 10), pathway_for(partnership, supervisor, navigator, "Ana"), navigator
+    )
+    with CaptureQueriesContext(connection) as queries:
+        rows = login(supervisor).get(APPROVALS).context["page_obj"]
+    assert [row.referral.patient.first_name for row in rows] == ["Ana"]
+    (count,) = [q["sql"] for q in queries if "COUNT(" in q["sql"]]
+    # A statewide CBO has had a hundred thousand referrals; its queue a few dozen.
+    assert "referrals_referral" not in count

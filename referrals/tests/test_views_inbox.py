@@ -127,7 +127,8 @@ def test_caseload_queries_stay_constant(
             referral=referral, actor=supervisor, navigator=navigator
         )
     client = login(navigator)
-    # session, user, organization, time zone, the partnerships' closed days, count,
-    # page, open pathways, their open steps, session save (3)
-    with django_assert_max_num_queries(13):
+    # session, user, organization, the partnerships, their contracts and closed
+    # days, count, page (with each row's next step), access record, session
+    # save (3)
+    with django_assert_max_num_queries(12):
         client.get(reverse("referrals:caseload"))
