@@ -84,5 +84,5 @@ def test_distinct_rows_of_a_join_are_counted_as_shown(partnership):
 
     for status in ("submitted", "accepted", "accepted"):
         ReferralFactory(partnership=partnership, status=status)
-    rows = Partnership.objects.annotate(referral_status=F("referrals__status")).distinct()
+    rows = Partnership.objects.annotate(status_of=F("referrals__status")).distinct()
     assert CappedPaginator(rows, 25).count == len(list(rows)) == 2
