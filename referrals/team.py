@@ -6,13 +6,14 @@ Supervisors read their CBO's navigators; program managers, read-only, the
 navigators of the CBOs in their organization's partnerships. Every figure counts
 only referrals the reader may see (a health system's manager never learns what a
 shared CBO does for another health system), and is summed in the database: a
-fixed number of queries whatever the size of the team.
+fixed number of queries whatever the size of the team, and 25 navigators a page.
 """
 
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
+from chwlink.lib.pagination import page_of
 from partners.languages import LANGUAGE_NAMES
 from partners.models import User
 from referrals.capacity import ACTIVE_STATUSES
@@ -22,6 +23,7 @@ from referrals.selectors import overdue_in_caseload, referral_list_for_user
 from referrals.services.timeliness import service_levels_by_partnership
 
 Status = Referral.Status
+PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -95,26 +97,33 @@ def _navigators(user, scope: FindingScope):
     )
 
 
-def team_board_for_user(*, user, scope: FindingScope) -> dict:
-    """The navigators' loads, the totals, and the capacity of each partnership."""
+def team_board_for_user(*, user, scope: FindingScope, page=None) -> dict:
+    """The navigators' loads, a page of them at a time (``page``: its number), the
+    totals over the whole team, and the capacity of each partnership."""
     referrals = referral_list_for_user(user)
     loads = _loads(referrals, scope.cutoffs)
     empty = {"active": 0, "overdue": 0, "first_contact_overdue": 0, "on_hold": 0}
+    everyone = _navigators(user, scope)
+    # A statewide CBO has hundreds of navigators: each one's latest contact is
+    # looked up for the page shown only.
+    page_obj = page_of(everyone, PAGE_SIZE, page)
     navigators = [
         NavigatorLoad(
             navigator=navigator,
             last_contact_at=navigator.last_contact_at,
             **{key: loads.get(navigator.pk, empty)[key] for key in empty},
         )
-        for navigator in _navigators(user, scope)
+        for navigator in page_obj
     ]
+    team = [loads[pk] for pk in everyone.values_list("pk", flat=True) if pk in loads]
     capacity = capacity_by_partnership(referrals, scope)
     return {
         "navigators": navigators,
+        "page_obj": page_obj,
         "capacity": capacity,
         "waiting_for_navigator": sum(row.waiting for row in capacity),
-        "active": sum(load.active for load in navigators),
-        "overdue": sum(load.overdue for load in navigators),
+        "active": sum(load["active"] for load in team),
+        "overdue": sum(load["overdue"] for load in team),
     }
 
 

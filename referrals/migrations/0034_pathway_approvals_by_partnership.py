@@ -13,10 +13,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name='pathway',
-            name='pathway_awaiting_approval_idx',
-        ),
         migrations.AddIndex(
             model_name='pathway',
             index=models.Index(condition=models.Q(('status', 'completed')), fields=['partnership', 'closed_at', 'id'], name='pathway_to_approve_idx'),

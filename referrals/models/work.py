@@ -146,7 +146,14 @@ class Pathway(ChoiceLabels, models.Model):
         verbose_name = _("pathway")
         verbose_name_plural = _("pathways")
         indexes = [
-            # The supervisors' approvals queue, each partnership's oldest first.
+            # The supervisors' approvals queue, oldest first: walked in order for
+            # a page (a statewide CBO waits on thousands), and counted per
+            # partnership (a small CBO's few are among everyone's).
+            models.Index(
+                fields=["closed_at", "id"],
+                condition=Q(status="completed"),
+                name="pathway_awaiting_approval_idx",
+            ),
             models.Index(
                 fields=["partnership", "closed_at", "id"],
                 condition=Q(status="completed"),

@@ -132,7 +132,7 @@ def next_step(referral):
     if step:
         kind = labels_of(PathwayKind).get(step["kind"], step["kind"])
         return f"{kind}: {step_text(key=step['key'], title=step['title'])}"
-    if referral.has_open_pathway:
+    if referral.an_open_pathway is not None:
         return _("Close the finished pathways")
     return _("Open a pathway for each confirmed need")
 

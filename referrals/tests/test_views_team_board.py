@@ -164,19 +164,31 @@ def test_navigators_and_clinic_staff_may_not_open_it(login, navigator, clinic_us
     assert login(clinic_user).get(TEAM).status_code == 403
 
 
-def test_the_board_reads_in_constant_queries(
+def test_the_board_reads_in_constant_queries_a_page_at_a_time(
     login, partnership, supervisor, clinic_user, django_assert_max_num_queries
 ):
-    for index in range(12):
-        worker = UserFactory(role=Role.NAVIGATOR, organization=partnership.cbo)
+    for index in range(30):
+        worker = UserFactory(
+            role=Role.NAVIGATOR, organization=partnership.cbo, first_name=f"N{index:02}"
+        )
         if index % 3 == 0:
             assigned_referral(
                 supervisor=supervisor, navigator=worker, clinic_user=clinic_user
             )
     client = login(supervisor)
     # session, user, organization, partnerships, contracts in force (x2), the
-    # navigators with their last contact, caseload counts, capacity counts,
-    # session save (3)
-    with django_assert_max_num_queries(13):
+    # count and the page of navigators with their last contact, caseload counts,
+    # the team's keys, capacity counts, session save (3)
+    with django_assert_max_num_queries(15):
         response = client.get(TEAM)
-    assert len(response.context["board"]["navigators"]) == 12
+    board = response.context["board"]
+    assert len(board["navigators"]) == 25
+    # The totals are the whole team's, whatever the page.
+    assert board["active"] == 10
+    second = client.get(TEAM, {"page": 2})
+    names = [
+        load.navigator.first_name for load in second.context["board"]["navigators"]
+    ]
+    assert names == ["N25", "N26", "N27", "N28", "N29"]
+    assert second.context["board"]["active"] == 10
+    assert "Page 2 of 2" in second.content.decode()

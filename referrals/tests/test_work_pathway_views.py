@@ -454,9 +454,10 @@ def test_approvals_queue_runs_a_fixed_number_of_queries(
         )
     client = login(supervisor)
     # Every page: session, user, the user's organization (menu), and the session
-    # stamp (savepoint, update, release) = 6; then the count and one page of
-    # pathways with patient, navigator and closer joined in; the access record.
-    with django_assert_max_num_queries(9):
+    # stamp (savepoint, update, release) = 6; then the count, one page of
+    # pathways, their referrals, patients, navigators and closers; the access
+    # record.
+    with django_assert_max_num_queries(13):
         response = client.get("/referrals/pathways/approvals/")
     assert len(response.context["page_obj"].object_list) == 25
 

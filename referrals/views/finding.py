@@ -38,9 +38,15 @@ def all_referrals(request):
 @allowed(finds_any_referral)
 def team_board(request):
     scope = finding.finding_scope(request.user)
-    board = team.team_board_for_user(user=request.user, scope=scope)
+    board = team.team_board_for_user(
+        user=request.user, scope=scope, page=request.GET.get("page")
+    )
     return render(
         request,
         "referrals/team_board.html",
-        {"board": board, "works_referrals": supervises(request.user)},
+        {
+            "board": board,
+            "page_obj": board["page_obj"],
+            "works_referrals": supervises(request.user),
+        },
     )
