@@ -578,9 +578,10 @@ def _sequences(cursor, ids: dict) -> None:
 
 def generate(*, referrals: int, seed: int = 1, force: bool = False,
              batch: int = 20000, directory_services: int = 0,
-             out=print) -> float:  # fmt: skip
+             out=print, now=None) -> float:  # fmt: skip
     """Wipe and load; return the seconds it took. Inside an open transaction (a
-    test) the load joins it and only ANALYZE runs at the end, not VACUUM."""
+    test) the load joins it and only ANALYZE runs at the end, not VACUUM. The
+    history ends at ``now`` (the present unless given)."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -594,7 +595,7 @@ def generate(*, referrals: int, seed: int = 1, force: bool = False,
             "Use another database, or --force."
         )
     rng = random.Random(seed)
-    now = timezone.now().replace(microsecond=0)
+    now = (now or timezone.now()).replace(microsecond=0)
     report = Report(out)
     nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:

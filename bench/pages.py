@@ -53,8 +53,16 @@ def _one(sql: str, params=()) -> int | None:
     return row[0] if row else None
 
 
-def _busiest_referral(where: str, params) -> str | None:
-    """The referral with the longest timeline among those ``where`` selects."""
+OPEN = "('submitted', 'accepted', 'assigned', 'in_progress', 'on_hold')"
+
+
+def _busiest_referral(where: str, params, *, open_first: bool = False) -> str | None:
+    """The referral with the longest timeline among those ``where`` selects; with
+    ``open_first``, among the open ones if there are any."""
+    if open_first:
+        found = _busiest_referral(f"r.status IN {OPEN} AND {where}", params)
+        if found:
+            return found
     return _one(
         f"""
         SELECT r.code FROM referrals_referral r
@@ -74,20 +82,29 @@ def find_cast() -> Cast:
         "SELECT referred_by_id FROM referrals_referral GROUP BY 1 "
         "ORDER BY count(*) DESC, 1 LIMIT 1"
     )
+    # An inbox or a caseload can be empty at the moment of the run (a small data
+    # set on a Monday morning): the one with the most referrals is then measured.
     supervisor = _one(
         """
         SELECT u.id FROM partners_user u
         JOIN partners_partnership p ON p.cbo_id = u.organization_id
         JOIN referrals_referral r ON r.partnership_id = p.id
         WHERE u.role = 'supervisor' AND u.is_active
-          AND r.status IN ('submitted', 'accepted')
-        GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1
+        GROUP BY u.id
+        ORDER BY count(*) FILTER (WHERE r.status IN ('submitted', 'accepted')) DESC,
+                 count(*) DESC, u.id
+        LIMIT 1
         """
     )
     navigator = _one(
-        "SELECT navigator_id FROM referrals_referral "
-        "WHERE status IN ('assigned', 'in_progress', 'on_hold') "
-        "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+        """
+        SELECT navigator_id FROM referrals_referral WHERE navigator_id IS NOT NULL
+        GROUP BY 1
+        ORDER BY count(*) FILTER (
+                     WHERE status IN ('assigned', 'in_progress', 'on_hold')) DESC,
+                 count(*) DESC, 1
+        LIMIT 1
+        """
     )
 
     def manager_of(side: str) -> int | None:
@@ -114,15 +131,13 @@ def find_cast() -> Cast:
     referrals = {
         "clinic": _busiest_referral("r.referred_by_id = %s", [clinic]),
         "supervisor": _busiest_referral(
-            "r.status IN ('submitted', 'accepted', 'assigned', 'in_progress') "
-            "AND r.partnership_id IN (SELECT id FROM partners_partnership "
-            "WHERE cbo_id = %s)",
+            "r.status <> 'draft' AND r.partnership_id IN "
+            "(SELECT id FROM partners_partnership WHERE cbo_id = %s)",
             [users["supervisor"].organization_id],
+            open_first=True,
         ),
         "navigator": _busiest_referral(
-            "r.navigator_id = %s AND r.status IN ('assigned', 'in_progress', "
-            "'on_hold')",
-            [navigator],
+            "r.navigator_id = %s", [navigator], open_first=True
         ),
     }
     patients = {

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from bench.generate import generate
-from bench.pages import pages
+from bench.pages import find_cast, pages
 from bench.run import BARE, run
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +174,19 @@ def test_explaining_the_statement_issue_writes_nothing(small_world, tmp_path):
     assert any("Insert on" in plan for plan in plans), "the write's own plan"
     assert _scalar("SELECT count(*) FROM partners_statement") == statements
     assert _scalar("SELECT count(*) FROM partners_statementline") == lines
+
+
+def test_an_empty_inbox_and_caseload_still_cast_their_busiest_people(small_world):
+    """Early on a Monday a small data set can have nothing waiting and nobody
+    with an open caseload: the supervisor and navigator with the most referrals
+    are measured then, on their referrals, rather than the run failing."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE referrals_referral SET status = 'completed', closed_at = now() "
+            "WHERE status IN ('submitted', 'accepted', 'assigned', 'in_progress', "
+            "'on_hold')"
+        )
+    cast = find_cast()
+    assert {"supervisor", "navigator"} <= cast.users.keys()
+    assert cast.referrals["supervisor"] and cast.referrals["navigator"]
+    assert cast.patients["navigator"]
