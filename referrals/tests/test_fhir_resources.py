@@ -1,6 +1,8 @@
 """Referrals as the Gravity IG's resources: the status mapping, the codes, and
 every resource valid against the FHIR R4 JSON schema."""
 
+import importlib
+
 import pytest
 
 from referrals.fhir import emit
@@ -26,6 +28,15 @@ def all_resources(referral) -> list[dict]:
     ]
     consent = emit.consent_resource(referral)
     return resources + ([consent] if consent else [])
+
+
+def round_trip(resource: dict) -> dict:
+    """The resource as ``fhir.resources`` reads and writes it back: a misspelt or
+    misplaced element fails to parse, and a value it would write otherwise (an
+    instant not in UTC's "Z" form, say) comes back changed."""
+    kind = resource["resourceType"]
+    module = importlib.import_module(f"fhir.resources.R4B.{kind.lower()}")
+    return getattr(module, kind).model_validate(resource).model_dump(mode="json")
 
 
 @pytest.fixture
@@ -232,6 +243,7 @@ def test_every_resource_of_every_state_validates_against_the_fhir_schema(cast, s
     referral = build[state]()
     for resource in all_resources(referral):
         assert fhir_schema_errors(resource) == [], resource["resourceType"]
+        assert round_trip(resource) == resource
 
 
 def test_errors_and_search_results_validate_too(clinic_user):
@@ -246,6 +258,7 @@ def test_errors_and_search_results_validate_too(clinic_user):
     )
     assert fhir_schema_errors(outcome) == []
     assert fhir_schema_errors(bundle) == []
+    assert round_trip(bundle) == bundle
     assert bundle["entry"][0]["fullUrl"] == (
         f"https://chwlink.example.org/fhir/Task/{referral.code}"
     )
