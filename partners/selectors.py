@@ -1,7 +1,9 @@
 """Scoped reads of organizations, partnerships and people."""
 
+import datetime
 import zoneinfo
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
@@ -278,31 +280,60 @@ def training_status_for_people(partnership, people) -> list[dict]:
     return rows
 
 
+class _Attended(NamedTuple):
+    """A session a person attended, as much of it as a standing reads."""
+
+    kind: str
+    held_on: datetime.date
+
+
 def overdue_training(partnerships, *, today_by_partnership: dict) -> list[tuple]:
     """``(partnership, person, standing)`` for every required training overdue in
-    the partnerships, each judged on its own local date: three queries for all."""
+    the partnerships, each judged on its own local date: three queries for all.
+
+    Only the people a rule names are read, and their sessions as plain rows: the
+    reminder sweep runs this every time, over thousands of people."""
     partnerships = {p.pk: p for p in partnerships}
-    rules = list(RequiredTraining.objects.filter(partnership_id__in=partnerships))
-    if not rules:
-        return []
-    organizations = {}
-    for partnership in partnerships.values():
+    rules = {}
+    for rule in RequiredTraining.objects.filter(partnership_id__in=partnerships):
+        rules.setdefault((rule.partnership_id, rule.role), []).append(rule)
+    # (organization, role) -> the partnerships with a rule for that role.
+    bound = {}
+    for partnership_id, role in rules:
+        partnership = partnerships[partnership_id]
         for organization_id in (partnership.health_system_id, partnership.cbo_id):
-            organizations.setdefault(organization_id, []).append(partnership)
+            bound.setdefault((organization_id, role), []).append(partnership)
+    if not bound:
+        return []
     people = list(
-        User.objects.filter(organization_id__in=organizations, is_active=True)
+        User.objects.filter(
+            organization_id__in={organization for organization, _ in bound},
+            role__in={role for _, role in bound},
+            is_active=True,
+        ).only("code", "first_name", "last_name", "organization", "role", "date_joined")
     )
-    sessions = _sessions_by_person(list(partnerships), [p.pk for p in people])
+    attended = {}
+    for partnership_id, person_id, kind, held_on in (
+        TrainingAttendance.objects.filter(
+            session__partnership_id__in=partnerships,
+            person_id__in=[person.pk for person in people],
+        )
+        .order_by("-session__held_on")
+        .values_list(
+            "session__partnership_id", "person_id", "session__kind", "session__held_on"
+        )
+    ):
+        attended.setdefault((partnership_id, person_id), []).append(
+            _Attended(kind, held_on)
+        )
     overdue = []
     for person in people:
-        for partnership in organizations[person.organization_id]:
-            attended = sessions.get((partnership.pk, person.pk), [])
+        for partnership in bound.get((person.organization_id, person.role), ()):
+            sessions = attended.get((partnership.pk, person.pk), [])
             today = today_by_partnership[partnership.pk]
-            for rule in rules:
-                if rule.partnership_id != partnership.pk or rule.role != person.role:
-                    continue
+            for rule in rules[(partnership.pk, person.role)]:
                 standing = required_standing(
-                    rule=rule, person=person, sessions=attended, today=today
+                    rule=rule, person=person, sessions=sessions, today=today
                 )
                 if standing.is_overdue:
                     overdue.append((partnership, person, standing))

@@ -5,7 +5,14 @@ import datetime
 import time_machine
 
 from evaluation.tests.factories import caseload_referral, pam_row
-from partners.models import Contract, RequiredTraining, TrainingKind
+from partners.models import (
+    Contract,
+    RequiredTraining,
+    TrainingKind,
+    TrainingSession,
+    User,
+)
+from partners.tests.factories import PartnershipFactory, UserFactory
 from referrals.models import Notification
 from referrals.services import reminders
 from referrals.services.notifications import notification_text
@@ -88,3 +95,36 @@ def test_overdue_required_training_reminds_program_managers(
     assert reminder.context["person"] == navigator.get_full_name()
     assert "CHW orientation" in notification_text(reminder)
     assert navigator.get_full_name() in notification_text(reminder)
+
+
+def test_a_training_reminder_names_only_whom_the_rule_binds_and_who_missed_it(
+    partnership, manager, navigator, supervisor, outsiders
+):
+    """The rule binds the navigators of this partnership's partners: not their
+    supervisor, not another partnership's navigator; and only a session of this
+    partnership counts (the CBO holds another partnership too)."""
+    RequiredTraining.objects.create(
+        partnership=partnership,
+        role="navigator",
+        kind=TrainingKind.CHW_ORIENTATION,
+        due_within_days=30,
+    )
+    second = PartnershipFactory(cbo=partnership.cbo, name="Second partnership")
+    trained, trained_elsewhere = (
+        UserFactory(role="navigator", organization=partnership.cbo, first_name=name)
+        for name in ("Trained", "Elsewhere")
+    )
+    for held_by, person in ((partnership, trained), (second, trained_elsewhere)):
+        session = TrainingSession.objects.create(
+            partnership=held_by,
+            title="Orientation",
+            kind=TrainingKind.CHW_ORIENTATION,
+            held_on=datetime.date(2025, 1, 20),
+            trainer="Dr. Lee",
+            audience=partnership.cbo,
+        )
+        session.attendees.add(person)
+    User.objects.update(date_joined=datetime.datetime(2025, 1, 1, tzinfo=UTC))
+    sweep((2026, 11, 10))
+    reminded = {note.context["person"] for note in notes(manager, "training_overdue")}
+    assert reminded == {navigator.get_full_name(), trained_elsewhere.get_full_name()}
