@@ -20,6 +20,9 @@ def test_a_navigator_finds_the_nearest_pantry_and_prints_it_for_the_patient(
     seed_directory(partnership.cbo)
     nav = signed_in(navigator, **PHONE)
     nav.goto("/referrals/resources/")
+    # On a phone the button comes after every filter, not between them.
+    button = nav.get_by_role("button", name="Search").bounding_box()
+    assert button["y"] > nav.get_by_label("Open now").bounding_box()["y"]
     nav.get_by_label("Near ZIP code").fill("97266")
     nav.get_by_label("Within").select_option("5")
     nav.get_by_label("New clients").select_option("accepting")
@@ -33,6 +36,10 @@ def test_a_navigator_finds_the_nearest_pantry_and_prints_it_for_the_patient(
         for text in nav.get_by_test_id("distance").all_inner_texts()
     ]
     assert distances == sorted(distances) and all(d <= 5 for d in distances)
+    expect(
+        first.get_by_role("link", name=re.compile(r"^\d{3}-\d{3}-\d{4}$"))
+    ).to_have_count(1)
+    nav.screenshot(path="test-results/directory-list-phone.png", full_page=True)
     # What was searched stays in the form.
     expect(nav.get_by_label("Near ZIP code")).to_have_value("97266")
 
