@@ -2,6 +2,7 @@
 beside its field while the other filters still apply."""
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.forms import PlainTextForm
@@ -24,17 +25,37 @@ def status_choices(*groups) -> list:
     ]
 
 
+# The filters' options are read as a few columns, not as model objects: a large
+# CBO's navigator filter lists hundreds of people on every page of the list.
+
+
+class _People(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for code, first_name, last_name, is_active in self.queryset.values_list(
+            "code", "first_name", "last_name", "is_active"
+        ):
+            name = f"{first_name} {last_name}".strip()  # as User.get_full_name
+            if not is_active:
+                name = _("%(name)s (no longer active)") % {"name": name}
+            yield (str(code), name)
+
+
+class _Clinics(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for code, name in self.queryset.values_list("code", "name"):
+            yield (str(code), name)
+
+
 class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, person):
-        name = person.get_full_name()
-        if not person.is_active:
-            return _("%(name)s (no longer active)") % {"name": name}
-        return name
+    iterator = _People
 
 
 class ClinicChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, clinic):
-        return clinic.name
+    iterator = _Clinics
 
 
 class AllReferralsFilterForm(PlainTextForm):

@@ -152,6 +152,30 @@ def test_navigator_filter_takes_the_navigators_code(
     assert found(client, navigator=other.code) == ["in_progress"]
 
 
+def test_the_filters_list_the_navigators_and_clinics_by_name_and_keep_the_choice(
+    login, supervisor, navigator, partnership, clinic, other_partnership
+):
+    UserFactory(
+        role=Role.NAVIGATOR,
+        organization=partnership.cbo,
+        first_name="Lena",
+        last_name="Ortiz",
+        is_active=False,
+    )
+    UserFactory(
+        role=Role.NAVIGATOR, organization=other_partnership.cbo, first_name="Zed"
+    )
+    page = login(supervisor).get(ALL, {"navigator": navigator.code}).content.decode()
+    navigators = page[page.index('name="navigator"') : page.index('name="clinic"')]
+    chosen = f'<option value="{navigator.code}" selected>{navigator.get_full_name()}<'
+    assert chosen in navigators
+    assert "Lena Ortiz (no longer active)</option>" in navigators
+    assert "Zed" not in navigators
+    clinics = page[page.index('name="clinic"') :]
+    clinics = clinics[: clinics.index("</select>")]
+    assert f'<option value="{clinic.code}">{clinic.name}</option>' in clinics
+
+
 def test_clinic_need_language_and_urgency_filters(
     login, supervisor, named, clinic, other_clinic
 ):
