@@ -43,9 +43,14 @@ def _countable(rows):
     return rows.values("pk")
 
 
+# Any page past the end shows the last one; a larger number would only make the
+# count's LIMIT overflow PostgreSQL's bigint (a typed or tampered address).
+LAST_PAGE_ASKED = 1_000_000
+
+
 def _page_number(number) -> int:
     try:
-        return max(int(number), 1)
+        return min(max(int(number), 1), LAST_PAGE_ASKED)
     except (TypeError, ValueError):
         return 1
 
