@@ -83,7 +83,7 @@ def find_cast() -> Cast:
         "ORDER BY count(*) DESC, 1 LIMIT 1"
     )
     # An inbox or a caseload can be empty at the moment of the run (a small data
-    # set on a Monday morning): the one with the most referrals is then measured.
+    # set at some hours): the one with the most referrals is then measured.
     supervisor = _one(
         """
         SELECT u.id FROM partners_user u

@@ -3,13 +3,13 @@ import re
 from html import escape
 
 from django import forms
-from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.forms import PlainTextForm
+from chwlink.lib.row_choices import RowChoiceField
 from chwlink.lib.submissions import FormTokenForm
 from evaluation.models import PAM_ITEMS, CutSet, PamAdministration, Story
 from partners.languages import LANGUAGE_CHOICES
@@ -80,20 +80,14 @@ def person_name(first_name: str, last_name: str, email: str) -> str:
     return f"{first_name} {last_name}".strip() or email
 
 
-class PeopleIterator(ModelChoiceIterator):
+class PersonChoiceField(RowChoiceField):
     """People to choose from, read as names rather than as model objects."""
 
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for pk, *names in self.queryset.values_list(
+    def options(self, queryset):
+        for pk, *names in queryset.values_list(
             "pk", "first_name", "last_name", "email"
         ):
             yield (pk, person_name(*names))
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    iterator = PeopleIterator
 
 
 class DashboardFilterForm(PlainTextForm):

@@ -310,7 +310,7 @@ def overdue_training(partnerships, *, today_by_partnership: dict) -> list[tuple]
             organization_id__in={organization for organization, _ in bound},
             role__in={role for _, role in bound},
             is_active=True,
-        ).only("code", "first_name", "last_name", "organization", "role", "date_joined")
+        )
     )
     attended = {}
     for partnership_id, person_id, kind, held_on in (

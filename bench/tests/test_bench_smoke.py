@@ -177,9 +177,9 @@ def test_explaining_the_statement_issue_writes_nothing(small_world, tmp_path):
 
 
 def test_an_empty_inbox_and_caseload_still_cast_their_busiest_people(small_world):
-    """Early on a Monday a small data set can have nothing waiting and nobody
-    with an open caseload: the supervisor and navigator with the most referrals
-    are measured then, on their referrals, rather than the run failing."""
+    """At some hours a small data set has nothing waiting and nobody with an
+    open caseload: the supervisor and navigator with the most referrals are
+    measured then, on their referrals, rather than the run failing."""
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE referrals_referral SET status = 'completed', closed_at = now() "

@@ -2,10 +2,10 @@
 beside its field while the other filters still apply."""
 
 from django import forms
-from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.forms import PlainTextForm
+from chwlink.lib.row_choices import RowChoiceField
 from referrals.choices import Urgency
 from referrals.finding import DEFAULT_SORT, SORTS
 from referrals.forms.filters import language_filter, need_filter, search_field
@@ -25,15 +25,9 @@ def status_choices(*groups) -> list:
     ]
 
 
-# The filters' options are read as a few columns, not as model objects: a large
-# CBO's navigator filter lists hundreds of people on every page of the list.
-
-
-class _People(ModelChoiceIterator):
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for code, first_name, last_name, is_active in self.queryset.values_list(
+class PersonChoiceField(RowChoiceField):
+    def options(self, queryset):
+        for code, first_name, last_name, is_active in queryset.values_list(
             "code", "first_name", "last_name", "is_active"
         ):
             name = f"{first_name} {last_name}".strip()  # as User.get_full_name
@@ -42,20 +36,10 @@ class _People(ModelChoiceIterator):
             yield (str(code), name)
 
 
-class _Clinics(ModelChoiceIterator):
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for code, name in self.queryset.values_list("code", "name"):
+class ClinicChoiceField(RowChoiceField):
+    def options(self, queryset):
+        for code, name in queryset.values_list("code", "name"):
             yield (str(code), name)
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    iterator = _People
-
-
-class ClinicChoiceField(forms.ModelChoiceField):
-    iterator = _Clinics
 
 
 class AllReferralsFilterForm(PlainTextForm):
