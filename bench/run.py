@@ -13,6 +13,7 @@ is newly due, and when K items have just become due.
 
 import argparse
 import collections
+import datetime
 import fnmatch
 import functools
 import json
@@ -258,7 +259,7 @@ def _ok(response) -> str:
     return "ok" if response.status_code == 200 else f"HTTP {response.status_code}"
 
 
-def _sweep_once(now=None):
+def _sweep_once(now=None, full=False):
     """One reminder sweep: (milliseconds, queries, claims tried, reminders sent)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -278,7 +279,7 @@ def _sweep_once(now=None):
         CaptureQueriesContext(connection) as queries,
     ):
         started = time.perf_counter()
-        sent = reminders.reminders_sweep(now=now)
+        sent = reminders.reminders_sweep(now=now, full=full)
         elapsed = (time.perf_counter() - started) * 1000
     count = len(queries.captured_queries)
     connection.queries_log.clear()
@@ -295,34 +296,43 @@ REFERRAL_RULES = [
 
 
 def measure_sweep(*, due: int, out) -> list[dict]:
-    """The sweep run twice: the first claims what is due, the second should find
-    nothing new. Then ``due`` claims are removed, so that many items are newly due,
-    and the sweep claims them again. All of it commits, as the periodic task does
-    (an outer transaction would add a savepoint query to every claim tried); the
-    data ends as it was but for the reminders sent again."""
-    from referrals.models import ReminderClaim
+    """A full sweep claims what is due; the next, right after, should find nothing
+    new. Then ``due`` referrals whose reminders were sent change (their claims
+    removed, their ``updated`` moved, as an edit starting a new episode would) and
+    the sweep claims them again; one a quarter of an hour later (the schedule's
+    interval) claims what came due by the clock meanwhile. All of it commits, as the
+    periodic task does (an outer transaction would add a savepoint query to every
+    claim tried); the data ends as it was but for the reminders sent again."""
+    from django.utils import timezone
+
+    from referrals.models import Referral, ReminderClaim
 
     def newly_due():
         latest = list(
             ReminderClaim.objects.filter(rule__in=REFERRAL_RULES)
             .order_by("-due_at", "-pk")
-            .values_list("pk", flat=True)[:due]
+            .values_list("pk", "object_code")[:due]
         )
-        ReminderClaim.objects.filter(pk__in=latest).delete()
+        ReminderClaim.objects.filter(pk__in=[pk for pk, _code in latest]).delete()
+        Referral.objects.filter(code__in=[code for _pk, code in latest]).update(
+            updated=timezone.now()
+        )
         return len(latest), _sweep_once()
 
     rows = []
     try:
-        first = _sweep_once()
+        first = _sweep_once(full=True)
         second = _sweep_once()
         removed, newly = newly_due()
+        later = _sweep_once(now=timezone.now() + datetime.timedelta(minutes=15))
     except Exception as exception:  # reported, not fatal
         out(f"reminder sweep: {_error(exception)}")
         return [{"sweep": "error", "outcome": _error(exception)}]
     for label, (ms, queries, tried, sent) in [
-        ("first run (claims what is due)", first),
+        ("full sweep (claims what is due)", first),
         ("nothing newly due", second),
-        (f"{removed} newly due", newly),
+        (f"{removed} changed and newly due", newly),
+        ("a quarter of an hour later", later),
     ]:
         rows.append(
             {

@@ -8,6 +8,9 @@ Scope rules:
 Out of scope is a 404, never a 403.
 """
 
+import calendar
+import datetime
+
 from django.conf import settings
 from django.db.models import (
     DateField,
@@ -45,6 +48,15 @@ class AddMonths(Func):
 
     def __init__(self, expression, months: int, **extra):
         super().__init__(expression, months=int(months), **extra)
+
+
+def months_later(day: datetime.date, months: int) -> datetime.date:
+    """``AddMonths`` in Python: the same day ``months`` later, or the last day of
+    that month when it is shorter (as PostgreSQL adds an interval)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
 
 
 def follow_up_months() -> int:

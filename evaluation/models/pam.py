@@ -197,7 +197,17 @@ class PamAdministration(TimeStamped):
                 name="pam_raw_within_range",
             ),
         ]
-        indexes = [models.Index(fields=["patient", "administered_on"])]
+        indexes = [
+            models.Index(fields=["patient", "administered_on"]),
+            # The reminder sweep: baselines whose follow-up came due since the last
+            # sweep, and administrations entered or corrected since.
+            models.Index(
+                fields=["administered_on"],
+                condition=Q(kind="baseline"),
+                name="pam_baseline_day_idx",
+            ),
+            models.Index(fields=["updated"], name="pam_changed_idx"),
+        ]
 
     def __str__(self):
         return f"PAM {self.get_kind_display()} {self.administered_on:%Y-%m-%d}"

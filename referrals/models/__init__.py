@@ -4,6 +4,7 @@ from referrals.models.notification import (
     Notification,
     NotificationPreference,
     ReminderClaim,
+    ReminderSweepMark,
 )
 from referrals.models.patient import Patient
 from referrals.models.referral import (
@@ -63,6 +64,7 @@ __all__ = [
     "ReferralEvent",
     "ReferralNeedOutcome",
     "ReminderClaim",
+    "ReminderSweepMark",
     "HsdsApiKey",
     "HsdsImport",
     "PartnershipTexting",

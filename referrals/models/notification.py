@@ -128,6 +128,29 @@ class ReminderClaim(models.Model):
         return f"{self.rule} {self.due_at:%Y-%m-%d %H:%M}"
 
 
+class ReminderSweepMark(models.Model):
+    """How far the last completed reminder sweep looked (a single row): the next
+    sweep reads only what came due since then or changed since then, not every
+    open referral again."""
+
+    # The moment its rules were evaluated at (the sweep's "now").
+    clock_until = models.DateTimeField(_("due moments read up to"))
+    # When it began, by the clock that stamps changed rows.
+    started_at = models.DateTimeField(_("started"))
+    # The last sweep that read everything, whatever had changed.
+    full_at = models.DateTimeField(_("last full sweep"))
+    # What the rules were computed from (partnerships, service levels, calendars,
+    # rules): when it differs, due moments may have moved, and all is read again.
+    configuration = models.CharField(_("configuration"), max_length=64)
+
+    class Meta:
+        verbose_name = _("reminder sweep mark")
+        verbose_name_plural = _("reminder sweep marks")
+
+    def __str__(self):
+        return f"{self.clock_until:%Y-%m-%d %H:%M}"
+
+
 @pghistory.track(model_name="NotificationPreferenceHistory")
 class NotificationPreference(models.Model):
     class EmailMode(models.TextChoices):

@@ -4,7 +4,8 @@ import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 
 from chwlink.lib.choices import ChoiceLabels
@@ -236,6 +237,34 @@ class Referral(TimeStamped):
                 include=["accepted_at", "status", "patient"],
                 condition=Q(accepted_at__isnull=False),
                 name="referral_open_accepted_idx",
+            ),
+            # A reminder sweep reads the referrals whose due moment fell since the
+            # last sweep: a short stretch of each of these, not every waiting one.
+            models.Index(
+                fields=["partnership", "submitted_at"],
+                condition=Q(status="submitted"),
+                name="referral_awaits_accept_idx",
+            ),
+            models.Index(
+                fields=["partnership", "accepted_at"],
+                condition=Q(status="accepted"),
+                name="referral_awaits_assign_idx",
+            ),
+            models.Index(
+                fields=["partnership", "assigned_at"],
+                condition=Q(status="assigned"),
+                name="referral_awaits_contact_idx",
+            ),
+            models.Index(
+                F("partnership"),
+                Greatest("last_contact_at", "status_changed_at"),
+                condition=Q(status="in_progress"),
+                name="referral_last_activity_idx",
+            ),
+            models.Index(
+                fields=["partnership", "hold_until"],
+                condition=Q(status="on_hold"),
+                name="referral_hold_end_idx",
             ),
         ]
 

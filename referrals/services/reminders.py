@@ -5,9 +5,16 @@ partnership's time zone and business days). A reminder is claimed by inserting a
 ``ReminderClaim`` (unique per rule, referral and due moment) in the same transaction
 as its notifications: a second sweep, a retry or a worker dying mid-run cannot send
 it twice, and a resolved situation no longer matches any rule.
+
+A sweep reads what came due since the previous one finished (its window) and what
+changed since it began; the rows that came due long ago and were claimed then are
+not read again, so a sweep costs what is newly due, not every open referral. A
+full sweep reads everything: the first, one a day, and whenever what the due
+moments are computed from (partnerships, service levels, calendars, rules) changed.
 """
 
 import datetime
+import hashlib
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,12 +27,16 @@ from django.utils import timezone
 from partners.calendars import closed_days_by_partnership
 from partners.models import Contract, Partnership, User
 from partners.selectors import overdue_training
-from referrals.models import Notification, Referral, ReminderClaim
+from referrals.models import Notification, Referral, ReminderClaim, ReminderSweepMark
 from referrals.services import timeliness
 from referrals.services.notifications import notify
 
 Status = Referral.Status
 Kind = Notification.Kind
+
+MARK = 1  # the primary key of the single ``ReminderSweepMark``
+FULL_SWEEP_EVERY = datetime.timedelta(days=1)
+OVERLAP = datetime.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,10 @@ class Sweep:
     levels: dict[int, dict]
     # The days each partnership does not work (holidays and its closed days).
     closed: dict[int, frozenset] = field(default_factory=dict)
+    # Unset in a full sweep; otherwise due moments after ``since`` and rows changed
+    # at or after ``changed_since`` are read (``look_back``).
+    since: datetime.datetime | None = None
+    changed_since: datetime.datetime | None = None
     _by_role: dict = field(default_factory=dict)
 
     @classmethod
@@ -72,6 +87,56 @@ class Sweep:
         levels = timeliness.service_levels_by_partnership(running)
         closed = closed_days_by_partnership(running, around=now.date())
         return cls(now, {p.pk: p for p in running}, levels, closed)
+
+    @property
+    def full(self) -> bool:
+        return self.since is None
+
+    def configuration(self) -> str:
+        """A digest of everything a due moment is computed from."""
+        described = repr(
+            [
+                (
+                    pk,
+                    partnership.time_zone,
+                    sorted(partnership.business_days or ()),
+                    sorted(self.levels[pk].items()),
+                    sorted(self.closed.get(pk, ())),
+                )
+                for pk, partnership in sorted(self.partnerships.items())
+            ]
+            + [rule.name for rule in RULES]
+        )
+        return hashlib.sha256(described.encode()).hexdigest()
+
+    def look_back(self, mark: "ReminderSweepMark | None") -> None:
+        """Read only what is new since ``mark``, unless a full sweep is due."""
+        if (
+            mark is None
+            or self.now <= mark.clock_until
+            or self.now - mark.full_at >= FULL_SWEEP_EVERY
+            or mark.configuration != self.configuration()
+        ):
+            return
+        # Overlapping the last sweep: what a transaction still open then wrote
+        # became visible only after it read (claims keep the overlap sending once).
+        self.since = mark.clock_until - OVERLAP
+        self.changed_since = mark.started_at - OVERLAP
+
+    def newly_due(
+        self,
+        due: Callable[[int, dict], Q],
+        newly: Callable[[int, dict], Q],
+        changed: Q | None = None,
+    ) -> Q:
+        """Rows ``due`` in their partnership: all of them in a full sweep, else
+        those ``newly`` due since the last sweep, and those changed since (by
+        ``changed``, the row's own ``updated`` unless given)."""
+        if self.full:
+            return self.where(due)
+        if changed is None:
+            changed = Q(updated__gte=self.changed_since)
+        return self.where(newly) | (changed & self.where(due))
 
     def _business_days(self, partnership_id):
         days = self.partnerships[partnership_id].business_days
@@ -98,19 +163,27 @@ class Sweep:
 
     def started_by(self, anchor: str, level: str, extra_days: int = 0) -> Q:
         """Rows whose ``anchor`` lies at or before their partnership's cutoff:
-        ``level`` business days (plus ``extra_days``) have passed since."""
+        ``level`` business days (plus ``extra_days``) have passed since (in an
+        incremental sweep, those that passed since the last one)."""
 
-        def passed(partnership_id, levels):
-            cutoff = timeliness.business_days_before(
-                self.now,
+        def cutoff(moment, partnership_id, levels):
+            return timeliness.business_days_before(
+                moment,
                 levels[level] + extra_days,
                 self.partnerships[partnership_id].time_zone,
                 self._business_days(partnership_id),
                 self.closed.get(partnership_id, frozenset()),
             )
-            return Q(**{f"{anchor}__lte": cutoff})
 
-        return self.where(passed)
+        def passed(partnership_id, levels):
+            return Q(**{f"{anchor}__lte": cutoff(self.now, partnership_id, levels)})
+
+        def newly(partnership_id, levels):
+            return passed(partnership_id, levels) & Q(
+                **{f"{anchor}__gt": cutoff(self.since, partnership_id, levels)}
+            )
+
+        return self.newly_due(passed, newly)
 
     def by_partnership(self, value: Callable[[int, dict], object]) -> Case:
         """An expression worth ``value(partnership id, its levels)`` on each row."""
@@ -122,9 +195,16 @@ class Sweep:
             default=None,
         )
 
-    def today(self, partnership_id) -> datetime.date:
+    def new_day(self) -> bool:
+        """Whether some partnership's date changed since the last sweep."""
+        return any(
+            self.today(pk, self.since) != self.today(pk) for pk in self.partnerships
+        )
+
+    def today(self, partnership_id, moment=None) -> datetime.date:
+        """The partnership's date at ``moment`` (now unless given)."""
         zone = zoneinfo.ZoneInfo(self.partnerships[partnership_id].time_zone)
-        return self.now.astimezone(zone).date()
+        return (moment or self.now).astimezone(zone).date()
 
     def _people(self, role) -> dict[int, list]:
         """Active people of ``role`` in the running partnerships' organizations, by
@@ -249,6 +329,15 @@ def _inactive(sweep, rule):
     def quiet(_, levels):
         return Value(datetime.timedelta(days=levels["inactive_days"]))
 
+    def spell(levels):
+        return datetime.timedelta(days=levels["inactive_days"])
+
+    def due(_, levels):
+        return Q(last_activity__lte=sweep.now - spell(levels))
+
+    def newly(_, levels):
+        return due(_, levels) & Q(last_activity__gt=sweep.since - spell(levels))
+
     # The due moment is computed in SQL, so the claim is matched exactly: a contact
     # logged late with an earlier date still starts a new quiet spell.
     claimed = ReminderClaim.objects.filter(
@@ -256,9 +345,11 @@ def _inactive(sweep, rule):
     )
     for referral in (
         _referrals()
-        .filter(status=Status.IN_PROGRESS, partnership_id__in=sweep.partnerships)
+        .filter(status=Status.IN_PROGRESS)
+        .alias(last_activity=timeliness.last_activity())
+        .filter(sweep.newly_due(due, newly))
         .annotate(due_at=timeliness.last_activity() + sweep.by_partnership(quiet))
-        .filter(~Exists(claimed), due_at__lte=sweep.now)
+        .filter(~Exists(claimed))
     ):
         days = sweep.levels[referral.partnership_id]["inactive_days"]
         yield _for_navigator(referral, referral.due_at, context={"days": days})
@@ -279,8 +370,13 @@ def _hold_ended(sweep, rule):
     def reached(partnership_id, _):
         return Q(hold_until__lte=sweep.today(partnership_id))
 
+    def newly(partnership_id, _):
+        return reached(partnership_id, _) & Q(
+            hold_until__gt=sweep.today(partnership_id, sweep.since)
+        )
+
     for referral in _referrals().filter(
-        sweep.where(reached),
+        sweep.newly_due(reached, newly),
         unclaimed(rule, since="status_changed_at"),
         status=Status.ON_HOLD,
     ):
@@ -321,6 +417,10 @@ def _contract_ending(sweep, rule):
 
 
 def _training_overdue(sweep, rule):
+    # Judged by the day: within a day nothing comes due by the clock, and a
+    # change of rules, people or sessions is read by the first sweep of the next.
+    if not sweep.full and not sweep.new_day():
+        return []
     today = {pk: sweep.today(pk) for pk in sweep.partnerships}
     dues = [
         Due(
@@ -392,13 +492,36 @@ def reminder_send_once(*, rule: Rule, due: Due) -> bool:
     return True
 
 
-def reminders_sweep(*, now=None) -> int:
-    """Evaluate every rule across the running partnerships; return reminders sent."""
-    sweep = Sweep.of_running(now or timezone.now())
+def reminders_sweep(*, now=None, full=False) -> int:
+    """Evaluate every rule across the running partnerships; return reminders sent.
+
+    Only what came due or changed since the last sweep is read, unless ``full``
+    (or a full sweep is due: see ``Sweep.look_back``)."""
+    started = timezone.now()
+    sweep = Sweep.of_running(now or started)
     if not sweep.partnerships:
         return 0
+    if not full:
+        sweep.look_back(ReminderSweepMark.objects.filter(pk=MARK).first())
     sent = 0
     for rule in RULES:
         for due in rule.due(sweep, rule):
             sent += reminder_send_once(rule=rule, due=due)
+    _mark(sweep, started)
     return sent
+
+
+def _mark(sweep: Sweep, started: datetime.datetime) -> None:
+    """Record how far this sweep looked, once everything it found was claimed."""
+    fields = {
+        "clock_until": sweep.now,
+        "started_at": started,
+        "configuration": sweep.configuration(),
+    }
+    if sweep.full:
+        fields["full_at"] = sweep.now
+    updated = ReminderSweepMark.objects.filter(pk=MARK).update(**fields)
+    if not updated:
+        ReminderSweepMark.objects.get_or_create(
+            pk=MARK, defaults={"full_at": sweep.now, **fields}
+        )
