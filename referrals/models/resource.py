@@ -161,6 +161,9 @@ class ResourceService(TimeStamped):
             GinIndex(fields=["needs"], name="resource_service_needs_gin"),
             GinIndex(fields=["languages"], name="resource_service_langs_gin"),
             models.Index(fields=["capacity_status"], name="resource_service_capacity"),
+            # The directory lists by name: with this order at hand, a page of a
+            # large directory reads the first matches instead of sorting them all.
+            models.Index(fields=["name", "id"], name="resource_service_name_idx"),
         ]
 
     def __str__(self):
