@@ -252,7 +252,16 @@ def measure_pages(
             _cprofile(cprofile, result, call, max(repeat, 20))
         if explain and result.outcome == "ok":
             _explain(explain, result)
+        _vacuum(page.vacuum)
     return results
+
+
+def _vacuum(tables) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
 
 
 def _ok(response) -> str:

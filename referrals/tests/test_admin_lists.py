@@ -30,6 +30,19 @@ def test_a_large_tables_admin_list_counts_a_bounded_number_of_rows(
     assert all("LIMIT" in sql for sql in counts)
 
 
+def test_a_large_tables_admin_list_shows_the_apps_page_length(
+    login, administrator, partnership
+):
+    referrals = [ReferralFactory(partnership=partnership) for _ in range(26)]
+    client = login(administrator)
+    url = reverse("admin:referrals_referral_changelist")
+    first = client.get(url).content.decode()
+    second = client.get(url, {"p": 2}).content.decode()
+    codes = [referral.short_code for referral in referrals]
+    assert sum(code in first for code in codes) == 25
+    assert sum(code in second for code in codes) == 1
+
+
 @pytest.mark.parametrize(
     "changelist",
     ["admin:referrals_referral_changelist", "admin:referrals_patient_changelist"],
