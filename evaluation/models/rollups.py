@@ -268,6 +268,18 @@ class Enrollment(models.Model):
                 condition=Q(pam_baseline=True),
                 name="enrollment_with_pam",
             ),
+            # The days of a period outside its whole months (the dashboard's "12
+            # months" begins mid-month): the enrollments of those days, not all.
+            models.Index(
+                fields=["partnership", "first_submitted_at"],
+                condition=Q(shared=False),
+                name="enrollment_first_sent",
+            ),
+            models.Index(
+                fields=["partnership", "last_submitted_at"],
+                condition=Q(shared=False),
+                name="enrollment_last_sent",
+            ),
         ]
 
     def __str__(self):
