@@ -368,6 +368,19 @@ def pages() -> list[Page]:
             "supervisor",
             _get("referrals:all-referrals", query={"overdue": "on", "sort": "overdue"}),
         ),
+        *(
+            Page(
+                f"all referrals, sorted {label}",
+                "supervisor",
+                _get("referrals:all-referrals", query={"sort": sort}),
+            )
+            for sort, label in [
+                ("overdue", "overdue first"),
+                ("sent_oldest", "sent oldest first"),
+                ("sent_newest", "sent newest first"),
+                ("patient", "by patient's name"),
+            ]
+        ),
         Page(
             "all referrals, search by name",
             "supervisor",

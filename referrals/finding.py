@@ -9,12 +9,14 @@ the first-contact level since the navigator got it, or in progress without
 activity for too long. The filter and the row's badge read the same conditions.
 """
 
+import collections.abc
 import datetime
+import functools
 import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, CharField, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partnership, Site, User
@@ -63,7 +65,8 @@ SORTS = {
         _("Patient's last name"),
         ("patient__last_name", "patient__first_name", "pk"),
     ),
-    "overdue": (_("Overdue first"), ("overdue_last", "submitted_at", "pk")),
+    # Overdue first, then sent oldest first: ``OverdueFirst``.
+    "overdue": (_("Overdue first"), ("submitted_at", "pk")),
 }
 DEFAULT_SORT = "updated"
 
@@ -190,23 +193,51 @@ def _filtered(referrals, filters: dict, scope: FindingScope):
     return referrals
 
 
-def all_referrals_for_user(
-    *, user, filters: dict, scope: FindingScope
-) -> QuerySet[Referral]:
+class OverdueFirst(collections.abc.Sequence):
+    """The overdue referrals, sent oldest first, then the others in the same
+    order: a page reads a stretch of each from the index on the sending moment,
+    where one order on "is it overdue" sorted every referral of a statewide CBO
+    (0.4 s). The paginator counts through ``order_by``, as it would a query."""
+
+    def __init__(self, referrals: QuerySet[Referral], overdue: Q):
+        order = ("submitted_at", "pk")
+        self.referrals = referrals
+        self.overdue = referrals.filter(overdue).order_by(*order)
+        self.others = referrals.exclude(overdue).order_by(*order)
+
+    def order_by(self, *fields) -> QuerySet[Referral]:
+        return self.referrals.order_by(*fields)
+
+    @functools.cached_property
+    def _overdue_count(self) -> int:
+        return self.overdue.count()
+
+    def __len__(self):
+        return self.referrals.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        overdue = self._overdue_count
+        rows = []
+        if start < overdue:
+            rows += self.overdue[start : min(stop, overdue)]
+        if stop > overdue:
+            rows += self.others[max(start - overdue, 0) : stop - overdue]
+        return rows
+
+
+def all_referrals_for_user(*, user, filters: dict, scope: FindingScope):
     """The referrals the user may see once sent, filtered and sorted as asked
-    (last change first by default). Each row carries ``overdue_step``."""
+    (last change first by default), as a query or, overdue first, as
+    ``OverdueFirst``. Each row carries ``overdue_step``."""
     referrals = referral_list_for_user(user).exclude(status=Status.DRAFT)
-    referrals = _filtered(referrals, filters, scope)
-    step = overdue_step(scope.cutoffs)
-    _label, order = SORTS.get(filters.get("sort") or DEFAULT_SORT, SORTS[DEFAULT_SORT])
-    return (
-        referrals.annotate(overdue_step=step)
-        .annotate(
-            overdue_last=Case(
-                When(~Q(overdue_step=""), then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by(*order)
+    referrals = _filtered(referrals, filters, scope).annotate(
+        overdue_step=overdue_step(scope.cutoffs)
     )
+    sort = filters.get("sort") or DEFAULT_SORT
+    if sort == "overdue" and not filters.get("overdue"):
+        return OverdueFirst(referrals, overdue_anywhere(scope.cutoffs))
+    _label, order = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    return referrals.order_by(*order)

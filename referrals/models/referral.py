@@ -216,6 +216,9 @@ class Referral(TimeStamped):
                 fields=["clinic", "-updated", "-id"], name="referral_clinic_change_idx"
             ),
             models.Index(fields=["-created", "-id"], name="referral_newest_idx"),
+            # All referrals sent oldest or newest first, and overdue first (each
+            # part sent oldest first): a page reads a stretch of this.
+            models.Index(fields=["submitted_at", "id"], name="referral_sent_idx"),
             # A clinic's referrals within the partnerships its user may see:
             # counted for a list's pages without reading the rows (the clinic's
             # and the partnerships' rows were otherwise intersected, 100,000 each).

@@ -9,8 +9,10 @@ import time_machine
 from django.urls import reverse
 
 from chwlink.lib.models import AccessRecord
+from chwlink.lib.pagination import page_of
 from partners.models import User
 from partners.tests.factories import PartnershipFactory, SiteFactory, UserFactory
+from referrals import finding
 from referrals.models import Referral
 from referrals.services import assignment
 from referrals.tests.factories import ReferralFactory
@@ -266,6 +268,50 @@ def test_sorts(login, supervisor, named):
     assert order("sent_oldest") == ["Zoe", "Ana"]
     assert order("sent_newest") == ["Ana", "Zoe"]
     assert order("patient") == ["Zoe", "Ana"]
+
+
+def test_overdue_first_lists_the_overdue_then_the_others_each_sent_oldest_first(
+    login, supervisor, named
+):
+    monday = datetime.datetime(2026, 11, 2, 18, 0, tzinfo=datetime.UTC)
+    hour = datetime.timedelta(hours=1)
+    friday = monday + datetime.timedelta(days=4)
+    # One business day to accept: those of Monday are overdue on Friday, those of
+    # Friday morning not yet.
+    for first, sent in [
+        ("Fresh-2", friday - hour),
+        ("Late-3", monday + 2 * hour),
+        ("Fresh-1", friday - 2 * hour),
+        ("Late-1", monday),
+        ("Late-2", monday + hour),
+    ]:
+        named(first, submitted_at=sent)
+    with time_machine.travel(friday, tick=False):
+        client = login(supervisor)
+
+        def shown(**query):
+            page = client.get(ALL, {"sort": "overdue", **query}).context["page_obj"]
+            return [(r.patient.first_name, r.overdue_step) for r in page]
+
+        everyone = shown()
+        assert everyone == [
+            ("Late-1", "accept"),
+            ("Late-2", "accept"),
+            ("Late-3", "accept"),
+            ("Fresh-1", ""),
+            ("Fresh-2", ""),
+        ]
+        scope = finding.finding_scope(supervisor)
+        rows = finding.all_referrals_for_user(
+            user=supervisor, filters={"sort": "overdue"}, scope=scope
+        )
+        pages = [
+            [r.patient.first_name for r in page_of(rows, 2, number)]
+            for number in (1, 2, 3)
+        ]
+        assert pages == [["Late-1", "Late-2"], ["Late-3", "Fresh-1"], ["Fresh-2"]]
+        assert page_of(rows, 2, 3).paginator.num_pages == 3
+        assert shown(overdue="on") == everyone[:3]
 
 
 @pytest.mark.parametrize(
