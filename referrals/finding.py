@@ -232,7 +232,10 @@ def all_referrals_for_user(*, user, filters: dict, scope: FindingScope):
     """The referrals the user may see once sent, filtered and sorted as asked
     (last change first by default), as a query or, overdue first, as
     ``OverdueFirst``. Each row carries ``overdue_step``."""
+    # Sent: past the draft, so with a sending moment (saying so lets the lists
+    # sent newest first start past the drafts in the index of sending moments).
     referrals = referral_list_for_user(user).exclude(status=Status.DRAFT)
+    referrals = referrals.filter(submitted_at__isnull=False)
     referrals = _filtered(referrals, filters, scope).annotate(
         overdue_step=overdue_step(scope.cutoffs)
     )

@@ -88,9 +88,6 @@ class Patient(ShowsPatient, TimeStamped):
         ]
         indexes = [
             models.Index(fields=["health_system", "date_of_birth"]),
-            # Lists of referrals by patient's name read the patients in that order
-            # rather than sorting every referral of a partnership.
-            models.Index(fields=["last_name", "first_name"], name="patient_name_idx"),
             # Accent- and case-blind search (referrals.patient_search): a last
             # name's start within a health system, any part of either name.
             models.Index(
