@@ -235,6 +235,14 @@ def _twelve_months() -> dict:
     return {"start": (timezone.localdate() - datetime.timedelta(days=365)).isoformat()}
 
 
+def _last_half_year() -> dict:
+    today = timezone.localdate()
+    return {
+        "start": (today - datetime.timedelta(days=182)).isoformat(),
+        "end": today.isoformat(),
+    }
+
+
 def _dataset(client, cast):
     """The de-identified dataset asks for the password again unless given within
     the last minutes: record a fresh one in the session, as the sign-in would."""
@@ -294,6 +302,21 @@ def _dashboard_pages(role: str) -> list[Page]:
             lambda client, cast: _get("evaluation:dashboard", query=_twelve_months())(
                 client, cast
             ),
+        ),
+        # The filters that need the referrals themselves, not the monthly rollups.
+        *(
+            Page(
+                f"dashboard, {label}",
+                role,
+                lambda client, cast, query=query: _get(
+                    "evaluation:dashboard", query=query()
+                )(client, cast),
+            )
+            for label, query in [
+                ("one need", lambda: {"need": "food-insecurity"}),
+                ("one language", lambda: {"language": "es"}),
+                ("a range of sending days", _last_half_year),
+            ]
         ),
         Page(
             "dashboard CSV export (clinics)",
