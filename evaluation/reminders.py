@@ -46,19 +46,20 @@ def _patients_come_due(sweep) -> list[int] | None:
         min(sweep.today(pk, sweep.since) for pk in sweep.partnerships),
         max(sweep.today(pk) for pk in sweep.partnerships),
     )
-    came_due = PamAdministration.objects.filter(
-        kind=PamAdministration.Kind.BASELINE,
-        administered_on__gte=first,
-        administered_on__lte=last,
-    ).values_list("patient_id", flat=True)
     changed = sweep.changed_since
-    recorded = PamAdministration.objects.filter(updated__gte=changed).values_list(
-        "patient_id", flat=True
+    parts = [
+        PamAdministration.objects.filter(
+            kind=PamAdministration.Kind.BASELINE,
+            administered_on__gte=first,
+            administered_on__lte=last,
+        ),
+        PamAdministration.objects.filter(updated__gte=changed),
+        Referral.objects.filter(updated__gte=changed),
+    ]
+    came_due, *others = (
+        rows.order_by().values_list("patient_id", flat=True) for rows in parts
     )
-    moved = Referral.objects.filter(updated__gte=changed).values_list(
-        "patient_id", flat=True
-    )
-    return list(came_due.union(recorded, moved))
+    return list(came_due.union(*others))
 
 
 def pam_follow_up_due(sweep, rule):

@@ -218,7 +218,8 @@ class OverdueFirst(collections.abc.Sequence):
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        start, stop = index.start or 0, index.stop
+        start = index.start or 0
+        stop = len(self) if index.stop is None else index.stop
         overdue = self._overdue_count
         rows = []
         if start < overdue:

@@ -14,6 +14,7 @@ moments are computed from (partnerships, service levels, calendars, rules) chang
 """
 
 import datetime
+import functools
 import hashlib
 import zoneinfo
 from collections.abc import Callable, Iterable
@@ -92,6 +93,7 @@ class Sweep:
     def full(self) -> bool:
         return self.since is None
 
+    @functools.cached_property
     def configuration(self) -> str:
         """A digest of everything a due moment is computed from."""
         described = repr(
@@ -115,7 +117,7 @@ class Sweep:
             mark is None
             or self.now <= mark.clock_until
             or self.now - mark.full_at >= FULL_SWEEP_EVERY
-            or mark.configuration != self.configuration()
+            or mark.configuration != self.configuration
         ):
             return
         # Overlapping the last sweep: what a transaction still open then wrote
@@ -124,18 +126,13 @@ class Sweep:
         self.changed_since = mark.started_at - OVERLAP
 
     def newly_due(
-        self,
-        due: Callable[[int, dict], Q],
-        newly: Callable[[int, dict], Q],
-        changed: Q | None = None,
+        self, due: Callable[[int, dict], Q], newly: Callable[[int, dict], Q]
     ) -> Q:
         """Rows ``due`` in their partnership: all of them in a full sweep, else
-        those ``newly`` due since the last sweep, and those changed since (by
-        ``changed``, the row's own ``updated`` unless given)."""
+        those ``newly`` due since the last sweep, and those changed since."""
         if self.full:
             return self.where(due)
-        if changed is None:
-            changed = Q(updated__gte=self.changed_since)
+        changed = Q(updated__gte=self.changed_since)
         return self.where(newly) | (changed & self.where(due))
 
     def _business_days(self, partnership_id):
@@ -326,17 +323,19 @@ def _no_first_contact_escalation(sweep, rule):
 
 
 def _inactive(sweep, rule):
-    def quiet(_, levels):
-        return Value(datetime.timedelta(days=levels["inactive_days"]))
-
     def spell(levels):
         return datetime.timedelta(days=levels["inactive_days"])
 
-    def due(_, levels):
+    def quiet(_partnership_id, levels):
+        return Value(spell(levels))
+
+    def due(_partnership_id, levels):
         return Q(last_activity__lte=sweep.now - spell(levels))
 
-    def newly(_, levels):
-        return due(_, levels) & Q(last_activity__gt=sweep.since - spell(levels))
+    def newly(partnership_id, levels):
+        return due(partnership_id, levels) & Q(
+            last_activity__gt=sweep.since - spell(levels)
+        )
 
     # The due moment is computed in SQL, so the claim is matched exactly: a contact
     # logged late with an earlier date still starts a new quiet spell.
@@ -370,8 +369,8 @@ def _hold_ended(sweep, rule):
     def reached(partnership_id, _):
         return Q(hold_until__lte=sweep.today(partnership_id))
 
-    def newly(partnership_id, _):
-        return reached(partnership_id, _) & Q(
+    def newly(partnership_id, levels):
+        return reached(partnership_id, levels) & Q(
             hold_until__gt=sweep.today(partnership_id, sweep.since)
         )
 
@@ -516,7 +515,7 @@ def _mark(sweep: Sweep, started: datetime.datetime) -> None:
     fields = {
         "clock_until": sweep.now,
         "started_at": started,
-        "configuration": sweep.configuration(),
+        "configuration": sweep.configuration,
     }
     if sweep.full:
         fields["full_at"] = sweep.now
